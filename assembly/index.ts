@@ -1,0 +1,9 @@
+// The whole ABI of the wasmgrad core: this file only re-exports.
+// Conventions (../DESIGN.md): pointers are usize byte offsets, sizes are i32
+// element counts, scalars are f32 (f64 for reductions returned to the host).
+// Sizes first, then input pointers, output pointers, then f32 hyperparameters.
+
+export * from "./memory";
+export * from "./gemm";
+export * from "./vector";
+export * from "./rng";

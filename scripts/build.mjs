@@ -1,0 +1,37 @@
+// npm run build: the core twice from one source (SIMD and scalar), then the host.
+//   build/wasmgrad.simd.wasm, build/wasmgrad.scalar.wasm   (asc, targets in asconfig.json)
+//   dist/index.js            universal entry, both wasm inlined as bytes
+//   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
+//   dist/types/              generated .d.ts
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import * as esbuild from 'esbuild';
+
+const bin = (name) => `node_modules/.bin/${name}`;
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
+
+mkdirSync('build', { recursive: true });
+for (const target of ['simd', 'scalar']) {
+  run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
+}
+
+if (process.argv.includes('--wasm-only')) process.exit(0);
+
+rmSync('dist', { recursive: true, force: true });
+const common = {
+  entryPoints: { index: 'src/index.ts' },
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+await esbuild.build({ ...common, outdir: 'dist', platform: 'neutral', loader: { '.wasm': 'binary' } });
+await esbuild.build({
+  ...common,
+  outdir: 'dist/workerd',
+  platform: 'neutral',
+  loader: { '.wasm': 'copy' },
+  assetNames: '[name]',
+});
+run(bin('tsc'), ['-p', 'tsconfig.json']);

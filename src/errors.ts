@@ -1,0 +1,42 @@
+/**
+ * Typed errors. Every message names the argument, the expected and the actual
+ * value, e.g. `matmul: a is [3, 4] and b is [5, 2]; inner dimensions 4 and 5 differ`.
+ * A call that throws one of these has written nothing.
+ */
+export class WasmgradError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A shape, rank, size or dimension does not fit. */
+export class ShapeError extends WasmgradError {}
+
+/** A value is out of its allowed range or of the wrong type (an option, a label, a size). */
+export class ValueError extends WasmgradError {}
+
+/** The engine's memory cannot hold a request (`requested` and `available` in bytes). */
+export class MemoryError extends WasmgradError {
+  constructor(message: string, readonly requested: number, readonly available: number) {
+    super(message);
+  }
+}
+
+/** An object is used after `dispose()`, or with an engine it does not belong to. */
+export class StateError extends WasmgradError {}
+
+/** Training produced a non-finite loss or parameter. */
+export class DivergenceError extends WasmgradError {
+  constructor(message: string, readonly epoch: number, readonly step: number) {
+    super(message);
+  }
+}
+
+/** A file or byte stream is corrupt, truncated or does not match what it must hold. */
+export class FormatError extends WasmgradError {}
+
+/** Formats a shape for messages: `[3, 4]`. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

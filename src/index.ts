@@ -1,0 +1,15 @@
+// The public API of wasmgrad, and only that.
+export { init } from './core.js';
+export type { InitOptions, WasmSource } from './runtime/init.js';
+export { Engine, type MatmulOptions } from './runtime/engine.js';
+export { Arena } from './runtime/arena.js';
+export { Tensor } from './tensor.js';
+export {
+  WasmgradError,
+  ShapeError,
+  ValueError,
+  MemoryError,
+  StateError,
+  DivergenceError,
+  FormatError,
+} from './errors.js';

@@ -1,0 +1,141 @@
+import { fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { Arena } from './arena.js';
+import type { Kernels } from './kernels.js';
+
+export interface MatmulOptions {
+  /** use Aᵀ (default false) */
+  transA?: boolean;
+  /** use Bᵀ (default false) */
+  transB?: boolean;
+  /** default 1 */
+  alpha?: number;
+  /** default 0; non-zero needs `out`, whose contents are then scaled and added to */
+  beta?: number;
+  /** the result tensor [m, n]; must not share memory with a or b */
+  out?: Tensor;
+}
+
+/** Checks that `shape` is an array of non-negative integers; returns a copy. */
+export function checkShape(op: string, name: string, shape: unknown): number[] {
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: ${name} must be an array of sizes, got ${String(shape)}`);
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new ShapeError(`${op}: ${name}[${i}] must be a non-negative integer, got ${String(d)} in ${fmtShape(shape as number[])}`);
+    }
+  }
+  return [...shape] as number[];
+}
+
+/**
+ * One instance of the core: its memory, its arena and its kernels.
+ * Everything that owns memory (tensors, models, optimizers) is made from an engine.
+ */
+export class Engine {
+  /** The core's exports, one frozen table filled once. */
+  readonly kernels: Readonly<Kernels>;
+  readonly memory: WebAssembly.Memory;
+  readonly arena: Arena;
+
+  /** @internal use `init()` */
+  constructor(
+    instance: WebAssembly.Instance,
+    /** true when the SIMD build runs */
+    readonly simd: boolean,
+    maxMemoryBytes: number,
+  ) {
+    this.kernels = Object.freeze({ ...(instance.exports as unknown as Kernels) });
+    this.memory = this.kernels.memory;
+    this.arena = new Arena(this.memory, this.kernels.mem_heap_base(), maxMemoryBytes);
+  }
+
+  /** A fresh `Float32Array` view of `length` floats at byte offset `ptr`. */
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+
+  /** A fresh `Int32Array` view of `length` ints at byte offset `ptr`. */
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+
+  /** Allocates `count` floats (padded to a multiple of 4) and returns the pointer. */
+  allocF32(count: number): number {
+    return this.arena.alloc(count * 4);
+  }
+
+  /**
+   * A new f32 tensor of `shape`, zero-filled, or filled from `data` (any array-like
+   * of `size` numbers).
+   */
+  tensor(shape: readonly number[], data?: ArrayLike<number>): Tensor {
+    const dims = checkShape('tensor', 'shape', shape);
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (data !== undefined && (data === null || typeof data.length !== 'number' || data.length !== size)) {
+      throw new ShapeError(`tensor: data has length ${data?.length} but shape ${fmtShape(dims)} needs ${size}`);
+    }
+    const ptr = this.arena.alloc(size * 4);
+    const t = new Tensor(this, ptr, dims, true);
+    if (data !== undefined) t.data.set(data);
+    else t.data.fill(0);
+    return t;
+  }
+
+  /** Throws unless `t` is a live tensor of this engine (optionally of rank `rank`). */
+  checkTensor(op: string, name: string, t: unknown, rank?: number): Tensor {
+    if (!(t instanceof Tensor)) throw new ValueError(`${op}: ${name} must be a Tensor, got ${typeof t}`);
+    if (t.engine !== this) throw new StateError(`${op}: ${name} belongs to another engine`);
+    if (t.disposed) throw new StateError(`${op}: ${name} ${fmtShape(t.shape)} was used after dispose()`);
+    if (rank !== undefined && t.rank !== rank) {
+      throw new ShapeError(`${op}: ${name} must have rank ${rank}, got ${fmtShape(t.shape)} (rank ${t.rank})`);
+    }
+    return t;
+  }
+
+  /**
+   * `out = alpha · op(a) · op(b) + beta · out`, row-major, op ∈ {identity, transpose}.
+   * Returns `out` (a new tensor when not given).
+   */
+  matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+    const { transA = false, transB = false, alpha = 1, beta = 0, out } = options;
+    this.checkTensor('matmul', 'a', a, 2);
+    this.checkTensor('matmul', 'b', b, 2);
+    if (!Number.isFinite(alpha)) throw new ValueError(`matmul: alpha must be finite, got ${alpha}`);
+    if (!Number.isFinite(beta)) throw new ValueError(`matmul: beta must be finite, got ${beta}`);
+    const [ar, ac] = a.shape;
+    const [br, bc] = b.shape;
+    const m = transA ? ac : ar;
+    const k = transA ? ar : ac;
+    const kb = transB ? bc : br;
+    const n = transB ? br : bc;
+    if (k !== kb) {
+      throw new ShapeError(
+        `matmul: a is ${fmtShape(a.shape)}${transA ? 'ᵀ' : ''} and b is ${fmtShape(b.shape)}${transB ? 'ᵀ' : ''}; inner dimensions ${k} and ${kb} differ`,
+      );
+    }
+    let c: Tensor;
+    if (out !== undefined) {
+      c = this.checkTensor('matmul', 'out', out, 2);
+      if (c.shape[0] !== m || c.shape[1] !== n) {
+        throw new ShapeError(`matmul: out must be ${fmtShape([m, n])}, got ${fmtShape(c.shape)}`);
+      }
+      for (const [name, t] of [['a', a], ['b', b]] as const) {
+        if (overlaps(c, t)) throw new ValueError(`matmul: out must not share memory with ${name}`);
+      }
+    } else {
+      if (beta !== 0) throw new ValueError(`matmul: beta is ${beta} but no out was given to accumulate into`);
+      c = this.tensor([m, n]);
+    }
+    const kern = this.kernels;
+    const gemm = transA ? (transB ? kern.f32_gemm_tt : kern.f32_gemm_tn) : transB ? kern.f32_gemm_nt : kern.f32_gemm_nn;
+    gemm(m, n, k, a.ptr, ac, b.ptr, bc, c.ptr, n, alpha, beta);
+    return c;
+  }
+}
+
+function overlaps(x: Tensor, y: Tensor): boolean {
+  const x0 = x.ptr, x1 = x0 + x.size * 4;
+  const y0 = y.ptr, y1 = y0 + y.size * 4;
+  return x.size > 0 && y.size > 0 && x0 < y1 && y0 < x1;
+}

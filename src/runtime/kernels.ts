@@ -1,0 +1,47 @@
+/**
+ * The core's exports as the host sees them (assembly/index.ts is the source of
+ * truth; test/abi.test.ts checks that both builds export exactly these names).
+ * Pointers are byte offsets; `bigint` never crosses the boundary.
+ */
+export interface Kernels {
+  memory: WebAssembly.Memory;
+  mem_heap_base(): number;
+  build_simd(): number;
+
+  // gemm.ts: C = alpha * op(A) * op(B) + beta * C
+  f32_gemm_nn(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number, beta: number): void;
+  f32_gemm_nt(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number, beta: number): void;
+  f32_gemm_tn(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number, beta: number): void;
+  f32_gemm_tt(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number, beta: number): void;
+
+  // vector.ts
+  f32_dot(n: number, x: number, y: number): number;
+  f32_axpy(n: number, x: number, y: number, alpha: number): void;
+  f32_scal(n: number, x: number, alpha: number): void;
+  f32_copy(n: number, x: number, y: number): void;
+  f32_fill(n: number, y: number, value: number): void;
+  f32_sum(n: number, x: number): number;
+  f32_amax(n: number, x: number): number;
+  f32_nrm2(n: number, x: number): number;
+  f32_add(n: number, x: number, y: number, z: number): void;
+  f32_sub(n: number, x: number, y: number, z: number): void;
+  f32_mul(n: number, x: number, y: number, z: number): void;
+  f32_div(n: number, x: number, y: number, z: number): void;
+  f32_add_scalar(n: number, x: number, z: number, s: number): void;
+  f32_sub_scalar(n: number, x: number, z: number, s: number): void;
+  f32_mul_scalar(n: number, x: number, z: number, s: number): void;
+  f32_div_scalar(n: number, x: number, z: number, s: number): void;
+  f32_add_rowvec(m: number, n: number, x: number, ldx: number, b: number, y: number, ldy: number): void;
+  f32_col_sums(m: number, n: number, x: number, ldx: number, out: number, beta: number): void;
+  f32_row_sums(m: number, n: number, x: number, ldx: number, out: number): void;
+  f32_transpose(m: number, n: number, x: number, ldx: number, y: number, ldy: number): void;
+
+  // rng.ts: xoshiro128** with a 16-byte state in memory
+  rng_seed(state: number, lo: number, hi: number): void;
+  rng_u32(n: number, state: number, out: number): void;
+  f32_rng_uniform(n: number, state: number, out: number, lo: number, hi: number): void;
+  f32_rng_normal(n: number, state: number, out: number, mean: number, std: number): void;
+}
+
+/** Names of every export, for the ABI test. */
+export type KernelName = Exclude<keyof Kernels, 'memory'>;

@@ -17,12 +17,16 @@ export interface Kernels {
   // vector.ts
   f32_dot(n: number, x: number, y: number): number;
   f32_axpy(n: number, x: number, y: number, alpha: number): void;
+  /** y <- alpha * x + beta * y */
+  f32_axpby(n: number, x: number, y: number, alpha: number, beta: number): void;
   f32_scal(n: number, x: number, alpha: number): void;
   f32_copy(n: number, x: number, y: number): void;
   f32_fill(n: number, y: number, value: number): void;
   f32_sum(n: number, x: number): number;
   f32_amax(n: number, x: number): number;
   f32_nrm2(n: number, x: number): number;
+  /** sum x[i]^2 in f64 (overflow/underflow-safe for any f32); for global norms across buffers */
+  f32_sumsq(n: number, x: number): number;
   f32_add(n: number, x: number, y: number, z: number): void;
   f32_sub(n: number, x: number, y: number, z: number): void;
   f32_mul(n: number, x: number, y: number, z: number): void;

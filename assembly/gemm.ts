@@ -3,11 +3,27 @@
 // op(A) is m x k, op(B) is k x n, C is m x n. lda, ldb, ldc are row strides in
 // elements (>= the row length of the stored matrix), so sub-matrices need no
 // copy. When beta == 0, C is overwritten and not read (NaN in C does not leak),
-// as in BLAS. C must not alias A or B. Any m, n, k >= 0; k == 0 scales C.
+// as in BLAS; when alpha == 0 or k == 0, A and B are not read and C = beta * C.
+// C must not alias A or B. Any m, n, k >= 0. Pointers need no alignment.
 //
 // Names: f32_gemm_<opA><opB>, 'n' = as stored, 't' = transposed.
-// This is the plain-loop specification (and the scalar build); the SIMD build
-// replaces the body with a blocked, packed kernel of the same contract.
+//
+// Scalar build: plain loops (gemmLoops), the readable specification.
+// SIMD build: the Goto/BLIS loop nest (Goto & van de Geijn, "Anatomy of
+// high-performance matrix multiplication", TOMS 2008; Van Zee & van de Geijn,
+// "BLIS", TOMS 2015):
+//   jc: columns of C in blocks of NC
+//     pc: depth in blocks of KC;  pack op(B)[pc.., jc..] into NR-wide panels
+//       ic: rows of C in blocks of MC;  pack op(A)[ic.., pc..] into MR-tall panels
+//         jr, ir: the 4x8 micro-kernel on one A panel and one B panel
+// Transposes are absorbed by the packing (nn, nt, tn, tt then run the same
+// micro-kernel). Edge panels are zero-padded; partial 4x8 tiles go through a
+// 32-float temporary. The micro-kernel keeps 8 f32x4 accumulators, loads B as
+// two v128 per k and broadcasts A with v128.load32_splat; its k loop is not
+// unrolled (V8 has 15 vector registers and spills an unrolled body). The
+// relaxed-SIMD build replaces mul+add by f32x4.relaxed_madd (fused).
+
+// ---------------------------------------------------------------- scalar spec
 
 @inline function scaleC(m: i32, n: i32, c: usize, ldc: i32, beta: f32): void {
   for (let i = 0; i < m; i++) {
@@ -23,7 +39,7 @@
   }
 }
 
-/** Generic plain loops; sa_* are the element strides of op(A)[i, p] and op(B)[p, j]. */
+/** Plain loops; (ai, ap) are the element strides of op(A)[i, p], (bp, bj) those of op(B)[p, j]. */
 @inline function gemmLoops(
   m: i32, n: i32, k: i32,
   a: usize, ai: i32, ap: i32,
@@ -45,18 +61,255 @@
   }
 }
 
+// ---------------------------------------------------------------- SIMD path
+
+/** Micro-tile: MR rows of C by NR columns. */
+const MR: i32 = 4;
+const NR: i32 = 8;
+/** Cache blocks: the packed A block (MC x KC, 128 KiB) sits in L2, a B panel (KC x NR, 8 KiB) in L1. */
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 512;
+
+// Static scratch, reserved only when the SIMD path is compiled (functions are
+// compiled on first use, so the scalar build never reserves it). memory.data
+// is zero-initialised and emits no data-segment bytes: the .wasm stays small.
+// Each is a plain (not @inline) function so that it reserves once.
+function aPack(): usize { return memory.data(MC * KC * 4, 16); }
+function bPack(): usize { return memory.data(KC * NC * 4, 16); }
+function tile(): usize { return memory.data(MR * NR * 4, 16); }
+
+/** a * b + c, fused in the relaxed-SIMD build. */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(c, f32x4.mul(a, b));
+  }
+}
+
+/**
+ * Packs the w x d block X[r, q] = src[r * sr + q * sq] into panels of W rows
+ * (W = 4 or 8): the panel starting at row r0 holds X[r0 + i, q] at
+ * dst[r0 * d + q * W + i]; rows past w are zeros. Rows contiguous in memory
+ * (sr == 1) are copied by v128, depth-contiguous rows (sq == 1) go through
+ * 4x4 transposes, anything else element by element.
+ */
+function pack(w: i32, d: i32, src: usize, sr: i32, sq: i32, W: i32, dst: usize): void {
+  if (sr == 1) packRows(w, d, src, sq, W, dst);
+  else if (sq == 1) packTransposed(w, d, src, sr, W, dst);
+  else packElements(0, w, d, src, sr, sq, W, dst);
+}
+
+/** The groups of 4 rows starting at `from` (< 4 left, or past w: zero-padded), element by element. */
+function packElements(from: i32, w: i32, d: i32, src: usize, sr: i32, sq: i32, W: i32, dst: usize): void {
+  const wPad = (w + W - 1) / W * W;
+  for (let first = from; first < wPad; first += 4) {
+    const r0 = first / W * W;
+    let out = dst + ((<usize>r0 * <usize>d + <usize>(first - r0)) << 2);
+    for (let q = 0; q < d; q++) {
+      for (let r = 0; r < 4; r++) {
+        let v: f32 = 0;
+        if (first + r < w) v = load<f32>(src + ((<usize>(first + r) * <usize>sr + <usize>q * <usize>sq) << 2));
+        store<f32>(out + (<usize>r << 2), v);
+      }
+      out += <usize>W << 2;
+    }
+  }
+}
+
+/**
+ * sr == 1: X row q is src[q * sq ..]. Walks 4 depth rows at a time across the
+ * whole width, so each source cache line is used fully while it is in L1 (a
+ * power-of-two sq would otherwise evict it between panels).
+ */
+function packRows(w: i32, d: i32, src: usize, sq: i32, W: i32, dst: usize): void {
+  const full = w & ~3;
+  for (let q0 = 0; q0 < d; q0 += 4) {
+    const q1 = min(q0 + 4, d);
+    for (let first = 0; first < full; first += 4) {
+      const r0 = first / W * W;
+      const panel = dst + ((<usize>r0 * <usize>d + <usize>(first - r0)) << 2);
+      for (let q = q0; q < q1; q++) {
+        v128.store(panel + ((<usize>q * <usize>W) << 2), v128.load(src + ((<usize>q * <usize>sq + <usize>first) << 2)));
+      }
+    }
+  }
+  packElements(full, w, d, src, 1, sq, W, dst);
+}
+
+/** sq == 1: X row r is src[r * sr ..], contiguous in depth; 4x4 transposes. */
+function packTransposed(w: i32, d: i32, src: usize, sr: i32, W: i32, dst: usize): void {
+  const full = w & ~3;
+  const step = <usize>W << 2;
+  const rs = <usize>sr << 2;
+  for (let first = 0; first < full; first += 4) {
+    const r0 = first / W * W;
+    let out = dst + ((<usize>r0 * <usize>d + <usize>(first - r0)) << 2);
+    let s = src + (<usize>first * <usize>sr << 2);
+    let q = 0;
+    for (; q + 4 <= d; q += 4) {
+      const x0 = v128.load(s);
+      const x1 = v128.load(s + rs);
+      const x2 = v128.load(s + rs * 2);
+      const x3 = v128.load(s + rs * 3);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      v128.store(out, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(out + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(out + step * 2, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(out + step * 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      s += 16;
+      out += step * 4;
+    }
+    for (; q < d; q++) {
+      for (let r = 0; r < 4; r++) store<f32>(out + (<usize>r << 2), load<f32>(s + rs * r));
+      s += 4;
+      out += step;
+    }
+  }
+  packElements(full, w, d, src, sr, 1, W, dst);
+}
+
+/** Stores alpha * acc + beta * C[p..p+3] (C not read when beta == 0). */
+@inline function put(p: usize, acc: v128, va: v128, beta: f32): void {
+  let v = f32x4.mul(acc, va);
+  if (beta != 0) v = madd(v128.load(p), f32x4.splat(beta), v);
+  v128.store(p, v);
+}
+
+/**
+ * The 4x8 micro-kernel: C[0..mr, 0..nr] = alpha * Apanel * Bpanel + beta * C over
+ * depth kc. pa: kc groups of 4 floats (a column of the A panel), pb: kc groups of 8.
+ */
+function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = pa + (<usize>kc << 4);
+  while (pa < end) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  const va = f32x4.splat(alpha);
+  const rs = <usize>ldc << 2;
+  if (mr == MR && nr == NR) {
+    put(c, c00, va, beta); put(c + 16, c01, va, beta); c += rs;
+    put(c, c10, va, beta); put(c + 16, c11, va, beta); c += rs;
+    put(c, c20, va, beta); put(c + 16, c21, va, beta); c += rs;
+    put(c, c30, va, beta); put(c + 16, c31, va, beta);
+    return;
+  }
+  const t = tile();
+  v128.store(t, f32x4.mul(c00, va)); v128.store(t, f32x4.mul(c01, va), 16);
+  v128.store(t, f32x4.mul(c10, va), 32); v128.store(t, f32x4.mul(c11, va), 48);
+  v128.store(t, f32x4.mul(c20, va), 64); v128.store(t, f32x4.mul(c21, va), 80);
+  v128.store(t, f32x4.mul(c30, va), 96); v128.store(t, f32x4.mul(c31, va), 112);
+  for (let i = 0; i < mr; i++) {
+    const row = c + <usize>i * rs;
+    const ti = t + (<usize>i << 5);
+    for (let j = 0; j < nr; j++) {
+      const p = row + (<usize>j << 2);
+      let v = load<f32>(ti + (<usize>j << 2));
+      if (beta != 0) v += beta * load<f32>(p);
+      store<f32>(p, v);
+    }
+  }
+}
+
+/** Splits `total` into the fewest blocks of at most `max`, of even size rounded up to `mult`. */
+@inline function blockSize(total: i32, max: i32, mult: i32): i32 {
+  const blocks = (total + max - 1) / max;
+  const even = (total + blocks - 1) / blocks;
+  return (even + mult - 1) / mult * mult;
+}
+
+/** The blocked, packed GEMM; strides as in gemmLoops. */
+function gemmBlocked(
+  m: i32, n: i32, k: i32,
+  a: usize, ai: i32, ap: i32,
+  b: usize, bp: i32, bj: i32,
+  c: usize, ldc: i32, alpha: f32, beta: f32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) {
+    scaleC(m, n, c, ldc, beta);
+    return;
+  }
+  const kcs = blockSize(k, KC, 1);
+  const mcs = blockSize(m, MC, MR);
+  const ncs = blockSize(n, NC, NR);
+  const apack = aPack();
+  const bpack = bPack();
+  for (let jc = 0; jc < n; jc += ncs) {
+    const nc = min(ncs, n - jc);
+    for (let pc = 0; pc < k; pc += kcs) {
+      const kc = min(kcs, k - pc);
+      const betaBlock: f32 = pc == 0 ? beta : 1;
+      pack(nc, kc, b + ((<usize>pc * <usize>bp + <usize>jc * <usize>bj) << 2), bj, bp, NR, bpack);
+      for (let ic = 0; ic < m; ic += mcs) {
+        const mc = min(mcs, m - ic);
+        pack(mc, kc, a + ((<usize>ic * <usize>ai + <usize>pc * <usize>ap) << 2), ai, ap, MR, apack);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const pb = bpack + (<usize>jr * <usize>kc << 2);
+          const nr = min(NR, nc - jr);
+          const cc = c + ((<usize>ic * <usize>ldc + <usize>(jc + jr)) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            kernel4x8(
+              kc, apack + (<usize>ir * <usize>kc << 2), pb,
+              cc + (<usize>ir * <usize>ldc << 2), ldc, min(MR, mc - ir), nr, alpha, betaBlock,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- exports
+
+@inline function gemm(
+  m: i32, n: i32, k: i32,
+  a: usize, ai: i32, ap: i32,
+  b: usize, bp: i32, bj: i32,
+  c: usize, ldc: i32, alpha: f32, beta: f32,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    gemmBlocked(m, n, k, a, ai, ap, b, bp, bj, c, ldc, alpha, beta);
+  } else {
+    gemmLoops(m, n, k, a, ai, ap, b, bp, bj, c, ldc, alpha, beta);
+  }
+}
+
 export function f32_gemm_nn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, alpha: f32, beta: f32): void {
-  gemmLoops(m, n, k, a, lda, 1, b, ldb, 1, c, ldc, alpha, beta);
+  gemm(m, n, k, a, lda, 1, b, ldb, 1, c, ldc, alpha, beta);
 }
 
 export function f32_gemm_nt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, alpha: f32, beta: f32): void {
-  gemmLoops(m, n, k, a, lda, 1, b, 1, ldb, c, ldc, alpha, beta);
+  gemm(m, n, k, a, lda, 1, b, 1, ldb, c, ldc, alpha, beta);
 }
 
 export function f32_gemm_tn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, alpha: f32, beta: f32): void {
-  gemmLoops(m, n, k, a, 1, lda, b, ldb, 1, c, ldc, alpha, beta);
+  gemm(m, n, k, a, 1, lda, b, ldb, 1, c, ldc, alpha, beta);
 }
 
 export function f32_gemm_tt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, alpha: f32, beta: f32): void {
-  gemmLoops(m, n, k, a, 1, lda, b, 1, ldb, c, ldc, alpha, beta);
+  gemm(m, n, k, a, 1, lda, b, 1, ldb, c, ldc, alpha, beta);
 }

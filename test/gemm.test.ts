@@ -1,0 +1,207 @@
+// GEMM (assembly/gemm.ts): all four forms, both builds, against a plain f64 reference.
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../src/index.js';
+import { BUILDS, engineFor, rng } from './helpers.js';
+
+type Form = 'nn' | 'nt' | 'tn' | 'tt';
+const FORMS: Form[] = ['nn', 'nt', 'tn', 'tt'];
+
+/** A GEMM problem: op(A) m x k, op(B) k x n, C m x n, each stored in a buffer with row stride ld >= row length. */
+interface Case {
+  form: Form;
+  m: number;
+  n: number;
+  k: number;
+  /** extra elements at the end of each stored row (the sub-matrix padding) */
+  pad: number;
+  alpha: number;
+  beta: number;
+  /** initial C: 'rand', or 'nan' (must not leak when beta == 0) */
+  c0?: 'rand' | 'nan';
+  /** fill A with NaN (must not be read when alpha == 0) */
+  nanA?: boolean;
+  seed: number;
+}
+
+/** Stored shapes [rows, cols] of A and B for a form. */
+function stored(c: Case): { ar: number; ac: number; br: number; bc: number } {
+  const ta = c.form[0] === 't', tb = c.form[1] === 't';
+  return { ar: ta ? c.k : c.m, ac: ta ? c.m : c.k, br: tb ? c.n : c.k, bc: tb ? c.k : c.n };
+}
+
+const SENTINEL = 12345.5;
+
+/** The buffers of a case: padding of A and B is NaN (reading it would leak), padding of C a sentinel. */
+function makeData(c: Case) {
+  const { ar, ac, br, bc } = stored(c);
+  const lda = ac + c.pad, ldb = bc + c.pad, ldc = c.n + c.pad;
+  const r = rng(c.seed);
+  const fill = (rows: number, cols: number, ld: number, pad: number, val: () => number) => {
+    const x = new Float32Array(rows * ld);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < ld; j++) x[i * ld + j] = j < cols ? val() : pad;
+    return x;
+  };
+  const A = fill(ar, ac, lda, NaN, () => (c.nanA ? NaN : 2 * r() - 1));
+  const B = fill(br, bc, ldb, NaN, () => 2 * r() - 1);
+  const C = fill(c.m, c.n, ldc, SENTINEL, () => (c.c0 === 'nan' ? NaN : 2 * r() - 1));
+  return { A, B, C, lda, ldb, ldc };
+}
+
+/**
+ * Independent f64 reference: expected C buffer and a per-element error bound
+ * (the classical gamma_k bound (k+2)u(|alpha| sum|a||b| + |beta c|), u = 2^-24, doubled).
+ */
+function reference(c: Case, d: ReturnType<typeof makeData>) {
+  const { A, B, C, lda, ldb, ldc } = d;
+  const ta = c.form[0] === 't', tb = c.form[1] === 't';
+  const out = Float64Array.from(C);
+  const tol = new Float64Array(C.length);
+  const u = 2 ** -24;
+  for (let i = 0; i < c.m; i++) {
+    for (let j = 0; j < c.n; j++) {
+      let s = 0, sa = 0;
+      if (c.alpha !== 0) {
+        for (let p = 0; p < c.k; p++) {
+          const a = ta ? A[p * lda + i] : A[i * lda + p];
+          const b = tb ? B[j * ldb + p] : B[p * ldb + j];
+          s += a * b;
+          sa += Math.abs(a * b);
+        }
+      }
+      const cij = C[i * ldc + j];
+      const bc = c.beta === 0 ? 0 : c.beta * cij;
+      out[i * ldc + j] = c.alpha * s + bc;
+      tol[i * ldc + j] = 2 * (c.k + 2) * u * (Math.abs(c.alpha) * sa + Math.abs(bc)) + 1e-30;
+    }
+  }
+  return { out, tol };
+}
+
+function describeCase(c: Case): string {
+  return `f32_gemm_${c.form} m=${c.m} n=${c.n} k=${c.k} pad=${c.pad} alpha=${c.alpha} beta=${c.beta}${c.c0 === 'nan' ? ' C0=NaN' : ''}${c.nanA ? ' A=NaN' : ''}`;
+}
+
+/** Runs one case through the raw kernel of `e` and checks every element of the C buffer (padding included). */
+function check(e: Engine, c: Case): void {
+  const d = makeData(c);
+  const { out, tol } = reference(c, d);
+  const mark = e.arena.mark();
+  try {
+    const pa = e.allocF32(d.A.length), pb = e.allocF32(d.B.length), pc = e.allocF32(d.C.length);
+    e.f32(pa, d.A.length).set(d.A);
+    e.f32(pb, d.B.length).set(d.B);
+    e.f32(pc, d.C.length).set(d.C);
+    const kern = e.kernels[`f32_gemm_${c.form}`];
+    kern(c.m, c.n, c.k, pa, d.lda, pb, d.ldb, pc, d.ldc, c.alpha, c.beta);
+    const got = e.f32(pc, d.C.length);
+    for (let idx = 0; idx < out.length; idx++) {
+      const g = got[idx], x = out[idx];
+      const inside = Math.floor(idx / d.ldc) < c.m && idx % d.ldc < c.n;
+      const ok = inside ? Math.abs(g - x) <= tol[idx] : Object.is(g, d.C[idx]);
+      if (!ok) {
+        const where = `[${Math.floor(idx / d.ldc)}, ${idx % d.ldc}]${inside ? '' : ' (padding)'}`;
+        throw new Error(`${describeCase(c)} (${e.simd ? 'simd' : 'scalar'}): C${where}: got ${g}, expected ${x} (tol ${tol[idx]})`);
+      }
+    }
+  } finally {
+    e.arena.reset(mark);
+  }
+}
+
+const SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 17, 31, 33, 64, 65, 127, 129];
+const SMALL = [0, 1, 3, 4, 5, 8, 9, 17];
+
+/** Every triple of SMALL, plus a seeded sample of triples of SIZES (always including the corners). */
+function sweep(): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (const m of SMALL) for (const n of SMALL) for (const k of SMALL) out.push([m, n, k]);
+  const r = rng(7);
+  const pick = () => SIZES[Math.floor(r() * SIZES.length)];
+  for (let i = 0; i < 60; i++) out.push([pick(), pick(), pick()]);
+  out.push([129, 129, 129], [127, 65, 33], [1, 129, 127], [129, 1, 65], [65, 127, 1]);
+  return out;
+}
+
+for (const build of BUILDS) {
+  describe(`gemm (${build})`, () => {
+    it('sweeps m, n, k over tile boundaries in all four forms, with and without padded rows', async () => {
+      const e = await engineFor(build);
+      let seed = 1;
+      for (const [m, n, k] of sweep()) {
+        for (const form of FORMS) {
+          const pad = seed % 3 === 0 ? 0 : (seed % 5) + 1;
+          check(e, { form, m, n, k, pad, alpha: 1, beta: 0, seed: seed++ });
+        }
+      }
+    });
+
+    it('MLP layer shapes: forward nn, input gradient nt, weight gradient tn', async () => {
+      const e = await engineFor(build);
+      check(e, { form: 'nn', m: 128, n: 256, k: 784, pad: 0, alpha: 1, beta: 0, seed: 11 });
+      check(e, { form: 'nt', m: 128, n: 784, k: 256, pad: 0, alpha: 1, beta: 0, seed: 12 });
+      check(e, { form: 'tn', m: 784, n: 256, k: 128, pad: 0, alpha: 1, beta: 1, seed: 13 });
+      check(e, { form: 'nt', m: 128, n: 10, k: 128, pad: 0, alpha: 1, beta: 0, seed: 14 });
+      check(e, { form: 'tn', m: 10, n: 128, k: 128, pad: 0, alpha: 1, beta: 1, seed: 15 });
+    });
+
+    it('crosses the KC, MC and NC cache blocks (k = 513, 1000; m = 130; n = 520)', async () => {
+      const e = await engineFor(build);
+      let seed = 100;
+      for (const form of FORMS) {
+        check(e, { form, m: 130, n: 67, k: 513, pad: 3, alpha: 1, beta: 0, seed: seed++ });
+        check(e, { form, m: 9, n: 33, k: 1000, pad: 1, alpha: 0.5, beta: 1, seed: seed++ });
+        check(e, { form, m: 37, n: 520, k: 300, pad: 2, alpha: 1, beta: 0.5, seed: seed++ });
+      }
+    });
+
+    it('alpha and beta: NaN in C does not leak when beta = 0; alpha = 0 and k = 0 only scale C', async () => {
+      const e = await engineFor(build);
+      let seed = 200;
+      for (const form of FORMS) {
+        for (const [m, n, k] of [[5, 9, 7], [33, 17, 65], [4, 8, 256]]) {
+          check(e, { form, m, n, k, pad: 2, alpha: 1, beta: 0, c0: 'nan', seed: seed++ });
+          check(e, { form, m, n, k, pad: 2, alpha: 1, beta: 1, seed: seed++ });
+          check(e, { form, m, n, k, pad: 0, alpha: -1.5, beta: 0.5, seed: seed++ });
+          check(e, { form, m, n, k, pad: 1, alpha: 0, beta: 0.5, nanA: true, seed: seed++ });
+          check(e, { form, m, n, k, pad: 1, alpha: 0, beta: 0, nanA: true, c0: 'nan', seed: seed++ });
+          check(e, { form, m, n, k: 0, pad: 1, alpha: 2, beta: 0.5, seed: seed++ });
+          check(e, { form, m, n, k: 0, pad: 1, alpha: 2, beta: 0, c0: 'nan', seed: seed++ });
+        }
+      }
+    });
+
+    it('engine.matmul runs the kernels with the right strides in all four forms', async () => {
+      const e = await engineFor(build);
+      for (const [m, n, k] of [[3, 5, 7], [65, 33, 129]]) {
+        for (const form of FORMS) {
+          const c: Case = { form, m, n, k, pad: 0, alpha: 1, beta: 0, seed: m + n + k };
+          const d = makeData(c);
+          const { ar, ac, br, bc } = stored(c);
+          const a = e.tensor([ar, ac], d.A);
+          const b = e.tensor([br, bc], d.B);
+          const transA = form[0] === 't', transB = form[1] === 't';
+          const y = e.matmul(a, b, { transA, transB });
+          expect(y.shape).toEqual([m, n]);
+          const { out, tol } = reference(c, d);
+          const got = y.data;
+          for (let i = 0; i < out.length; i++) {
+            if (!(Math.abs(got[i] - out[i]) <= tol[i])) {
+              throw new Error(`matmul ${form} [${m}, ${k}]·[${k}, ${n}] index ${i}: got ${got[i]}, expected ${out[i]}`);
+            }
+          }
+          // accumulate: out = 2·op(a)·op(b) + 0.5·out
+          const prev = Float64Array.from(y.data);
+          e.matmul(a, b, { transA, transB, alpha: 2, beta: 0.5, out: y });
+          const acc = y.data;
+          for (let i = 0; i < out.length; i++) {
+            const want = 2 * out[i] + 0.5 * prev[i];
+            if (!(Math.abs(acc[i] - want) <= 3 * tol[i] + 1e-6)) {
+              throw new Error(`matmul ${form} alpha 2 beta 0.5 index ${i}: got ${acc[i]}, expected ${want}`);
+            }
+          }
+          for (const t of [a, b, y]) t.dispose();
+        }
+      }
+    });
+  });
+}

@@ -3,9 +3,11 @@
 //   dist/index.js            universal entry, both wasm inlined as bytes
 //   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
 //   dist/types/              generated .d.ts
+// then browser hygiene and the gzip size budget (scripts/check-bundle.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
+import { checkBundles } from './check-bundle.mjs';
 
 const bin = (name) => `node_modules/.bin/${name}`;
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
@@ -34,4 +36,5 @@ await esbuild.build({
   loader: { '.wasm': 'copy' },
   assetNames: '[name]',
 });
+await checkBundles(esbuild);
 run(bin('tsc'), ['-p', 'tsconfig.json']);

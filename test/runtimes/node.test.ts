@@ -1,0 +1,17 @@
+// Node runs the smoke scenario in-process against the built universal entry
+// (dist/index.js, built by `npm test`'s pretest); scripts/test-runtimes.mjs runs
+// the same scenario in Node, Deno, Bun, Chromium and workerd.
+import { describe, expect, it } from 'vitest';
+import { smoke } from './smoke.mjs';
+
+describe('smoke scenario (Node, dist/index.js)', () => {
+  it('trains with SIMD, and the forced-scalar engine ends at the same loss', async () => {
+    const wasmgrad = await import('../../dist/index.js');
+    const r = await smoke(wasmgrad);
+    expect(r.failures).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.simd).toBe(true);
+    expect(r.scalarSimd).toBe(false);
+    expect(r.loss).toBeLessThan(r.loss0);
+  });
+});

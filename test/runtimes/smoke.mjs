@@ -1,0 +1,137 @@
+// The smoke scenario every runtime runs (Node, Deno, Bun, Chromium, workerd).
+//
+// Plain ESM with no imports: the caller passes the package's namespace
+// (`import * as wasmgrad from 'wasmgrad'`), so the same file runs wherever the
+// package loads and touches nothing but the public API.
+//
+//   const result = await smoke(wasmgrad);
+//   result.ok, result.loss0, result.loss, result.simd, result.scalarLoss, result.failures
+//
+// Scenarios (each trains once on the SIMD engine chosen by `init()` and once on
+// a forced-scalar engine, and checks: the loss fell below its bound, `init()`
+// picked SIMD, the scalar engine reports `simd === false`, and both builds end
+// at the same loss within tolerance):
+//   leastSquares  full-batch gradient descent on 1/(2n)·‖Xw − y‖² with
+//                 engine.matmul and BLAS-1 kernels (needs only the core).
+
+/** mulberry32: a tiny seeded generator so every runtime sees the same data. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Least squares by gradient descent, every step a flat run of kernel calls:
+ *   r = X·w − y,  L = 1/(2n)·rᵀr,  g = (1/n)·Xᵀr,  w ← w − lr·g.
+ * X is 64×8 uniform in [−1, 1), y = X·w* (consistent, so the minimum is 0).
+ */
+export async function leastSquares(engine, { steps = 200, lr = 0.5, seed = 7 } = {}) {
+  const n = 64, d = 8;
+  const r = rng(seed);
+  const xs = Array.from({ length: n * d }, () => 2 * r() - 1);
+  const wStar = Array.from({ length: d }, () => 2 * r() - 1);
+  const ys = Array.from({ length: n }, (_, i) => {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += xs[i * d + j] * wStar[j];
+    return s;
+  });
+  const X = engine.tensor([n, d], xs);
+  const y = engine.tensor([n, 1], ys);
+  const w = engine.tensor([d, 1]);
+  const res = engine.tensor([n, 1]);
+  const g = engine.tensor([d, 1]);
+  const k = engine.kernels;
+  const residualLoss = () => {
+    engine.matmul(X, w, { out: res });
+    k.f32_sub(n, res.ptr, y.ptr, res.ptr);
+    return k.f32_dot(n, res.ptr, res.ptr) / (2 * n);
+  };
+  const losses = [];
+  for (let step = 0; step < steps; step++) {
+    losses.push(residualLoss());
+    engine.matmul(X, res, { transA: true, alpha: 1 / n, out: g });
+    k.f32_axpy(d, g.ptr, w.ptr, -lr);
+  }
+  const loss = residualLoss();
+  for (const t of [X, y, w, res, g]) t.dispose();
+  return { loss0: losses[0], loss, steps };
+}
+
+/** The scenarios, main one first: its numbers are the result's top-level fields. */
+export const SCENARIOS = [
+  {
+    name: 'leastSquares',
+    run: leastSquares,
+    /** final loss must be below this fraction of the first */
+    relBound: 1e-4,
+    /** SIMD and scalar final losses agree within max(atol·loss0, rtol·|loss|) */
+    rtol: 1e-3,
+    atol: 1e-6,
+  },
+];
+
+/**
+ * Runs every scenario on `await wasmgrad.init()` (expected to pick SIMD) and on
+ * `await wasmgrad.init({ simd: false })`. Never throws: errors become failures.
+ */
+export async function smoke(wasmgrad, { scenarios = SCENARIOS } = {}) {
+  const failures = [];
+  const results = [];
+  let simd = null;
+  let scalarSimd = null;
+  try {
+    const engine = await wasmgrad.init();
+    const scalar = await wasmgrad.init({ simd: false });
+    simd = engine.simd;
+    scalarSimd = scalar.simd;
+    if (simd !== true) failures.push(`init() picked the scalar build (engine.simd = ${simd}); SIMD expected`);
+    if (scalarSimd !== false) failures.push(`init({ simd: false }) gave engine.simd = ${scalarSimd}`);
+    for (const sc of scenarios) {
+      const res = { name: sc.name, ok: false };
+      results.push(res);
+      try {
+        const a = await sc.run(engine);
+        const b = await sc.run(scalar);
+        Object.assign(res, { loss0: a.loss0, loss: a.loss, scalarLoss: b.loss, steps: a.steps });
+        const before = failures.length;
+        const bound = sc.absBound ?? sc.relBound * a.loss0;
+        if (!(Number.isFinite(a.loss0) && a.loss0 > 0)) failures.push(`${sc.name}: initial loss ${a.loss0} is not positive`);
+        if (!(a.loss <= bound)) {
+          failures.push(`${sc.name}: loss ${a.loss} after ${a.steps} steps is not below ${bound} (from ${a.loss0})`);
+        }
+        const tol = Math.max(sc.atol * a.loss0, sc.rtol * Math.abs(a.loss));
+        if (!(Math.abs(a.loss - b.loss) <= tol)) {
+          failures.push(`${sc.name}: SIMD loss ${a.loss} and scalar loss ${b.loss} differ by more than ${tol}`);
+        }
+        res.ok = failures.length === before;
+      } catch (e) {
+        failures.push(`${sc.name}: ${describe(e)}`);
+      }
+    }
+  } catch (e) {
+    failures.push(describe(e));
+  }
+  const main = results[0] ?? {};
+  return {
+    ok: failures.length === 0 && results.length === scenarios.length,
+    scenario: main.name,
+    loss0: main.loss0,
+    loss: main.loss,
+    scalarLoss: main.scalarLoss,
+    steps: main.steps,
+    simd,
+    scalarSimd,
+    scenarios: results,
+    failures,
+  };
+}
+
+function describe(e) {
+  return e instanceof Error ? `${e.name}: ${e.message}${e.stack ? `\n${e.stack}` : ''}` : String(e);
+}

@@ -13,3 +13,5 @@ export {
   DivergenceError,
   FormatError,
 } from './errors.js';
+export * as schedules from './schedule/index.js';
+export type { Schedule, CycleSchedule } from './schedule/index.js';

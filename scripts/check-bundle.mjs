@@ -2,7 +2,8 @@
 //   1. src/index.ts bundles for `platform: 'browser'` with no Node built-in import
 //      (a plugin names the importer; the metafile must list no external import)
 //      and no top-level await (esbuild errors when the target lacks it).
-//   2. No eval / new Function / Function(...) in any built entry.
+//   2. No eval / new Function / Function(...) in any built entry, and no
+//      import.meta (undefined in workerd).
 //   3. The universal entry (dist/index.js: JS + every wasm inlined) gzips under BUDGET_BYTES.
 // Any failure throws, which fails the build.
 import { builtinModules } from 'node:module';
@@ -76,6 +77,10 @@ export function checkSizes(dist = 'dist') {
 /** All checks; prints the size line. */
 export async function checkBundles(esbuild, dist = 'dist') {
   await checkBrowserBundle(esbuild);
-  for (const f of ['index.js', 'workerd/index.js']) checkNoEval(readFileSync(join(dist, f), 'utf8'), `${dist}/${f}`);
+  for (const f of ['index.js', 'workerd/index.js']) {
+    const code = readFileSync(join(dist, f), 'utf8');
+    checkNoEval(code, `${dist}/${f}`);
+    if (/\bimport\.meta\b/.test(code)) throw new Error(`${dist}/${f}: uses import.meta, which is undefined in workerd`);
+  }
   console.log(checkSizes(dist));
 }

@@ -4,6 +4,7 @@ export type { InitOptions, WasmSource } from './runtime/init.js';
 export { Engine, type MatmulOptions } from './runtime/engine.js';
 export { Arena } from './runtime/arena.js';
 export { Tensor } from './tensor.js';
+export { Rng } from './rng.js';
 export {
   WasmgradError,
   ShapeError,

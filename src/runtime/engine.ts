@@ -1,4 +1,5 @@
 import { fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
+import { Rng } from '../rng.js';
 import { Tensor } from '../tensor.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
@@ -80,6 +81,11 @@ export class Engine {
     if (data !== undefined) t.data.set(data);
     else t.data.fill(0);
     return t;
+  }
+
+  /** A seeded random stream (xoshiro128**) whose 16-byte state lives in this engine's arena. */
+  rng(seed: number): Rng {
+    return new Rng(this, seed);
   }
 
   /** Throws unless `t` is a live tensor of this engine (optionally of rank `rank`). */

@@ -7,13 +7,20 @@ export const ALIGN = 16;
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 /**
- * The host's allocator over the one linear memory: a bump region with marks
- * for scratch, plus a free list (first fit, coalescing) for long-lived blocks.
+ * The host's allocator over the one linear memory: a bump region plus a free
+ * list (first fit, address-ordered, coalescing) for long-lived blocks, and
+ * marks for scratch.
  *
- * - `alloc(bytes)` reuses a freed block when one fits, else bumps the top.
- * - `free(ptr)` returns a block; a block at the top lowers the top.
- * - `mark()` / `reset(mark)` release, at once, every block allocated above the mark.
- * - The memory grows on demand up to `maxBytes`; past it, `MemoryError`.
+ * - `alloc(bytes)` reuses the first freed block that fits, else bumps the top.
+ * - `free(ptr)` returns a block; free neighbours merge; a free block that ends
+ *   at the top lowers the top.
+ * - `mark()` returns a token; `reset(token)` releases, at once, every block
+ *   allocated after `mark()` returned it, wherever it lies (bump region or a
+ *   reused free block), so a scratch scope can never leak. Marks nest. After
+ *   `reset(m)`, `m` is again the current mark and can be reset to again.
+ * - The memory grows on demand (at least doubling) while the total stays
+ *   within `maxBytes`; past it, `MemoryError` with the requested and the
+ *   available sizes, and nothing changes.
  *
  * Pointers are byte offsets. Growing detaches typed-array views over the old
  * buffer, so views are derived after every call that may allocate.
@@ -21,10 +28,12 @@ const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 export class Arena {
   private top: number;
   private readonly base: number;
-  /** live blocks: pointer -> size in bytes */
-  private readonly live = new Map<number, number>();
-  /** free blocks below the top, sorted by pointer: [ptr, size] */
+  /** live blocks: pointer -> [size in bytes, allocation number] */
+  private readonly live = new Map<number, [number, number]>();
+  /** free blocks below the top, sorted by pointer, never adjacent: [ptr, size] */
   private freeList: [number, number][] = [];
+  /** allocations so far (minus those undone by reset): the mark token */
+  private seq = 0;
   /** Grows of the memory since creation (tests and benchmarks read it). */
   growCount = 0;
 
@@ -37,10 +46,10 @@ export class Arena {
     this.top = this.base;
   }
 
-  /** Bytes handed out and not freed. */
+  /** Bytes handed out and not freed (block sizes, rounded up to 16). */
   get usedBytes(): number {
     let s = 0;
-    for (const size of this.live.values()) s += size;
+    for (const [size] of this.live.values()) s += size;
     return s;
   }
 
@@ -49,60 +58,83 @@ export class Arena {
     return this.top;
   }
 
+  /** The first byte the arena may hand out (above the core's static data). */
+  get baseBytes(): number {
+    return this.base;
+  }
+
   get capacityBytes(): number {
     return this.memory.buffer.byteLength;
   }
 
-  /** Allocates `bytes` (rounded up to 16) and returns a 16-byte-aligned pointer. Contents are undefined. */
+  /** Live blocks. */
+  get liveBlocks(): number {
+    return this.live.size;
+  }
+
+  /** Free blocks below the top, as [ptr, bytes] copies (for tests and diagnostics). */
+  freeBlocks(): [number, number][] {
+    return this.freeList.map(([p, s]) => [p, s]);
+  }
+
+  /** Allocates `bytes` (rounded up to 16, at least 16) and returns a 16-byte-aligned pointer. Contents are undefined. */
   alloc(bytes: number): number {
-    if (!Number.isInteger(bytes) || bytes < 0) {
-      throw new ValueError(`alloc: bytes must be a non-negative integer, got ${bytes}`);
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new ValueError(`alloc: bytes must be a non-negative integer, got ${String(bytes)}`);
     }
     const size = Math.max(ALIGN, alignUp(bytes, ALIGN));
+    let p = -1;
     for (let i = 0; i < this.freeList.length; i++) {
-      const [p, s] = this.freeList[i];
-      if (s >= size) {
-        if (s === size) this.freeList.splice(i, 1);
-        else this.freeList[i] = [p + size, s - size];
-        this.live.set(p, size);
-        return p;
+      const [fp, fs] = this.freeList[i];
+      if (fs >= size) {
+        if (fs === size) this.freeList.splice(i, 1);
+        else this.freeList[i] = [fp + size, fs - size];
+        p = fp;
+        break;
       }
     }
-    const p = this.top;
-    this.ensure(p + size);
-    this.top = p + size;
-    this.live.set(p, size);
+    if (p < 0) {
+      p = this.top;
+      this.ensure(p + size, size);
+      this.top = p + size;
+    }
+    this.live.set(p, [size, ++this.seq]);
     return p;
   }
 
-  /** Returns a block from `alloc`. Freeing twice or an unknown pointer throws. */
+  /** Returns a block from `alloc`. Freeing twice or an unknown pointer throws `StateError`. */
   free(ptr: number): void {
-    const size = this.live.get(ptr);
-    if (size === undefined) throw new StateError(`free: pointer ${ptr} is not a live block (freed twice, or never allocated)`);
+    const block = this.live.get(ptr);
+    if (block === undefined) throw new StateError(`free: pointer ${ptr} is not a live block (freed twice, or never allocated)`);
     this.live.delete(ptr);
-    this.insertFree(ptr, size);
+    this.insertFree(ptr, block[0]);
   }
 
-  /** A mark to `reset` to: everything allocated after it from the top is released by `reset`. */
+  /** A token for `reset`: the blocks allocated from now on are the ones `reset` releases. */
   mark(): number {
-    return this.top;
+    return this.seq;
   }
 
-  /** Releases every block that lies at or above `mark`. */
+  /** Releases every live block allocated after `mark()` returned `mark`. */
   reset(mark: number): void {
-    if (!Number.isInteger(mark) || mark < this.base || mark > this.top) {
-      throw new ValueError(`reset: mark must be in [${this.base}, ${this.top}], got ${mark}`);
+    if (typeof mark !== 'number' || !Number.isInteger(mark) || mark < 0 || mark > this.seq) {
+      throw new ValueError(
+        `reset: mark must be a token from mark() in [0, ${this.seq}], got ${String(mark)} (already released by an earlier reset to an outer mark?)`,
+      );
     }
-    for (const p of [...this.live.keys()]) if (p >= mark) this.live.delete(p);
-    this.freeList = this.freeList.filter(([p]) => p < mark);
-    this.top = mark;
-    this.trimTop();
+    const released: [number, number][] = [];
+    for (const [p, [size, n]] of this.live) if (n > mark) released.push([p, size]);
+    for (const [p, size] of released) {
+      this.live.delete(p);
+      this.insertFree(p, size);
+    }
+    this.seq = mark;
   }
 
   /** Is `ptr` a live block of at least `bytes`? */
   owns(ptr: number, bytes = 0): boolean {
-    const s = this.live.get(ptr);
-    return s !== undefined && s >= bytes;
+    const b = this.live.get(ptr);
+    return b !== undefined && b[0] >= bytes;
   }
 
   private insertFree(ptr: number, size: number): void {
@@ -131,30 +163,30 @@ export class Arena {
     }
   }
 
-  private ensure(end: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (end <= have) return;
+  /** Makes [0, end) addressable, growing the memory; `size` is the request, for the error. */
+  private ensure(end: number, size: number): void {
+    const available = Math.max(0, this.maxBytes - this.top);
     if (end > this.maxBytes) {
       throw new MemoryError(
-        `alloc: requested ${end - this.top} bytes but only ${Math.max(0, this.maxBytes - this.top)} of maxMemoryMB=${this.maxBytes / 1048576} are available`,
-        end - this.top,
-        Math.max(0, this.maxBytes - this.top),
+        `alloc: requested ${size} bytes but only ${available} of maxMemoryMB=${+(this.maxBytes / 1048576).toFixed(3)} are available (${this.usedBytes} bytes in use)`,
+        size,
+        available,
       );
     }
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
     // grow geometrically (at least double) to keep grows rare, capped at the maximum
     const want = Math.min(this.maxBytes, Math.max(end, have * 2));
-    const pages = Math.ceil((want - have) / PAGE);
     try {
-      this.memory.grow(pages);
+      this.memory.grow(Math.ceil((want - have) / PAGE));
     } catch {
-      const pagesMin = Math.ceil((end - have) / PAGE);
       try {
-        this.memory.grow(pagesMin);
+        this.memory.grow(Math.ceil((end - have) / PAGE));
       } catch {
         throw new MemoryError(
-          `alloc: the runtime refused to grow memory to ${end} bytes`,
-          end - this.top,
-          have - this.top,
+          `alloc: requested ${size} bytes but the runtime refused to grow memory from ${have} to ${end} bytes`,
+          size,
+          Math.max(0, have - this.top),
         );
       }
     }

@@ -155,7 +155,7 @@ export class ParameterLineSearch {
     const { engine, numParameters: n, paramsPtr: p, gradsPtr: g } = this.model;
     const k = engine.kernels;
     const d = this.direction;
-    const slope = d === undefined ? -k.f32_dot(n, g, g) : k.f32_dot(n, g, d);
+    const slope = d === undefined ? -k.f32_sumsq(n, g) : k.f32_dot(n, g, d);
     // validate before touching θ
     if (!Number.isFinite(f0)) throw new ValueError(`armijo: f(θ) must be finite, got ${f0}`);
     if (!Number.isFinite(slope) || slope > 0) {

@@ -146,8 +146,12 @@ describe.each(BUILDS)('armijo over flat f32 buffers (%s build)', (build) => {
     const { f, g } = quad(h);
     const model = bare(engine, n);
     engine.f32(model.paramsPtr, n).set(x0);
-    // loss and gradient of the current parameters (the test's own f64 arithmetic, as a model would in wasm)
-    const evaluate = () => f(engine.f32(model.paramsPtr, n));
+    // loss and gradient of the current parameters (the test's own f64 arithmetic, as a model would in wasm);
+    // evaluate() also overwrites the gradient buffer, as model.lossAndGrad would: the search must not care
+    const evaluate = () => {
+      engine.f32(model.gradsPtr, n).fill(123);
+      return f(engine.f32(model.paramsPtr, n));
+    };
     const lossAndGrad = () => {
       const p = engine.f32(model.paramsPtr, n);
       engine.f32(model.gradsPtr, n).set(g(p));

@@ -123,8 +123,9 @@ describe('closed forms', () => {
   });
 
   it('warmupCosine: ramp from startFactor·lr to lr, cosine to etaMin at totalSteps, held after', () => {
-    const s = schedules.warmupCosine({ lr: 1, warmupSteps: 4, totalSteps: 14, etaMin: 0.1 });
+    const s = schedules.warmupCosine({ lr: 1, warmupSteps: 4, totalSteps: 14, etaMin: 0.1, startFactor: 0 });
     expectClose('warmupCosine', [s(0), s(2), s(4), s(9), s(14), s(100)], [0, 0.5, 1, 0.55, 0.1, 0.1], { rtol: 1e-12, atol: 1e-15 });
+    expect(schedules.warmupCosine({ lr: 3, warmupSteps: 4, totalSteps: 14 })(0)).toBe(1); // default startFactor 1/3
   });
 
   it('sequential switches at milestones and restarts each piece at its own step 0', () => {

@@ -123,14 +123,18 @@ export class Armijo {
 
 /**
  * Armijo GD step on a `Parameterized`: given f(θ) with ∇f(θ) in `gradsPtr`,
- * `step(f0)` saves θ into a backup buffer (planned once, in the arena), tries
- * θ = backup + t·d with the engine's `f32_copy` / `f32_axpy` kernels, calls
- * `evaluate()` at each trial, and leaves θ at the accepted point (or restores
- * it when no step is accepted). d = −∇f unless a direction buffer (a pointer to
- * numParameters floats) was given.
+ * `step(f0)` saves θ (and ∇f, unless a direction is given) into buffers planned
+ * once in the arena, tries θ = backup + t·d with the engine's `f32_copy` /
+ * `f32_axpy` kernels, calls `evaluate()` at each trial, and leaves θ at the
+ * accepted point (or restores it when no step is accepted). d = −∇f unless a
+ * direction buffer (a pointer to numParameters floats) was given. Because ∇f
+ * is saved, `evaluate()` may overwrite the gradient buffer (e.g. call
+ * `model.lossAndGrad`); it must not change θ or the direction buffer.
  */
 export class ParameterLineSearch {
   private backup: number;
+  /** saved ∇f(θ) (0 when a direction buffer is used) */
+  private grad = 0;
   private disposed = false;
 
   constructor(
@@ -147,6 +151,7 @@ export class ParameterLineSearch {
       throw new ValueError(`${op}: direction must be a live arena block of ${n} floats, got pointer ${direction}`);
     }
     this.backup = model.engine.arena.alloc(n * 4);
+    if (direction === undefined) this.grad = model.engine.arena.alloc(n * 4);
   }
 
   /** One search from the current θ; `f0` = f(θ), with ∇f(θ) already in the gradient buffer. */
@@ -155,6 +160,7 @@ export class ParameterLineSearch {
     const { engine, numParameters: n, paramsPtr: p, gradsPtr: g } = this.model;
     const k = engine.kernels;
     const d = this.direction;
+    const saved = this.grad;
     const slope = d === undefined ? -k.f32_sumsq(n, g) : k.f32_dot(n, g, d);
     // validate before touching θ
     if (!Number.isFinite(f0)) throw new ValueError(`armijo: f(θ) must be finite, got ${f0}`);
@@ -162,10 +168,11 @@ export class ParameterLineSearch {
       throw new ValueError(`armijo: the direction must be a descent direction: ∇f(θ)ᵀd must be finite and <= 0, got ${slope}`);
     }
     k.f32_copy(n, p, this.backup);
+    if (d === undefined) k.f32_copy(n, g, saved);
     const r = this.rule.line(
       (t) => {
         k.f32_copy(n, this.backup, p);
-        if (d === undefined) k.f32_axpy(n, g, p, -t);
+        if (d === undefined) k.f32_axpy(n, saved, p, -t);
         else k.f32_axpy(n, d, p, t);
         return this.evaluate();
       },
@@ -176,11 +183,12 @@ export class ParameterLineSearch {
     return r;
   }
 
-  /** Frees the backup buffer. */
+  /** Frees the saved buffers. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.model.engine.arena.free(this.backup);
+    if (this.grad !== 0) this.model.engine.arena.free(this.grad);
   }
 }
 

@@ -102,7 +102,7 @@ export interface WarmupCosineOptions {
   warmupSteps: number;
   /** warm-up plus decay, in steps */
   totalSteps: number;
-  /** default 0 */
+  /** the ramp starts at startFactor · lr (default 1/3, as linearWarmup) */
   startFactor?: number;
   /** the floor reached at totalSteps and held after (default 0) */
   etaMin?: number;
@@ -122,6 +122,6 @@ export function warmupCosine(options: WarmupCosineOptions): Schedule {
   order(op, w < total, 'warmupSteps', w, '<', 'totalSteps', total);
   const etaMin = nonNegative(op, 'etaMin', o.etaMin ?? 0);
   const cos = cosineAnnealing({ lr, tMax: total - w, etaMin, clamp: true });
-  const s = linearWarmup(cos, { warmupSteps: w, startFactor: o.startFactor ?? 0 });
+  const s = linearWarmup(cos, { warmupSteps: w, startFactor: o.startFactor ?? 1 / 3 });
   return makeSchedule(op, lr, s);
 }

@@ -7,3 +7,5 @@ export * from "./memory";
 export * from "./gemm";
 export * from "./vector";
 export * from "./rng";
+export * from "./activation";
+export * from "./loss";

@@ -3,6 +3,8 @@ import { Rng } from '../rng.js';
 import { Tensor } from '../tensor.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
+import { createNN, type NN } from '../nn/index.js';
+import { createLossNamespace, type LossNamespace } from '../loss/index.js';
 
 export interface MatmulOptions {
   /** use Aᵀ (default false) */
@@ -49,6 +51,18 @@ export class Engine {
     this.kernels = Object.freeze({ ...(instance.exports as unknown as Kernels) });
     this.memory = this.kernels.memory;
     this.arena = new Arena(this.memory, this.kernels.mem_heap_base(), maxMemoryBytes);
+  }
+
+  private _nn: NN | undefined;
+  /** Networks: `engine.nn.mlp([...])`, `linear`, `deepLinear`, `sequential`, `layers`, `init`. */
+  get nn(): NN {
+    return (this._nn ??= createNN(this));
+  }
+
+  private _loss: LossNamespace | undefined;
+  /** Losses: `engine.loss.mse({ reduction })`, `softmaxCrossEntropy`, …, `l2Penalty`, `evaluate`. */
+  get loss(): LossNamespace {
+    return (this._loss ??= createLossNamespace(this));
   }
 
   /** A fresh `Float32Array` view of `length` floats at byte offset `ptr`. */

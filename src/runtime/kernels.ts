@@ -45,6 +45,33 @@ export interface Kernels {
   rng_u32(n: number, state: number, out: number): void;
   f32_rng_uniform(n: number, state: number, out: number, lo: number, hi: number): void;
   f32_rng_normal(n: number, state: number, out: number, mean: number, std: number): void;
+
+  // activation.ts: elementwise forward/backward (dropout draws from the RNG state)
+  f64_erf(z: number): number;
+  f32_relu(n: number, x: number, y: number): void;
+  f32_relu_backward(n: number, x: number, dy: number, dx: number): void;
+  f32_leaky_relu(n: number, x: number, y: number, slope: number): void;
+  f32_leaky_relu_backward(n: number, x: number, dy: number, dx: number, slope: number): void;
+  f32_tanh(n: number, x: number, y: number): void;
+  f32_tanh_backward(n: number, y: number, dy: number, dx: number): void;
+  f32_sigmoid(n: number, x: number, y: number): void;
+  f32_sigmoid_backward(n: number, y: number, dy: number, dx: number): void;
+  f32_gelu(n: number, x: number, y: number): void;
+  f32_gelu_backward(n: number, x: number, dy: number, dx: number): void;
+  f32_gelu_tanh(n: number, x: number, y: number): void;
+  f32_gelu_tanh_backward(n: number, x: number, dy: number, dx: number): void;
+  f32_softplus(n: number, x: number, y: number, beta: number, threshold: number): void;
+  f32_softplus_backward(n: number, x: number, dy: number, dx: number, beta: number, threshold: number): void;
+  f32_dropout(n: number, state: number, x: number, mask: number, y: number, p: number): void;
+
+  // loss.ts: return the unreduced sum (f64), write scale * dL/dy
+  i32_find_out_of_range(n: number, x: number, lo: number, hi: number): number;
+  f32_mse(n: number, yhat: number, y: number, grad: number, scale: number): number;
+  f32_huber(n: number, yhat: number, y: number, grad: number, scale: number, delta: number): number;
+  f32_bce_logits(n: number, z: number, y: number, grad: number, scale: number): number;
+  f32_poisson_nll(n: number, z: number, y: number, grad: number, scale: number): number;
+  f32_softmax_xent(m: number, c: number, logits: number, labels: number, grad: number, scale: number, smoothing: number): number;
+  f32_softmax_xent_probs(m: number, c: number, logits: number, target: number, grad: number, scale: number, smoothing: number): number;
 }
 
 /** Names of every export, for the ABI test. */

@@ -1,0 +1,138 @@
+// Losses, f32: each returns the unreduced sum of the per-element (or per-row)
+// losses as f64 (accumulated in f64) and writes dL/dy = scale * d(loss)/dy
+// into `grad`; the host picks `scale` from the reduction (1/n for a mean).
+//
+//   mse            l = (yhat - y)^2                         g = 2 (yhat - y)   (times scale)
+//   huber(delta)   l = d^2/2 if |d| <= delta, else delta (|d| - delta/2);  g = clamp(d, -delta, delta)
+//   bce_logits     l = max(z, 0) - z y + log(1 + e^-|z|)    g = sigmoid(z) - y
+//   poisson_nll    l = e^z - y z  (log link, no Stirling term)   g = e^z - y
+//   softmax_xent   per row of logits z (C classes), p = softmax(z), lse = log sum e^z:
+//                  target t = (1 - eps) onehot(label) + eps/C   (label smoothing eps)
+//                  l = sum_j t_j (lse - z_j),  g = p * sum_j t_j - t
+//                  (the probability-target variant takes t = (1 - eps) target + eps/C)
+//
+// Memory contract: grad may alias the prediction exactly (never partially);
+// labels are i32 in [0, C) (the host checks them with i32_find_out_of_range).
+// These are scalar loops: the losses are O(batch x outputs), small next to GEMM.
+
+@inline function ld(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
+@inline function st(p: usize, i: i32, v: f32): void { store<f32>(p + (<usize>i << 2), v); }
+
+/** Index of the first x[i] outside [lo, hi), or -1. */
+export function i32_find_out_of_range(n: i32, x: usize, lo: i32, hi: i32): i32 {
+  for (let i = 0; i < n; i++) {
+    const v = load<i32>(x + (<usize>i << 2));
+    if (v < lo || v >= hi) return i;
+  }
+  return -1;
+}
+
+export function f32_mse(n: i32, yhat: usize, y: usize, grad: usize, scale: f32): f64 {
+  let s: f64 = 0;
+  const g2: f32 = <f32>2 * scale;
+  for (let i = 0; i < n; i++) {
+    const d = ld(yhat, i) - ld(y, i);
+    s += <f64>d * <f64>d;
+    st(grad, i, g2 * d);
+  }
+  return s;
+}
+
+export function f32_huber(n: i32, yhat: usize, y: usize, grad: usize, scale: f32, delta: f32): f64 {
+  let s: f64 = 0;
+  const dl = <f64>delta;
+  for (let i = 0; i < n; i++) {
+    const d = ld(yhat, i) - ld(y, i);
+    const a = <f64>Mathf.abs(d);
+    if (a <= dl) {
+      s += 0.5 * a * a;
+      st(grad, i, scale * d);
+    } else {
+      s += dl * (a - 0.5 * dl);
+      st(grad, i, d > 0 ? scale * delta : -scale * delta);
+    }
+  }
+  return s;
+}
+
+export function f32_bce_logits(n: i32, z: usize, y: usize, grad: usize, scale: f32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = <f64>ld(z, i), t = <f64>ld(y, i);
+    const e = Math.exp(-Math.abs(v));
+    s += (v > 0 ? v : 0) - v * t + Math.log1p(e);
+    const sig = v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    st(grad, i, <f32>(<f64>scale * (sig - t)));
+  }
+  return s;
+}
+
+export function f32_poisson_nll(n: i32, z: usize, y: usize, grad: usize, scale: f32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = <f64>ld(z, i), t = <f64>ld(y, i);
+    const e = Math.exp(v);
+    s += e - t * v;
+    st(grad, i, <f32>(<f64>scale * (e - t)));
+  }
+  return s;
+}
+
+/** log sum_j exp(z_j) of one row, stable: max + log sum exp(z_j - max), in f64. */
+@inline function rowLse(c: i32, zr: usize): f64 {
+  let mx = ld(zr, 0);
+  for (let j = 1; j < c; j++) { const v = ld(zr, j); if (v > mx) mx = v; }
+  const m = <f64>mx;
+  let se: f64 = 0;
+  for (let j = 0; j < c; j++) se += Math.exp(<f64>ld(zr, j) - m);
+  return m + Math.log(se);
+}
+
+/** Cross-entropy of softmax(logits) with integer labels; m rows of c logits. */
+export function f32_softmax_xent(m: i32, c: i32, logits: usize, labels: usize, grad: usize, scale: f32, smoothing: f32): f64 {
+  let total: f64 = 0;
+  const eps = <f64>smoothing;
+  const off = eps / <f64>c;
+  for (let r = 0; r < m; r++) {
+    const zr = logits + (<usize>r * <usize>c << 2);
+    const gr = grad + (<usize>r * <usize>c << 2);
+    const lab = load<i32>(labels + (<usize>r << 2));
+    const lse = rowLse(c, zr);
+    let zsum: f64 = 0;
+    for (let j = 0; j < c; j++) zsum += <f64>ld(zr, j);
+    total += lse - (1.0 - eps) * <f64>ld(zr, lab) - off * zsum;
+    // p_j = exp(z_j - lse); g_j = scale (p_j - t_j)
+    for (let j = 0; j < c; j++) {
+      const p = Math.exp(<f64>ld(zr, j) - lse);
+      const t = (j == lab ? 1.0 - eps : 0.0) + off;
+      st(gr, j, <f32>(<f64>scale * (p - t)));
+    }
+  }
+  return total;
+}
+
+/** Cross-entropy of softmax(logits) with probability (or one-hot) targets, m x c. */
+export function f32_softmax_xent_probs(m: i32, c: i32, logits: usize, target: usize, grad: usize, scale: f32, smoothing: f32): f64 {
+  let total: f64 = 0;
+  const eps = <f64>smoothing;
+  const off = eps / <f64>c;
+  for (let r = 0; r < m; r++) {
+    const zr = logits + (<usize>r * <usize>c << 2);
+    const tr = target + (<usize>r * <usize>c << 2);
+    const gr = grad + (<usize>r * <usize>c << 2);
+    const lse = rowLse(c, zr);
+    let tsum: f64 = 0, tz: f64 = 0;
+    for (let j = 0; j < c; j++) {
+      const t = (1.0 - eps) * <f64>ld(tr, j) + off;
+      tsum += t;
+      tz += t * <f64>ld(zr, j);
+    }
+    total += lse * tsum - tz;
+    for (let j = 0; j < c; j++) {
+      const p = Math.exp(<f64>ld(zr, j) - lse);
+      const t = (1.0 - eps) * <f64>ld(tr, j) + off;
+      st(gr, j, <f32>(<f64>scale * (p * tsum - t)));
+    }
+  }
+  return total;
+}

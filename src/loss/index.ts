@@ -1,0 +1,263 @@
+/**
+ * Losses: each entry computes the loss value of predictions `ŷ` (`[n, k]`) and
+ * writes dL/dŷ into a buffer, in one kernel call (assembly/loss.ts). Entries
+ * are plain objects, usable by `model.lossAndGrad(x, y, entry)` or by name.
+ *
+ * | entry | value | reduction (default first) | PyTorch |
+ * | --- | --- | --- | --- |
+ * | `mse` | `1/(2n)·Σ‖ŷ−y‖²` ('half-mean', n = rows), `1/(n·k)·Σ(ŷ−y)²` ('mean'), `Σ(ŷ−y)²` ('sum') | half-mean, mean, sum | 'mean' = `MSELoss()` |
+ * | `softmaxCrossEntropy` | `−Σ_j t_j log softmax(ŷ)_j` per row, labels or probabilities, label smoothing ε: t ← (1−ε)t + ε/k | mean over rows, sum | `CrossEntropyLoss(label_smoothing=ε)` |
+ * | `bceWithLogits` | `max(z,0) − z·y + log(1+e^−|z|)` per element | mean over elements, sum | `BCEWithLogitsLoss` |
+ * | `poissonNll` | `e^z − y·z` per element (log link, no Stirling term) | mean over elements, sum | `PoissonNLLLoss(log_input=True, full=False)` |
+ * | `huber` | `d²/2` if `|d| ≤ δ` else `δ(|d| − δ/2)` | mean over elements, sum | `HuberLoss(delta=δ)` |
+ *
+ * `l2Penalty(model, λ)` adds `λ/2·‖w‖²` as a separate term: it returns the value
+ * and adds `λ·w` to the gradient buffer.
+ */
+import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import type { Parameterized, ParameterRange } from '../params.js';
+import type { Engine } from '../runtime/engine.js';
+import { Tensor } from '../tensor.js';
+
+/** Targets: class ids (one per row) or a tensor. */
+export type Target = Int32Array | Tensor;
+
+export interface LossEntry {
+  readonly name: string;
+  /** true when the targets may be class ids (an `Int32Array`, one per row) */
+  readonly acceptsLabels: boolean;
+  /** Throws a typed error unless `y` fits predictions of shape `[n, k]`. */
+  check(op: string, n: number, k: number, y: Target): void;
+  /**
+   * Writes dL/dŷ into `gradPtr` (`n × k` floats, may be `yhatPtr`) and returns the
+   * loss. `yPtr` points at the i32 labels (`labels` true) or the target floats.
+   * Validation is the caller's (`check`, and label range).
+   */
+  apply(engine: Engine, n: number, k: number, yhatPtr: number, yPtr: number, labels: boolean, gradPtr: number): number;
+}
+
+export type LossName = 'mse' | 'softmaxCrossEntropy' | 'bceWithLogits' | 'poissonNll' | 'huber';
+
+function checkTensorTarget(op: string, n: number, k: number, y: Target, name: string): void {
+  if (!(y instanceof Tensor)) {
+    throw new ValueError(`${op}: ${name} needs a target tensor [${n}, ${k}], got ${y instanceof Int32Array ? 'an Int32Array of class ids' : typeof y}`);
+  }
+  if (y.disposed) throw new ValueError(`${op}: target ${fmtShape(y.shape)} was used after dispose()`);
+  const ok = (y.rank === 2 && y.shape[0] === n && y.shape[1] === k) || (k === 1 && y.rank === 1 && y.shape[0] === n);
+  if (!ok) throw new ShapeError(`${op}: ${name} target is ${fmtShape(y.shape)}, output is ${fmtShape([n, k])}`);
+}
+
+function reductionOf(op: string, r: unknown, allowed: readonly string[]): string {
+  if (!allowed.includes(r as string)) {
+    throw new ValueError(`${op}: reduction must be ${allowed.map((a) => `'${a}'`).join(' | ')}, got ${String(r)}`);
+  }
+  return r as string;
+}
+
+/** Elementwise losses over all n·k elements: mean divides by n·k. */
+function elementwise(
+  name: string,
+  reduction: string,
+  call: (engine: Engine, len: number, yhat: number, y: number, grad: number, scale: number) => number,
+): LossEntry {
+  return {
+    name,
+    acceptsLabels: false,
+    check: (op, n, k, y) => checkTensorTarget(op, n, k, y, name),
+    apply: (engine, n, k, yhat, y, _labels, grad) => {
+      const len = n * k;
+      const scale = reduction === 'sum' ? 1 : len > 0 ? 1 / len : 0;
+      return scale * call(engine, len, yhat, y, grad, scale);
+    },
+  };
+}
+
+export interface MseOptions {
+  /** 'half-mean' (default): 1/(2n)·Σ‖ŷ−y‖² with n rows; 'mean': over all elements (torch MSELoss); 'sum' */
+  reduction?: 'half-mean' | 'mean' | 'sum';
+}
+
+export function mse({ reduction = 'half-mean' }: MseOptions = {}): LossEntry {
+  reductionOf('mse', reduction, ['half-mean', 'mean', 'sum']);
+  return {
+    name: 'mse',
+    acceptsLabels: false,
+    check: (op, n, k, y) => checkTensorTarget(op, n, k, y, 'mse'),
+    apply: (engine, n, k, yhat, y, _labels, grad) => {
+      const scale = reduction === 'sum' ? 1 : reduction === 'mean' ? (n * k > 0 ? 1 / (n * k) : 0) : n > 0 ? 1 / (2 * n) : 0;
+      return scale * engine.kernels.f32_mse(n * k, yhat, y, grad, scale);
+    },
+  };
+}
+
+export interface CrossEntropyOptions {
+  /** ε in [0, 1]: targets become (1−ε)·t + ε/k (torch's label_smoothing); default 0 */
+  labelSmoothing?: number;
+  /** 'mean' over rows (default) or 'sum' */
+  reduction?: 'mean' | 'sum';
+}
+
+export function softmaxCrossEntropy({ labelSmoothing = 0, reduction = 'mean' }: CrossEntropyOptions = {}): LossEntry {
+  if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new ValueError(`softmaxCrossEntropy: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)}`);
+  }
+  reductionOf('softmaxCrossEntropy', reduction, ['mean', 'sum']);
+  return {
+    name: 'softmaxCrossEntropy',
+    acceptsLabels: true,
+    check: (op, n, k, y) => {
+      if (y instanceof Int32Array) {
+        if (y.length !== n) throw new ShapeError(`${op}: softmaxCrossEntropy has ${y.length} labels for ${n} rows`);
+        if (k < 1) throw new ShapeError(`${op}: softmaxCrossEntropy needs at least one class, output is ${fmtShape([n, k])}`);
+      } else checkTensorTarget(op, n, k, y, 'softmaxCrossEntropy');
+    },
+    apply: (engine, n, k, yhat, y, labels, grad) => {
+      const scale = reduction === 'sum' ? 1 : n > 0 ? 1 / n : 0;
+      const kern = engine.kernels;
+      const s = labels
+        ? kern.f32_softmax_xent(n, k, yhat, y, grad, scale, labelSmoothing)
+        : kern.f32_softmax_xent_probs(n, k, yhat, y, grad, scale, labelSmoothing);
+      return scale * s;
+    },
+  };
+}
+
+export interface ElementwiseOptions {
+  /** 'mean' over all elements (default) or 'sum' */
+  reduction?: 'mean' | 'sum';
+}
+
+export function bceWithLogits({ reduction = 'mean' }: ElementwiseOptions = {}): LossEntry {
+  reductionOf('bceWithLogits', reduction, ['mean', 'sum']);
+  return elementwise('bceWithLogits', reduction, (e, len, z, y, g, s) => e.kernels.f32_bce_logits(len, z, y, g, s));
+}
+
+export function poissonNll({ reduction = 'mean' }: ElementwiseOptions = {}): LossEntry {
+  reductionOf('poissonNll', reduction, ['mean', 'sum']);
+  return elementwise('poissonNll', reduction, (e, len, z, y, g, s) => e.kernels.f32_poisson_nll(len, z, y, g, s));
+}
+
+export function huber({ delta = 1, reduction = 'mean' }: ElementwiseOptions & { delta?: number } = {}): LossEntry {
+  if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) {
+    throw new ValueError(`huber: delta must be a positive finite number, got ${String(delta)}`);
+  }
+  reductionOf('huber', reduction, ['mean', 'sum']);
+  return elementwise('huber', reduction, (e, len, d, y, g, s) => e.kernels.f32_huber(len, d, y, g, s, delta));
+}
+
+const byName: Record<LossName, () => LossEntry> = {
+  mse: () => mse(),
+  softmaxCrossEntropy: () => softmaxCrossEntropy(),
+  bceWithLogits: () => bceWithLogits(),
+  poissonNll: () => poissonNll(),
+  huber: () => huber(),
+};
+
+/** A loss entry from a name (default options) or the entry itself. */
+export function resolveLoss(op: string, loss: LossName | LossEntry | undefined): LossEntry {
+  if (typeof loss === 'string') {
+    const f = byName[loss];
+    if (!f) throw new ValueError(`${op}: unknown loss '${loss}', expected one of ${Object.keys(byName).map((k) => `'${k}'`).join(', ')}`);
+    return f();
+  }
+  if (loss && typeof loss === 'object' && typeof loss.apply === 'function' && typeof loss.check === 'function') return loss;
+  throw new ValueError(`${op}: loss must be a name or an entry of engine.loss, got ${String(loss)}`);
+}
+
+/**
+ * Evaluates `loss` once outside a model: returns the value and, when `grad`
+ * (a tensor shaped like `yhat`) is given, writes dL/dŷ into it.
+ */
+export function evaluateLoss(engine: Engine, loss: LossName | LossEntry, yhat: Tensor, y: Target, grad?: Tensor): number {
+  const entry = resolveLoss('loss', loss);
+  engine.checkTensor('loss', 'yhat', yhat);
+  const n = yhat.rank === 1 ? yhat.shape[0] : yhat.shape[0];
+  const k = yhat.rank === 1 ? 1 : yhat.size / Math.max(1, n);
+  if (yhat.rank > 2) throw new ShapeError(`loss: yhat must have rank 1 or 2, got ${fmtShape(yhat.shape)}`);
+  entry.check('loss', n, k, y);
+  if (y instanceof Tensor) engine.checkTensor('loss', 'y', y);
+  if (grad !== undefined) {
+    engine.checkTensor('loss', 'grad', grad);
+    if (grad.size !== yhat.size) throw new ShapeError(`loss: grad is ${fmtShape(grad.shape)}, yhat is ${fmtShape(yhat.shape)}`);
+  }
+  const temp: number[] = [];
+  try {
+    let yPtr: number;
+    const labels = y instanceof Int32Array;
+    if (labels) {
+      yPtr = engine.arena.alloc(n * 4);
+      temp.push(yPtr);
+      engine.i32(yPtr, n).set(y);
+      checkLabels(engine, 'loss', yPtr, y, k);
+    } else yPtr = (y as Tensor).ptr;
+    let gPtr: number;
+    if (grad !== undefined) gPtr = grad.ptr;
+    else {
+      gPtr = engine.arena.alloc(n * k * 4);
+      temp.push(gPtr);
+    }
+    return entry.apply(engine, n, k, yhat.ptr, yPtr, labels, gPtr);
+  } finally {
+    for (const p of temp) engine.arena.free(p);
+  }
+}
+
+/** Throws `ValueError` naming the first label outside [0, k) (labels copied at `ptr`). */
+export function checkLabels(engine: Engine, op: string, ptr: number, labels: Int32Array, k: number): void {
+  const bad = engine.kernels.i32_find_out_of_range(labels.length, ptr, 0, k);
+  if (bad >= 0) throw new ValueError(`${op}: label ${labels[bad]} at index ${bad} is out of range [0, ${k})`);
+}
+
+/**
+ * L2 penalty `λ/2·‖w‖²` over the parameters of `target` (all of them, or only
+ * the ranges whose name ends in `weight` with `weightsOnly`): returns the value
+ * and adds `λ·w` to the gradient buffer (call after the gradients are computed).
+ */
+export function l2Penalty(
+  target: Parameterized & { parameterRanges?: () => ParameterRange[] },
+  lambda: number,
+  { weightsOnly = false }: { weightsOnly?: boolean } = {},
+): number {
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) {
+    throw new ValueError(`l2Penalty: lambda must be a finite non-negative number, got ${String(lambda)}`);
+  }
+  const k = target.engine.kernels;
+  const spans: [number, number][] = [];
+  if (weightsOnly) {
+    if (typeof target.parameterRanges !== 'function') throw new ValueError('l2Penalty: weightsOnly needs a target with parameterRanges()');
+    for (const r of target.parameterRanges()) {
+      if (r.name.endsWith('weight')) spans.push([r.offset, r.shape.reduce((a, b) => a * b, 1)]);
+    }
+  } else spans.push([0, target.numParameters]);
+  let sq = 0;
+  for (const [off, len] of spans) {
+    const p = target.paramsPtr + off * 4;
+    sq += k.f32_dot(len, p, p);
+    if (lambda !== 0) k.f32_axpy(len, p, target.gradsPtr + off * 4, lambda);
+  }
+  return 0.5 * lambda * sq;
+}
+
+/** The `engine.loss` namespace. */
+export interface LossNamespace {
+  mse: typeof mse;
+  softmaxCrossEntropy: typeof softmaxCrossEntropy;
+  bceWithLogits: typeof bceWithLogits;
+  poissonNll: typeof poissonNll;
+  huber: typeof huber;
+  l2Penalty: typeof l2Penalty;
+  /** value (and dL/dŷ into `grad`) of a loss outside a model */
+  evaluate(loss: LossName | LossEntry, yhat: Tensor, y: Target, grad?: Tensor): number;
+}
+
+export function createLossNamespace(engine: Engine): LossNamespace {
+  return Object.freeze({
+    mse,
+    softmaxCrossEntropy,
+    bceWithLogits,
+    poissonNll,
+    huber,
+    l2Penalty,
+    evaluate: (loss: LossName | LossEntry, yhat: Tensor, y: Target, grad?: Tensor) => evaluateLoss(engine, loss, yhat, y, grad),
+  });
+}

@@ -1,0 +1,401 @@
+/**
+ * A feed-forward model: a list of layers over one flat parameter buffer and
+ * one flat gradient buffer (PyTorch state_dict order and layout), with the
+ * activations of a batch planned once in the arena.
+ *
+ * Plan: for a batch capacity N (the largest batch seen so far), one output
+ * buffer per layer (N × width; identity layers alias their input), two
+ * ping-pong buffers for input gradients, the dL/dy buffer of the loss, an i32
+ * label buffer and the dropout masks. A batch of n ≤ N rows uses the same
+ * buffers; a larger batch frees the plan and plans again once. So after the
+ * first call at a batch size, forward / backward / lossAndGrad allocate nothing.
+ */
+import { DivergenceError, fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
+import type { InitTarget } from '../init/index.js';
+import { resolveInit } from '../init/index.js';
+import { checkLabels, resolveLoss, type LossEntry, type LossName, type Target } from '../loss/index.js';
+import type { Parameterized, ParameterRange } from '../params.js';
+import type { Engine } from '../runtime/engine.js';
+import { Tensor } from '../tensor.js';
+import { ActivationLayer, DropoutLayer, LinearLayer, type BoundLayer, type LayerSpec } from './layers.js';
+
+interface Plan {
+  /** rows the buffers hold */
+  cap: number;
+  /** acts[k] = byte offset of the input of layer k (acts[0] is set per call); acts[L] = output */
+  acts: number[];
+  /** grads[k] = byte offset of dL/d acts[k]; -1 = the caller's dOut; 0 = not computed */
+  grads: number[];
+  /** per-layer scratch (dropout masks) */
+  scratch: number[];
+  dOut: number;
+  labels: number;
+  blocks: number[];
+  /** the output tensor handed out by forward, per batch size */
+  out: Tensor | null;
+}
+
+export interface ModelOptions {
+  /** seed of the model's RNG (initialization, then dropout masks); default 0 */
+  seed?: number;
+  /** width of the input when the first layer is not linear */
+  inputSize?: number;
+}
+
+export class Sequential implements Parameterized {
+  readonly numParameters: number;
+  readonly paramsPtr: number;
+  readonly gradsPtr: number;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** true: forward uses dropout masks; false (eval): dropout is the identity */
+  training = true;
+  /**
+   * Check mode: after every layer's forward and backward, and after the loss,
+   * throw a `DivergenceError` naming the layer and the first non-finite value.
+   * Costs one extra pass over each buffer; off by default.
+   */
+  checkFinite = false;
+
+  private readonly layers: BoundLayer[];
+  private readonly specs: readonly LayerSpec[];
+  private readonly rngPtr: number;
+  private plan: Plan | null = null;
+  private disposed = false;
+  private steps = 0;
+  /** was the last forward run in training mode (backward must use the same masks) */
+  private forwardTraining = true;
+  /** index of the first layer with parameters: layers before it need no input gradient */
+  private readonly firstParam: number;
+
+  /** @internal use engine.nn.* */
+  constructor(readonly engine: Engine, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
+    const { seed = 0, inputSize } = options;
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
+      throw new ValueError(`${kind}: seed must be a non-negative safe integer, got ${String(seed)}`);
+    }
+    if (!Array.isArray(specs) || specs.length === 0) throw new ValueError(`${kind}: needs at least one layer`);
+    // widths: the input is the first linear's `in`, or inputSize
+    const firstLinear = specs.find((s) => s?.type === 'linear');
+    let width = inputSize ?? (firstLinear?.type === 'linear' ? firstLinear.in : undefined);
+    if (width === undefined || !Number.isInteger(width) || width < 1) {
+      throw new ValueError(`${kind}: cannot infer the input width (no linear layer); pass inputSize`);
+    }
+    this.inputSize = width;
+    this.specs = Object.freeze([...specs]);
+    let nParams = 0;
+    for (let k = 0; k < specs.length; k++) {
+      const s = specs[k];
+      if (!s || typeof s !== 'object' || !['linear', 'activation', 'dropout'].includes(s.type)) {
+        throw new ValueError(`${kind}: layer ${k} is not a layer spec (use engine.nn.layers.*), got ${String(s)}`);
+      }
+      if (s.type === 'linear') {
+        if (s.in !== width) throw new ShapeError(`${kind}: layer ${k} (linear) expects ${s.in} inputs but layer ${k - 1} gives ${width}`);
+        width = s.out;
+        nParams += s.in * s.out + (s.bias ? s.out : 0);
+      }
+    }
+    this.outputSize = width;
+    this.numParameters = nParams;
+
+    const arena = engine.arena;
+    const blocks: number[] = [];
+    try {
+      this.paramsPtr = arena.alloc(nParams * 4);
+      blocks.push(this.paramsPtr);
+      this.gradsPtr = arena.alloc(nParams * 4);
+      blocks.push(this.gradsPtr);
+      this.rngPtr = arena.alloc(16);
+    } catch (e) {
+      for (const b of blocks) arena.free(b);
+      throw e;
+    }
+    const ctx = { engine, rngPtr: this.rngPtr };
+    this.layers = [];
+    let off = 0;
+    width = this.inputSize;
+    for (const s of specs) {
+      let layer: BoundLayer;
+      if (s.type === 'linear') {
+        layer = new LinearLayer(ctx, s, this.paramsPtr + off * 4, this.gradsPtr + off * 4);
+        off += layer.numParams;
+      } else if (s.type === 'activation') layer = new ActivationLayer(ctx, s, width);
+      else layer = new DropoutLayer(ctx, s.p, width);
+      width = layer.outSize;
+      this.layers.push(layer);
+    }
+    this.firstParam = this.layers.findIndex((l) => l.numParams > 0);
+    const k = engine.kernels;
+    k.rng_seed(this.rngPtr, seed % 4294967296 >>> 0, Math.floor(seed / 4294967296) >>> 0);
+    this.initParameters();
+    k.f32_fill(nParams, this.gradsPtr, 0);
+  }
+
+  private initParameters(): void {
+    for (let k = 0; k < this.layers.length; k++) {
+      const l = this.layers[k], s = this.specs[k];
+      if (!(l instanceof LinearLayer) || s.type !== 'linear') continue;
+      const init = resolveInit(this.kind, s.init);
+      const base = { engine: this.engine, rngPtr: this.rngPtr, fanIn: l.inSize, fanOut: l.outSize };
+      init.weight.fill({ ...base, ptr: l.w, shape: [l.outSize, l.inSize] } satisfies InitTarget);
+      if (l.bias) init.bias.fill({ ...base, ptr: l.b, shape: [l.outSize] } satisfies InitTarget);
+    }
+  }
+
+  // ---- parameters ----
+
+  /** Named ranges of the flat buffers, as torch `nn.Sequential(...).state_dict()` names them. */
+  parameterRanges(): ParameterRange[] {
+    const out: ParameterRange[] = [];
+    let off = 0;
+    this.layers.forEach((l, k) => {
+      if (!(l instanceof LinearLayer)) return;
+      out.push({ name: `${k}.weight`, offset: off, shape: [l.outSize, l.inSize] });
+      off += l.outSize * l.inSize;
+      if (l.bias) {
+        out.push({ name: `${k}.bias`, offset: off, shape: [l.outSize] });
+        off += l.outSize;
+      }
+    });
+    return out;
+  }
+
+  parameters(): Float32Array {
+    this.live('parameters');
+    return this.engine.f32(this.paramsPtr, this.numParameters).slice();
+  }
+
+  gradients(): Float32Array {
+    this.live('gradients');
+    return this.engine.f32(this.gradsPtr, this.numParameters).slice();
+  }
+
+  setParameters(values: ArrayLike<number>): void {
+    this.live('setParameters');
+    if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+      throw new ValueError(`${this.kind}: setParameters needs an array of ${this.numParameters} numbers, got ${String(values)}`);
+    }
+    if (values.length !== this.numParameters) {
+      throw new ShapeError(`${this.kind}: setParameters got ${values.length} values, the model has ${this.numParameters} parameters`);
+    }
+    this.engine.f32(this.paramsPtr, this.numParameters).set(values);
+  }
+
+  zeroGrad(): void {
+    this.live('zeroGrad');
+    this.engine.kernels.f32_fill(this.numParameters, this.gradsPtr, 0);
+  }
+
+  train(): this {
+    this.training = true;
+    return this;
+  }
+
+  eval(): this {
+    this.training = false;
+    return this;
+  }
+
+  /** The 4 words of the RNG state (dropout masks); a copy. */
+  rngState(): Uint32Array {
+    this.live('rngState');
+    return new Uint32Array(this.engine.memory.buffer, this.rngPtr, 4).slice();
+  }
+
+  setRngState(s: ArrayLike<number>): void {
+    this.live('setRngState');
+    if (!s || s.length !== 4) throw new ValueError(`${this.kind}: setRngState needs 4 words, got ${s?.length}`);
+    if (((s[0] | s[1] | s[2] | s[3]) >>> 0) === 0) throw new ValueError(`${this.kind}: setRngState: the all-zero state is invalid for xoshiro128**`);
+    new Uint32Array(this.engine.memory.buffer, this.rngPtr, 4).set(Array.from(s, (v) => v >>> 0));
+  }
+
+  // ---- forward, backward ----
+
+  /** The model's output for `x` ([n, inputSize]); the tensor belongs to the model and is valid until the next forward. */
+  forward(x: Tensor): Tensor {
+    const n = this.checkInput('forward', x);
+    const plan = this.ensurePlan(n);
+    this.runForward(plan, n, x.ptr);
+    return this.outTensor(plan, n);
+  }
+
+  /** Accumulates dL/dθ into the gradient buffer for dL/dy = dOut ([n, outputSize]) of the last forward. */
+  backward(dOut: Tensor): void {
+    this.live('backward');
+    this.engine.checkTensor(this.kind, 'dOut', dOut, 2);
+    const plan = this.plan;
+    if (plan === null || plan.acts[0] === 0) throw new StateError(`${this.kind}: backward needs a forward first`);
+    const n = this.lastN;
+    if (dOut.shape[0] !== n || dOut.shape[1] !== this.outputSize) {
+      throw new ShapeError(`${this.kind}: dOut is ${fmtShape(dOut.shape)}, the last forward gave ${fmtShape([n, this.outputSize])}`);
+    }
+    this.runBackward(plan, n, dOut.ptr);
+  }
+
+  /**
+   * One call from batch to gradients: zeroes the gradients, runs forward, the
+   * loss (writing dL/dy into the plan) and backward, and returns the loss.
+   * `y` is an Int32Array of class ids (classification) or a target tensor.
+   */
+  lossAndGrad(x: Tensor, y: Target, loss: LossName | LossEntry = 'mse'): number {
+    const n = this.checkInput('lossAndGrad', x);
+    const entry = resolveLoss(this.kind, loss);
+    const labels = y instanceof Int32Array;
+    if (labels && !entry.acceptsLabels) {
+      throw new ValueError(`${this.kind}: loss '${entry.name}' needs a target tensor [${n}, ${this.outputSize}], got an Int32Array of class ids`);
+    }
+    entry.check(this.kind, n, this.outputSize, y);
+    if (!labels) this.engine.checkTensor(this.kind, 'y', y);
+    const plan = this.ensurePlan(n);
+    let yPtr: number;
+    if (labels) {
+      this.engine.i32(plan.labels, n).set(y);
+      checkLabels(this.engine, this.kind, plan.labels, y, this.outputSize);
+      yPtr = plan.labels;
+    } else yPtr = (y as Tensor).ptr;
+    this.runForward(plan, n, x.ptr);
+    const outPtr = plan.acts[this.layers.length];
+    const value = entry.apply(this.engine, n, this.outputSize, outPtr, yPtr, labels, plan.dOut);
+    this.steps++;
+    if (this.checkFinite) {
+      if (!Number.isFinite(value)) throw new DivergenceError(`${this.kind}: loss '${entry.name}' is ${value}`, -1, this.steps);
+      this.checkBuffer(plan.dOut, n * this.outputSize, `loss '${entry.name}' gradient`);
+    }
+    this.engine.kernels.f32_fill(this.numParameters, this.gradsPtr, 0);
+    this.runBackward(plan, n, plan.dOut);
+    return value;
+  }
+
+  /** Frees the parameters, gradients and plan. Using the model afterwards throws StateError. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.freePlan();
+    const a = this.engine.arena;
+    a.free(this.paramsPtr);
+    a.free(this.gradsPtr);
+    a.free(this.rngPtr);
+    this.disposed = true;
+  }
+
+  /** Layer kinds in order (for messages and summaries). */
+  get layerKinds(): string[] {
+    return this.layers.map((l) => l.kind);
+  }
+
+  // ---- internals ----
+
+  private lastN = 0;
+
+  private live(op: string): void {
+    if (this.disposed) throw new StateError(`${this.kind}: ${op} after dispose()`);
+  }
+
+  private checkInput(op: string, x: Tensor): number {
+    this.live(op);
+    this.engine.checkTensor(this.kind, 'x', x, 2);
+    if (x.shape[1] !== this.inputSize) {
+      throw new ShapeError(`${this.kind}: input has ${x.shape[1]} features, layer 0 expects ${this.inputSize}`);
+    }
+    return x.shape[0];
+  }
+
+  private runForward(plan: Plan, n: number, x: number): void {
+    const L = this.layers.length;
+    const acts = plan.acts;
+    acts[0] = x;
+    const training = this.training;
+    this.forwardTraining = training;
+    this.lastN = n;
+    for (let k = 0; k < L; k++) {
+      const l = this.layers[k];
+      if (l.alias) acts[k + 1] = acts[k];
+      else {
+        l.forward(n, acts[k], acts[k + 1], training, plan.scratch[k]);
+        if (this.checkFinite) this.checkBuffer(acts[k + 1], n * l.outSize, `layer ${k} (${l.kind}) output`);
+      }
+    }
+  }
+
+  private runBackward(plan: Plan, n: number, dOut: number): void {
+    const acts = plan.acts, grads = plan.grads;
+    const training = this.forwardTraining;
+    const L = this.layers.length;
+    let dy = dOut;
+    for (let k = L - 1; k >= 0 && k >= this.firstParam; k--) {
+      const l = this.layers[k];
+      if (l.alias) continue;
+      const dx = grads[k];
+      l.backward(n, acts[k], acts[k + 1], dy, dx, training, plan.scratch[k]);
+      if (this.checkFinite) {
+        if (l instanceof LinearLayer) this.checkBuffer(l.gw, l.numParams, `layer ${k} (linear) parameter gradient`);
+        if (dx !== 0) this.checkBuffer(dx, n * l.inSize, `layer ${k} (${l.kind}) input gradient`);
+      }
+      dy = dx;
+    }
+  }
+
+  private checkBuffer(ptr: number, len: number, what: string): void {
+    const m = this.engine.kernels.f32_amax(len, ptr);
+    if (Number.isFinite(m)) return;
+    const v = this.engine.f32(ptr, len);
+    let i = 0;
+    while (i < len && Number.isFinite(v[i])) i++;
+    throw new DivergenceError(`${this.kind}: ${what} has a non-finite value ${v[i]} at element ${i} (step ${this.steps})`, -1, this.steps);
+  }
+
+  private outTensor(plan: Plan, n: number): Tensor {
+    const ptr = plan.acts[this.layers.length];
+    if (plan.out === null || plan.out.shape[0] !== n || plan.out.ptr !== ptr) {
+      plan.out = new Tensor(this.engine, ptr, [n, this.outputSize], false);
+    }
+    return plan.out;
+  }
+
+  private freePlan(): void {
+    if (this.plan === null) return;
+    for (const b of this.plan.blocks) this.engine.arena.free(b);
+    this.plan = null;
+  }
+
+  /** The plan for n rows: the current one when it holds n rows, else a new one. */
+  private ensurePlan(n: number): Plan {
+    if (this.plan !== null && this.plan.cap >= n) return this.plan;
+    const cap = Math.max(n, 1);
+    const arena = this.engine.arena;
+    const L = this.layers.length;
+    const blocks: number[] = [];
+    const alloc = (floats: number): number => {
+      const p = arena.alloc(Math.max(floats, 1) * 4);
+      blocks.push(p);
+      return p;
+    };
+    try {
+      const acts = new Array<number>(L + 1).fill(0);
+      const scratch = new Array<number>(L).fill(0);
+      const grads = new Array<number>(L + 1).fill(0);
+      for (let k = 0; k < L; k++) {
+        const l = this.layers[k];
+        if (!l.alias) acts[k + 1] = alloc(cap * l.outSize);
+        if (l.scratchPerRow > 0) scratch[k] = alloc(cap * l.scratchPerRow);
+      }
+      // input gradients: ping-pong between two buffers, walking backward from dOut (-1)
+      let maxW = 0;
+      for (let k = this.firstParam + 1; k < L; k++) maxW = Math.max(maxW, this.layers[k].inSize);
+      const pp = maxW > 0 && this.firstParam >= 0 ? [alloc(cap * maxW), alloc(cap * maxW)] : [0, 0];
+      let cur = -1; // which buffer holds dL/d acts[k+1]: -1 = dOut, 0/1 = pp
+      for (let k = L - 1; k > this.firstParam; k--) {
+        if (this.layers[k].alias) continue;
+        cur = cur === 0 ? 1 : 0;
+        grads[k] = pp[cur];
+      }
+      const dOut = alloc(cap * this.outputSize);
+      const labels = alloc(cap);
+      this.freePlan();
+      this.plan = { cap, acts, grads, scratch, dOut, labels, blocks, out: null };
+      return this.plan;
+    } catch (e) {
+      for (const b of blocks) arena.free(b);
+      throw e;
+    }
+  }
+}

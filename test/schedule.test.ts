@@ -217,3 +217,13 @@ describe('bad input throws ValueError naming the option and the values', () => {
     expect(() => schedules.oneCycle({ maxLr: 1, totalSteps: 10 }).momentum(-2)).toThrow(/oneCycle: step must be a non-negative integer/);
   });
 });
+
+describe('baseLr metadata', () => {
+  it('builders record their base lr; sequential takes the first member s; plain functions have none', () => {
+    expect(schedules.cosineAnnealing({ lr: 0.3, tMax: 4 }).baseLr).toBe(0.3);
+    expect(schedules.oneCycle({ maxLr: 1, totalSteps: 100 }).baseLr).toBe(1 / 25);
+    const plain = (t: number) => 1 / (1 + t);
+    expect(schedules.sequential({ schedules: [plain, schedules.constant({ lr: 2 })], milestones: [3] }).baseLr).toBeUndefined();
+    expect(schedules.sequential({ schedules: [schedules.constant({ lr: 2 }), plain], milestones: [3] }).baseLr).toBe(2);
+  });
+});

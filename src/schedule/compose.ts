@@ -33,7 +33,7 @@ export function sequential(options: SequentialOptions): Schedule {
   if (ms.length !== list.length - 1) {
     throw new ValueError(`${op}: milestones must hold schedules.length − 1 = ${list.length - 1} steps, got ${ms.length}`);
   }
-  return makeSchedule(op, list[0].baseLr ?? NaN, (t) => {
+  return makeSchedule(op, list[0].baseLr, (t) => {
     const i = countAtMost(ms, t);
     return list[i](i === 0 ? t : t - ms[i - 1]);
   });

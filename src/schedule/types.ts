@@ -22,9 +22,9 @@ export interface CycleSchedule extends Schedule {
 }
 
 /** Wraps `f` with the step check and records the base learning rate. */
-export function makeSchedule(op: string, baseLr: number, f: (step: number) => number): Schedule {
+export function makeSchedule(op: string, baseLr: number | undefined, f: (step: number) => number): Schedule {
   const s = (step: number): number => f(checkStep(op, step));
-  Object.defineProperty(s, 'baseLr', { value: baseLr, enumerable: true });
+  if (baseLr !== undefined) Object.defineProperty(s, 'baseLr', { value: baseLr, enumerable: true });
   return s as Schedule;
 }
 

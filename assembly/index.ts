@@ -9,3 +9,5 @@ export * from "./vector";
 export * from "./rng";
 export * from "./activation";
 export * from "./loss";
+export * from "./optim";
+export * from "./optim_transforms";

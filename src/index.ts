@@ -32,3 +32,17 @@ export {
 export type { LossEntry, LossName, LossNamespace, Target, MseOptions, CrossEntropyOptions } from './loss/index.js';
 export { initializers, calculateGain } from './init/index.js';
 export type { Initializer, InitTarget, InitName, LinearInit, KaimingOptions, Nonlinearity } from './init/index.js';
+export { Optimizer, ParamGroup, type OptimizerState, type GroupState, type CommonOptions, type ParamGroupSpec, type SkipReport } from './optim/optimizer.js';
+export type { Optim, TransformOptimizerOptions } from './optim/index.js';
+export type { LearningRate, Schedule as LrSchedule } from './optim/options.js';
+export type {
+  SgdOptions, AdagradOptions, RmspropOptions, AdamOptions, AdamaxOptions, NadamOptions, RadamOptions,
+  AdadeltaOptions, LangevinOptions, SparseAdamOptions,
+} from './optim/rules.js';
+export {
+  chain, scale, scaleByLearningRate, scaleBySchedule, addDecayedWeights, trace, scaleByAdam, scaleByRms,
+  scaleByAdagrad, scaleByAdamax, scaleByNadam, scaleByRadam, scaleByAdadelta, clipByGlobalNorm, clipByValue,
+  addNoise, guardFinite, multiSteps,
+  type GradientTransformation, type TransformInstance, type TransformStateData, type StepContext, type GuardReport,
+} from './optim/transforms.js';
+export { clipGradNorm, clipGradValue, gradNorm, type Span } from './optim/clip.js';

@@ -5,6 +5,7 @@ import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { createNN, type NN } from '../nn/index.js';
 import { createLossNamespace, type LossNamespace } from '../loss/index.js';
+import { createOptim, type Optim } from '../optim/index.js';
 
 export interface MatmulOptions {
   /** use Aᵀ (default false) */
@@ -63,6 +64,12 @@ export class Engine {
   /** Losses: `engine.loss.mse({ reduction })`, `softmaxCrossEntropy`, …, `l2Penalty`, `evaluate`. */
   get loss(): LossNamespace {
     return (this._loss ??= createLossNamespace(this));
+  }
+
+  private _optim: Optim | undefined;
+  /** Optimizers, transforms and clipping (src/optim), made on first use. */
+  get optim(): Optim {
+    return (this._optim ??= createOptim(this));
   }
 
   /** A fresh `Float32Array` view of `length` floats at byte offset `ptr`. */

@@ -72,6 +72,35 @@ export interface Kernels {
   f32_poisson_nll(n: number, z: number, y: number, grad: number, scale: number): number;
   f32_softmax_xent(m: number, c: number, logits: number, labels: number, grad: number, scale: number, smoothing: number): number;
   f32_softmax_xent_probs(m: number, c: number, logits: number, target: number, grad: number, scale: number, smoothing: number): number;
+
+  // optim.ts + optim_transforms.ts: fused optimizer updates, transforms, clipping, finiteness
+  f32_sgd(n: number, g: number, p: number, lr: number, wd: number, sign: number): void;
+  f32_sgd_momentum(n: number, g: number, p: number, buf: number, lr: number, wd: number, sign: number, bs: number, gs: number, c1: number, c2: number): void;
+  f32_sgd_heavy_ball(n: number, g: number, p: number, v: number, lr: number, wd: number, sign: number, beta: number): void;
+  f32_adagrad(n: number, g: number, p: number, s: number, clr: number, eps: number, wd: number, sign: number): void;
+  f32_rmsprop(n: number, g: number, p: number, sq: number, ga: number, buf: number, lr: number, alpha: number, eps: number, wd: number, sign: number, mom: number, flags: number): void;
+  f32_adam(n: number, g: number, p: number, m: number, v: number, lrt: number, b1: number, b2: number, eps: number, ibc2: number, wd: number, decay: number, sign: number): void;
+  f32_adam_amsgrad(n: number, g: number, p: number, m: number, v: number, vmax: number, lrt: number, b1: number, b2: number, eps: number, ibc2: number, wd: number, decay: number, sign: number): void;
+  f32_adamax(n: number, g: number, p: number, m: number, u: number, clr: number, b1: number, b2: number, eps: number, wd: number, sign: number): void;
+  f32_nadam(n: number, g: number, p: number, m: number, v: number, b1: number, b2: number, eps: number, ibc2: number, wd: number, cg: number, cm: number): void;
+  f32_radam(n: number, g: number, p: number, m: number, v: number, b1: number, b2: number, eps: number, wd: number, a: number, rect: number): void;
+  f32_adadelta(n: number, g: number, p: number, sq: number, acc: number, lr: number, rho: number, eps: number, wd: number, sign: number): void;
+  f32_langevin(n: number, g: number, noise: number, p: number, lr: number): void;
+  f32_sparse_adam(k: number, dim: number, rows: number, g: number, p: number, m: number, v: number, step: number, b1: number, b2: number, eps: number, sign: number): void;
+  f32_sumsq(n: number, x: number): number;
+  f32_clip(n: number, x: number, lo: number, hi: number): void;
+  f32_find_nonfinite(n: number, x: number): number;
+  f32_zero_nonfinite(n: number, x: number): number;
+  f32_tx_adam(n: number, u: number, m: number, v: number, b1: number, b2: number, eps: number, c1: number, ibc2: number): void;
+  f32_tx_adam_amsgrad(n: number, u: number, m: number, v: number, vmax: number, b1: number, b2: number, eps: number, c1: number, ibc2: number): void;
+  f32_tx_rms(n: number, u: number, s: number, ga: number, alpha: number, eps: number, flags: number): void;
+  f32_tx_adagrad(n: number, u: number, s: number, eps: number): void;
+  f32_tx_trace(n: number, u: number, buf: number, bs: number, gs: number, c1: number, c2: number): void;
+  f32_tx_adamax(n: number, u: number, m: number, r: number, b1: number, b2: number, eps: number, c1: number): void;
+  f32_tx_nadam(n: number, u: number, m: number, v: number, b1: number, b2: number, eps: number, ibc2: number, cg: number, cm: number): void;
+  f32_tx_radam(n: number, u: number, m: number, v: number, b1: number, b2: number, eps: number, a: number, rect: number): void;
+  f32_tx_adadelta(n: number, u: number, s: number, acc: number, rho: number, eps: number): void;
+  f32_tx_axpby(n: number, x: number, u: number, a: number, c: number): void;
 }
 
 /** Names of every export, for the ABI test. */

@@ -214,3 +214,35 @@ describe.each(BUILDS)('armijo over flat f32 buffers (%s build)', (build) => {
     model.free();
   });
 });
+
+describe.each(BUILDS)('armijo on a real model (%s build)', (build) => {
+  it('full-batch GD + Armijo on an MLP: the loss falls at every step, nothing is allocated per step', async () => {
+    const engine = await engineFor(build);
+    const model = engine.nn.mlp([3, 8, 1], { activation: 'tanh', seed: 3 });
+    const r = rng(9);
+    const rows = 32;
+    const xs = Array.from({ length: rows * 3 }, () => 2 * r() - 1);
+    const ys = Array.from({ length: rows }, (_, i) => Math.sin(2 * xs[3 * i]) + xs[3 * i + 1] * xs[3 * i + 2]);
+    const x = engine.tensor([rows, 3], xs);
+    const y = engine.tensor([rows, 1], ys);
+    // evaluate() recomputes the gradient buffer too (lossAndGrad): the search saved ∇f beforehand
+    const ls = schedules.armijo({ initial: 4, shrink: 0.5 }).forParameters(model, () => model.lossAndGrad(x, y, 'mse'));
+    let loss = model.lossAndGrad(x, y, 'mse');
+    const first = loss;
+    let top = 0;
+    for (let k = 0; k < 150; k++) {
+      const res = ls.step(loss);
+      expect(res.accepted, `iteration ${k}`).toBe(true);
+      expect(res.value, `iteration ${k}`).toBeLessThan(loss);
+      loss = model.lossAndGrad(x, y, 'mse'); // gradients at the accepted θ
+      expect(loss).toBe(res.value); // the last evaluation was at the accepted point: same value, same θ
+      if (k === 1) top = engine.arena.topBytes;
+      if (k > 1) expect(engine.arena.topBytes).toBe(top);
+    }
+    expect(loss).toBeLessThan(first / 4);
+    ls.dispose();
+    model.dispose();
+    x.dispose();
+    y.dispose();
+  });
+});

@@ -46,3 +46,40 @@ export {
   type GradientTransformation, type TransformInstance, type TransformStateData, type StepContext, type GuardReport,
 } from './optim/transforms.js';
 export { clipGradNorm, clipGradValue, gradNorm, type Span } from './optim/clip.js';
+// data (src/data/), checkpoints (src/checkpoint/)
+export { Dataset, oneHot, type Targets, type DatasetOptions } from './data/dataset.js';
+export { Random } from './data/random.js';
+export { split, type SplitOptions, type Split } from './data/split.js';
+export { Standardizer, standardize } from './data/standardize.js';
+export { BatchLoader, type Batch, type BatchLoaderOptions } from './data/loader.js';
+export {
+  twoMoons,
+  circles,
+  spirals,
+  xor,
+  blobs,
+  linearRegression,
+  polynomialRegression,
+  randomLabels,
+  illConditionedRegression,
+  GENERATORS,
+  type GeneratorName,
+  type GeneratorOptions,
+} from './data/generators.js';
+export { parseCsv, loadCsv, type CsvOptions } from './data/csv.js';
+export { decodeIdx, encodeIdx, loadIdx, idxDataset, loadIdxDataset, type IdxArray, type IdxDatasetOptions } from './data/idx.js';
+export { readBytes, readText, type ByteSource } from './data/source.js';
+export { loadCsvFile, loadIdxFiles } from './data/files.js';
+export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from './checkpoint/safetensors.js';
+export {
+  encodeCheckpoint,
+  decodeCheckpoint,
+  applyCheckpoint,
+  checkpointParameters,
+  encodeWeights,
+  type CheckpointModel,
+  type CheckpointOptimizer,
+  type EncodedCheckpoint,
+  type DecodedCheckpoint,
+} from './checkpoint/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, readCheckpoint } from './checkpoint/files.js';

@@ -1,0 +1,97 @@
+/**
+ * A small seeded generator for the host side of data handling (shuffles,
+ * generators, splits): xoshiro128** (Blackman & Vigna, 2018) seeded through
+ * splitmix32, the same family as the core's RNG. Its whole state is four u32
+ * words, so shuffling can be saved in a checkpoint and restored exactly.
+ */
+export class Random {
+  private readonly s = new Uint32Array(4);
+
+  constructor(seed = 0) {
+    this.seed(seed);
+  }
+
+  /** Resets the state from an integer seed (any number; its low 32 bits and high bits are mixed). */
+  seed(seed: number): void {
+    let z = (seed >>> 0) ^ Math.floor(seed / 4294967296);
+    for (let i = 0; i < 4; i++) {
+      // splitmix32
+      z = (z + 0x9e3779b9) >>> 0;
+      let t = z;
+      t = Math.imul(t ^ (t >>> 16), 0x85ebca6b);
+      t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
+      this.s[i] = (t ^ (t >>> 16)) >>> 0;
+    }
+    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
+  }
+
+  /** A copy of the 4-word state. */
+  state(): Uint32Array {
+    return this.s.slice();
+  }
+
+  setState(state: ArrayLike<number>): void {
+    if (state.length !== 4) throw new RangeError(`Random.setState: state must have 4 words, got ${state.length}`);
+    for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;
+  }
+
+  /** Next 32-bit word. */
+  nextU32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextU32() >>> 5; // 27 bits
+    const lo = this.nextU32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Uniform integer in [0, n), unbiased (rejection). */
+  int(n: number): number {
+    if (n <= 1) return 0;
+    const limit = 4294967296 - (4294967296 % n);
+    let x: number;
+    do x = this.nextU32();
+    while (x >= limit);
+    return x % n;
+  }
+
+  /** Standard normal (Box-Muller, one value per call). */
+  normal(): number {
+    const u1 = 1 - this.uniform(); // (0, 1]
+    const u2 = this.uniform();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** Fisher-Yates shuffle of `a` in place. */
+  shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+
+  /** A random permutation of 0..n-1. */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    return this.shuffle(p);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}

@@ -1,0 +1,34 @@
+// Bench-only (not part of the core ABI): the f32x4 multiply-add throughput of
+// this machine, so GEMM can be quoted as a fraction of it. Compiled by
+// bench/gemm.bench.mjs into build/peak.simd.wasm (mul + add) and
+// build/peak.relaxed.wasm (f32x4.relaxed_madd, fused).
+//
+// 12 independent chains c = c * a + b (no loop-invariant product to hoist;
+// with 0 < a < 1 the values converge, so no overflow or subnormals). Each
+// iteration is 12 x 4 lanes x 2 flops = 96 flops. 12 accumulators + a + b fit
+// the 15 vector registers V8 gives wasm.
+
+@inline function madd(x: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, a, b);
+  return f32x4.add(f32x4.mul(x, a), b);
+}
+
+/** Runs `iters` iterations (96 flops each); returns a checksum so nothing is dead code. */
+export function f32_peak_madd(iters: i32, x: f32): f32 {
+  if (ASC_FEATURE_SIMD) {
+    const a = f32x4.splat(x);
+    const b = f32x4.splat(1 - x);
+    let c0 = f32x4.splat(0.1), c1 = f32x4.splat(0.2), c2 = f32x4.splat(0.3), c3 = f32x4.splat(0.4);
+    let c4 = f32x4.splat(0.5), c5 = f32x4.splat(0.6), c6 = f32x4.splat(0.7), c7 = f32x4.splat(0.8);
+    let c8 = f32x4.splat(0.9), c9 = f32x4.splat(1.0), c10 = f32x4.splat(1.1), c11 = f32x4.splat(1.2);
+    for (let i = 0; i < iters; i++) {
+      c0 = madd(c0, a, b); c1 = madd(c1, a, b); c2 = madd(c2, a, b); c3 = madd(c3, a, b);
+      c4 = madd(c4, a, b); c5 = madd(c5, a, b); c6 = madd(c6, a, b); c7 = madd(c7, a, b);
+      c8 = madd(c8, a, b); c9 = madd(c9, a, b); c10 = madd(c10, a, b); c11 = madd(c11, a, b);
+    }
+    const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)));
+    const t = f32x4.add(s, f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11)));
+    return f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 3);
+  }
+  return 0;
+}

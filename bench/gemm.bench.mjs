@@ -197,7 +197,7 @@ const fmt = (x, d = 1) => (x === undefined ? '–' : x.toFixed(d));
 
 // ------------------------------------------------------------ main
 
-const engines = { simd: await init({ simd: true }), scalar: await init({ simd: false }) };
+const engines = { simd: await init({ simd: true, relaxedSimd: false }), scalar: await init({ simd: false }) };
 try {
   const relaxed = await init({ relaxedSimd: true });
   if (relaxed.relaxedSimd) engines.relaxed = relaxed;

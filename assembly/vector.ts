@@ -114,21 +114,30 @@ export function f32_nrm2(n: i32, x: usize): f64 {
   return Math.sqrt(f32_sumsq(n, x));
 }
 
-/** max_i |x[i]| (0 for n == 0; NaN if any element is NaN: f32.max propagates NaN). */
+/**
+ * max_i |x[i]| (0 for n == 0; NaN if any element is NaN). SIMD compares the
+ * bits of |x| as integers: for non-negative floats the integer order is the
+ * float order, and every NaN (exponent all ones, mantissa non-zero) is above
+ * Inf, so one i32x4.max_s per 4 lanes both finds the maximum and propagates
+ * NaN (f32x4.max needs several instructions for its NaN and -0 rules).
+ * The scalar twin uses f32.max, which propagates NaN too.
+ */
 export function f32_amax(n: i32, x: usize): f32 {
   let m: f32 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     if (n >= 4) {
-      let a = f32x4.splat(0), b = f32x4.splat(0);
+      const mask = i32x4.splat(0x7fffffff);
+      let a = i32x4.splat(0), b = i32x4.splat(0);
       for (; i + 8 <= n; i += 8) {
         const o = <usize>i << 2;
-        a = f32x4.max(a, f32x4.abs(v128.load(x + o)));
-        b = f32x4.max(b, f32x4.abs(v128.load(x + o, 16)));
+        a = i32x4.max_s(a, v128.and(v128.load(x + o), mask));
+        b = i32x4.max_s(b, v128.and(v128.load(x + o, 16), mask));
       }
-      for (; i + 4 <= n; i += 4) a = f32x4.max(a, f32x4.abs(v128.load(x + (<usize>i << 2))));
-      a = f32x4.max(a, b);
-      m = max(max(f32x4.extract_lane(a, 0), f32x4.extract_lane(a, 1)), max(f32x4.extract_lane(a, 2), f32x4.extract_lane(a, 3)));
+      for (; i + 4 <= n; i += 4) a = i32x4.max_s(a, v128.and(v128.load(x + (<usize>i << 2)), mask));
+      a = i32x4.max_s(a, b);
+      const bits = max(max(i32x4.extract_lane(a, 0), i32x4.extract_lane(a, 1)), max(i32x4.extract_lane(a, 2), i32x4.extract_lane(a, 3)));
+      m = reinterpret<f32>(bits);
     }
   }
   for (; i < n; i++) m = max(m, abs(load<f32>(x + (<usize>i << 2))));
@@ -283,12 +292,18 @@ export function f32_col_sums(m: i32, n: i32, x: usize, ldx: i32, out: usize, bet
       v128.store(po, a);
     }
   }
-  for (; j < n; j++) {
-    const po = out + (<usize>j << 2);
-    let s: f32 = beta != 0 ? beta * load<f32>(po) : 0;
-    let p = x + (<usize>j << 2);
-    for (let i = 0; i < m; i++) { s += load<f32>(p); p += <usize>ldx << 2; }
-    store<f32>(po, s);
+  // remaining columns (all of them in the scalar build): rows outer, so X is read
+  // in memory order; each column still adds in row order from beta * out[j]
+  for (let c = j; c < n; c++) {
+    const po = out + (<usize>c << 2);
+    store<f32>(po, beta != 0 ? beta * load<f32>(po) : <f32>0);
+  }
+  for (let i = 0; i < m; i++) {
+    const row = x + (<usize>i * <usize>ldx << 2);
+    for (let c = j; c < n; c++) {
+      const po = out + (<usize>c << 2);
+      store<f32>(po, load<f32>(po) + load<f32>(row + (<usize>c << 2)));
+    }
   }
 }
 

@@ -3,7 +3,7 @@
 // of the per-round medians (rounds interleave the variants), as GB/s of memory
 // traffic (reads + writes) or millions of numbers per second for the RNG.
 //
-//   npm run build && node bench/vector.bench.mjs [--short]
+//   npm run bench vector   (or: npm run build && node bench/vector.bench.mjs [--short])
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { init } from '../dist/index.js';

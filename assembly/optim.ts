@@ -4,7 +4,9 @@
 // parameters p in place, element by element, with PyTorch's formulas
 // (torch.optim 1.13, single-tensor forms; see src/optim/rules.ts for the
 // per-optimizer doc). Step-dependent factors (bias corrections, decayed
-// learning rates) are computed on the host in f64 and passed in as f32.
+// learning rates) are computed on the host in f64 and passed in as f32, and so
+// are the complements 1 - beta (omb1, omb2, oma, omr): 1 - f32(0.999) is off
+// by 1.3e-5 relative, which biases v and drifts the trajectory visibly.
 // `sign` is +1, or -1 for `maximize` (g <- sign * g, exact).
 // L2 weight decay `wd` is applied to the gradient first: d = sign*g + wd*p.
 //
@@ -116,9 +118,8 @@ export function f32_adagrad(n: i32, g: usize, p: usize, s: usize, clr: f32, eps:
  * momentum: buf <- mom*buf + d/den, p <- p - lr*buf; else p <- p - lr*d/den.
  * flags: bit 0 = centered (ga used), bit 1 = momentum (buf used). Unused pointers are not touched.
  */
-export function f32_rmsprop(n: i32, g: usize, p: usize, sq: usize, ga: usize, buf: usize, lr: f32, alpha: f32, eps: f32, wd: f32, sign: f32, mom: f32, flags: i32): void {
+export function f32_rmsprop(n: i32, g: usize, p: usize, sq: usize, ga: usize, buf: usize, lr: f32, alpha: f32, oma: f32, eps: f32, wd: f32, sign: f32, mom: f32, flags: i32): void {
   const centered = (flags & 1) != 0, useMom = (flags & 2) != 0;
-  const oma: f32 = 1 - alpha;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vlr = f32x4.splat(lr), va = f32x4.splat(alpha), voma = f32x4.splat(oma), veps = f32x4.splat(eps);
@@ -172,8 +173,7 @@ export function f32_rmsprop(n: i32, g: usize, p: usize, sq: usize, ga: usize, bu
  * p <- p - lrt * m / (sqrt(v)*ibc2 + eps), with lrt = lr/bc1 and ibc2 = 1/sqrt(bc2).
  * amsgrad (the _amsgrad variant): vmax <- max(vmax, v) replaces v in the denominator.
  */
-export function f32_adam(n: i32, g: usize, p: usize, m: usize, v: usize, lrt: f32, b1: f32, b2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_adam(n: i32, g: usize, p: usize, m: usize, v: usize, lrt: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vlr = f32x4.splat(lrt), vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
@@ -201,8 +201,7 @@ export function f32_adam(n: i32, g: usize, p: usize, m: usize, v: usize, lrt: f3
   }
 }
 
-export function f32_adam_amsgrad(n: i32, g: usize, p: usize, m: usize, v: usize, vmax: usize, lrt: f32, b1: f32, b2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_adam_amsgrad(n: i32, g: usize, p: usize, m: usize, v: usize, vmax: usize, lrt: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vlr = f32x4.splat(lrt), vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
@@ -235,8 +234,7 @@ export function f32_adam_amsgrad(n: i32, g: usize, p: usize, m: usize, v: usize,
 }
 
 /** Adamax: d = sign*g + wd*p; m <- b1*m + (1-b1)*d; u <- max(b2*u, |d| + eps); p <- p - clr*m/u (clr = lr/bc1). */
-export function f32_adamax(n: i32, g: usize, p: usize, m: usize, u: usize, clr: f32, b1: f32, b2: f32, eps: f32, wd: f32, sign: f32): void {
-  const omb1: f32 = 1 - b1;
+export function f32_adamax(n: i32, g: usize, p: usize, m: usize, u: usize, clr: f32, b1: f32, b2: f32, omb1: f32, eps: f32, wd: f32, sign: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vlr = f32x4.splat(clr), vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1);
@@ -266,8 +264,7 @@ export function f32_adamax(n: i32, g: usize, p: usize, m: usize, u: usize, clr: 
  * NAdam: d = g + wd*p; m, v as Adam; den = sqrt(v)*ibc2 + eps;
  * p <- p - cg*d/den - cm*m/den with cg = lr(1-mu_t)/(1-prod mu), cm = lr mu_{t+1}/(1-prod mu * mu_{t+1}).
  */
-export function f32_nadam(n: i32, g: usize, p: usize, m: usize, v: usize, b1: f32, b2: f32, eps: f32, ibc2: f32, wd: f32, cg: f32, cm: f32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_nadam(n: i32, g: usize, p: usize, m: usize, v: usize, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, wd: f32, cg: f32, cm: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
@@ -301,8 +298,7 @@ export function f32_nadam(n: i32, g: usize, p: usize, m: usize, v: usize, b1: f3
  * RAdam: d = g + wd*p; m, v as Adam; rectified (rect != 0): p <- p - a*m/(sqrt(v) + eps)
  * with a = lr*r_t*sqrt(bc2)/bc1; else p <- p - a*m with a = lr/bc1.
  */
-export function f32_radam(n: i32, g: usize, p: usize, m: usize, v: usize, b1: f32, b2: f32, eps: f32, wd: f32, a: f32, rect: i32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_radam(n: i32, g: usize, p: usize, m: usize, v: usize, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, wd: f32, a: f32, rect: i32): void {
   const on: f32 = rect != 0 ? 1 : 0, off: f32 = 1 - on;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -337,8 +333,7 @@ export function f32_radam(n: i32, g: usize, p: usize, m: usize, v: usize, b1: f3
  * Adadelta: d = sign*g + wd*p; sq <- r*sq + (1-r)*d^2; dx = sqrt(acc + eps)/sqrt(sq + eps) * d;
  * acc <- r*acc + (1-r)*dx^2; p <- p - lr*dx.
  */
-export function f32_adadelta(n: i32, g: usize, p: usize, sq: usize, acc: usize, lr: f32, rho: f32, eps: f32, wd: f32, sign: f32): void {
-  const omr: f32 = 1 - rho;
+export function f32_adadelta(n: i32, g: usize, p: usize, sq: usize, acc: usize, lr: f32, rho: f32, omr: f32, eps: f32, wd: f32, sign: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vlr = f32x4.splat(lr), vr = f32x4.splat(rho), vo = f32x4.splat(omr), veps = f32x4.splat(eps);
@@ -391,8 +386,7 @@ export function f32_langevin(n: i32, g: usize, noise: usize, p: usize, lr: f32):
  * m <- m + (1-b1)(d - m); v <- v + (1-b2)(d^2 - v); p <- p - step * m / (sqrt(v) + eps),
  * step = lr*sqrt(bc2)/bc1. Other rows, and their moments, are untouched.
  */
-export function f32_sparse_adam(k: i32, dim: i32, rows: usize, g: usize, p: usize, m: usize, v: usize, step: f32, b1: f32, b2: f32, eps: f32, sign: f32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_sparse_adam(k: i32, dim: i32, rows: usize, g: usize, p: usize, m: usize, v: usize, step: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, sign: f32): void {
   for (let r = 0; r < k; r++) {
     const base = <i32>load<i32>(rows + (<usize>r << 2)) * dim;
     let j = 0;

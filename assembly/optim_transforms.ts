@@ -3,7 +3,8 @@
 // (src/optim/transforms.ts), plus clipping and non-finite checks.
 //
 // Formulas follow PyTorch's conventions (eps outside the square root, bias
-// corrections as factors computed on the host in f64 and passed as f32).
+// corrections and the complements 1 - beta computed on the host in f64 and
+// passed as f32).
 // Memory contract: every buffer has n floats, no alignment needed, no buffer
 // aliases another. SIMD body over 4 lanes, scalar tail; the scalar build runs
 // the tail loop over everything; both do the same f32 operations in order.
@@ -79,8 +80,7 @@ export function f32_zero_nonfinite(n: i32, x: usize): i32 {
 }
 
 /** Adam moments: m <- b1*m + (1-b1)*u; v <- b2*v + (1-b2)*u^2; u <- (m*c1) / (sqrt(v)*ibc2 + eps), c1 = 1/bc1. */
-export function f32_tx_adam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: f32, eps: f32, c1: f32, ibc2: f32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_tx_adam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, c1: f32, ibc2: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
@@ -105,8 +105,7 @@ export function f32_tx_adam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: f
 }
 
 /** As f32_tx_adam with AMSGrad: vmax <- max(vmax, v) in the denominator. */
-export function f32_tx_adam_amsgrad(n: i32, u: usize, m: usize, v: usize, vmax: usize, b1: f32, b2: f32, eps: f32, c1: f32, ibc2: f32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_tx_adam_amsgrad(n: i32, u: usize, m: usize, v: usize, vmax: usize, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, c1: f32, ibc2: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
@@ -138,9 +137,8 @@ export function f32_tx_adam_amsgrad(n: i32, u: usize, m: usize, v: usize, vmax: 
  * RMS scaling (PyTorch convention, eps outside the root): s <- a*s + (1-a)*u^2;
  * centered (flags & 1): ga <- a*ga + (1-a)*u, u <- u / (sqrt(s - ga^2) + eps); else u <- u / (sqrt(s) + eps).
  */
-export function f32_tx_rms(n: i32, u: usize, s: usize, ga: usize, alpha: f32, eps: f32, flags: i32): void {
+export function f32_tx_rms(n: i32, u: usize, s: usize, ga: usize, alpha: f32, oma: f32, eps: f32, flags: i32): void {
   const centered = (flags & 1) != 0;
-  const oma: f32 = 1 - alpha;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(alpha), vo = f32x4.splat(oma), veps = f32x4.splat(eps);
@@ -212,8 +210,7 @@ export function f32_tx_trace(n: i32, u: usize, buf: usize, bs: f32, gs: f32, c1:
 }
 
 /** Adamax scaling: m <- b1*m + (1-b1)*u; r <- max(b2*r, |u| + eps); u <- (m*c1) / r, c1 = 1/bc1. */
-export function f32_tx_adamax(n: i32, u: usize, m: usize, r: usize, b1: f32, b2: f32, eps: f32, c1: f32): void {
-  const omb1: f32 = 1 - b1;
+export function f32_tx_adamax(n: i32, u: usize, m: usize, r: usize, b1: f32, b2: f32, omb1: f32, eps: f32, c1: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), veps = f32x4.splat(eps), vc1 = f32x4.splat(c1);
@@ -237,8 +234,7 @@ export function f32_tx_adamax(n: i32, u: usize, m: usize, r: usize, b1: f32, b2:
 }
 
 /** NAdam scaling: m, v as Adam; den = sqrt(v)*ibc2 + eps; u <- cg*u/den + cm*m/den (cg, cm without lr). */
-export function f32_tx_nadam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: f32, eps: f32, ibc2: f32, cg: f32, cm: f32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_tx_nadam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, cg: f32, cm: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
@@ -265,8 +261,7 @@ export function f32_tx_nadam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: 
 }
 
 /** RAdam scaling: m, v as Adam; rectified (rect != 0): u <- a*m/(sqrt(v) + eps), else u <- a*m. */
-export function f32_tx_radam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: f32, eps: f32, a: f32, rect: i32): void {
-  const omb1: f32 = 1 - b1, omb2: f32 = 1 - b2;
+export function f32_tx_radam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, a: f32, rect: i32): void {
   const on: f32 = rect != 0 ? 1 : 0, off: f32 = 1 - on;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -294,8 +289,7 @@ export function f32_tx_radam(n: i32, u: usize, m: usize, v: usize, b1: f32, b2: 
 }
 
 /** Adadelta scaling: s <- r*s + (1-r)*u^2; dx = sqrt(acc + eps)/sqrt(s + eps) * u; acc <- r*acc + (1-r)*dx^2; u <- dx. */
-export function f32_tx_adadelta(n: i32, u: usize, s: usize, acc: usize, rho: f32, eps: f32): void {
-  const omr: f32 = 1 - rho;
+export function f32_tx_adadelta(n: i32, u: usize, s: usize, acc: usize, rho: f32, omr: f32, eps: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vr = f32x4.splat(rho), vo = f32x4.splat(omr), veps = f32x4.splat(eps);

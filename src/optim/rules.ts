@@ -211,7 +211,7 @@ export const rmspropRule: Rule<RmspropOptions> = {
   },
   fused({ k, n, g, p, buf, o, lr }) {
     const flags = (o.centered ? 1 : 0) | (o.momentum! > 0 ? 2 : 0);
-    k.f32_rmsprop(n, g, p, buf.s, buf.ga ?? 0, buf.buf ?? 0, lr, o.alpha!, o.eps!, o.weightDecay!, sgn(o.maximize!), o.momentum!, flags);
+    k.f32_rmsprop(n, g, p, buf.s, buf.ga ?? 0, buf.buf ?? 0, lr, o.alpha!, 1 - o.alpha!, o.eps!, o.weightDecay!, sgn(o.maximize!), o.momentum!, flags);
   },
   chain(o) {
     return chain(
@@ -249,8 +249,8 @@ function adamFused(decoupled: boolean) {
     const [c1, ib] = adamFactors(b1, b2, t, o.biasCorrection!);
     const wd = o.weightDecay!;
     const l2 = decoupled ? 0 : wd, decay = decoupled ? 1 - lr * wd : 1;
-    if (o.amsgrad) k.f32_adam_amsgrad(n, g, p, buf.m, buf.v, buf.vmax, lr * c1, b1, b2, o.eps!, ib, l2, decay, sgn(o.maximize!));
-    else k.f32_adam(n, g, p, buf.m, buf.v, lr * c1, b1, b2, o.eps!, ib, l2, decay, sgn(o.maximize!));
+    if (o.amsgrad) k.f32_adam_amsgrad(n, g, p, buf.m, buf.v, buf.vmax, lr * c1, b1, b2, 1 - b1, 1 - b2, o.eps!, ib, l2, decay, sgn(o.maximize!));
+    else k.f32_adam(n, g, p, buf.m, buf.v, lr * c1, b1, b2, 1 - b1, 1 - b2, o.eps!, ib, l2, decay, sgn(o.maximize!));
   };
 }
 
@@ -319,7 +319,7 @@ export const adamaxRule: Rule<AdamaxOptions> = {
   buffers: () => ({ m: 0, u: 0 }),
   fused({ k, n, g, p, buf, o, lr, t }) {
     const [b1, b2] = o.betas!;
-    k.f32_adamax(n, g, p, buf.m, buf.u, lr / (1 - b1 ** t), b1, b2, o.eps!, o.weightDecay!, sgn(o.maximize!));
+    k.f32_adamax(n, g, p, buf.m, buf.u, lr / (1 - b1 ** t), b1, b2, 1 - b1, o.eps!, o.weightDecay!, sgn(o.maximize!));
   },
   chain: (o) => chain(...prefix(o.maximize!, o.weightDecay!), scaleByAdamax({ betas: o.betas, eps: o.eps }), scaleByLearningRate()),
 };
@@ -354,7 +354,7 @@ export const nadamRule: Rule<NadamOptions> = {
     const [b1, b2] = o.betas!;
     const f = nadamFactors(b1, b2, o.momentumDecay!, t, scalars.muProduct);
     scalars.muProduct = f.muProduct;
-    k.f32_nadam(n, g, p, buf.m, buf.v, b1, b2, o.eps!, f.ib, o.weightDecay!, lr * f.cg, lr * f.cm);
+    k.f32_nadam(n, g, p, buf.m, buf.v, b1, b2, 1 - b1, 1 - b2, o.eps!, f.ib, o.weightDecay!, lr * f.cg, lr * f.cm);
   },
   chain: (o) =>
     chain(...prefix(false, o.weightDecay!), scaleByNadam({ betas: o.betas, eps: o.eps, momentumDecay: o.momentumDecay }), scaleByLearningRate()),
@@ -385,7 +385,7 @@ export const radamRule: Rule<RadamOptions> = {
   fused({ k, n, g, p, buf, o, lr, t }) {
     const [b1, b2] = o.betas!;
     const [a, rect] = radamFactors(b1, b2, t);
-    k.f32_radam(n, g, p, buf.m, buf.v, b1, b2, o.eps!, o.weightDecay!, lr * a, rect ? 1 : 0);
+    k.f32_radam(n, g, p, buf.m, buf.v, b1, b2, 1 - b1, 1 - b2, o.eps!, o.weightDecay!, lr * a, rect ? 1 : 0);
   },
   chain: (o) => chain(...prefix(false, o.weightDecay!), scaleByRadam({ betas: o.betas, eps: o.eps }), scaleByLearningRate()),
 };
@@ -414,7 +414,7 @@ export const adadeltaRule: Rule<AdadeltaOptions> = {
   },
   buffers: () => ({ s: 0, acc: 0 }),
   fused({ k, n, g, p, buf, o, lr }) {
-    k.f32_adadelta(n, g, p, buf.s, buf.acc, lr, o.rho!, o.eps!, o.weightDecay!, sgn(o.maximize!));
+    k.f32_adadelta(n, g, p, buf.s, buf.acc, lr, o.rho!, 1 - o.rho!, o.eps!, o.weightDecay!, sgn(o.maximize!));
   },
   chain: (o) => chain(...prefix(o.maximize!, o.weightDecay!), scaleByAdadelta({ rho: o.rho, eps: o.eps }), scaleByLearningRate()),
 };
@@ -480,6 +480,6 @@ export const sparseAdamRule: Rule<SparseAdamOptions> = {
   fused({ k, g, p, buf, o, lr, t, rows, nrows }) {
     const [b1, b2] = o.betas!;
     const step = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-    k.f32_sparse_adam(nrows, o.dim!, rows, g, p, buf.m, buf.v, step, b1, b2, o.eps!, sgn(o.maximize!));
+    k.f32_sparse_adam(nrows, o.dim!, rows, g, p, buf.m, buf.v, step, b1, b2, 1 - b1, 1 - b2, o.eps!, sgn(o.maximize!));
   },
 };

@@ -257,8 +257,8 @@ export function scaleByAdam(options: AdamScaleOptions = {}): GradientTransformat
     const t = ++s.count;
     const [c1, ib] = adamFactors(b1, b2, t, biasCorrection);
     const k = s.engine.kernels;
-    if (amsgrad) k.f32_tx_adam_amsgrad(s.n, u, s.ptr.m, s.ptr.v, s.ptr.vmax, b1, b2, eps, c1, ib);
-    else k.f32_tx_adam(s.n, u, s.ptr.m, s.ptr.v, b1, b2, eps, c1, ib);
+    if (amsgrad) k.f32_tx_adam_amsgrad(s.n, u, s.ptr.m, s.ptr.v, s.ptr.vmax, b1, b2, 1 - b1, 1 - b2, eps, c1, ib);
+    else k.f32_tx_adam(s.n, u, s.ptr.m, s.ptr.v, b1, b2, 1 - b1, 1 - b2, eps, c1, ib);
     return true;
   });
 }
@@ -273,7 +273,7 @@ export function scaleByRms(options: { alpha?: number; eps?: number; centered?: b
   check.range('scaleByRms', 'alpha', alpha, 0, 1, true);
   check.positive('scaleByRms', 'eps', eps);
   return transform('scaleByRms', centered ? { s: 0, ga: 0 } : { s: 0 }, (s, u) => {
-    s.engine.kernels.f32_tx_rms(s.n, u, s.ptr.s, centered ? s.ptr.ga : 0, alpha, eps, centered ? 1 : 0);
+    s.engine.kernels.f32_tx_rms(s.n, u, s.ptr.s, centered ? s.ptr.ga : 0, alpha, 1 - alpha, eps, centered ? 1 : 0);
     s.count++;
     return true;
   });
@@ -298,7 +298,7 @@ export function scaleByAdamax(options: { betas?: [number, number]; eps?: number 
   check.positive('scaleByAdamax', 'eps', eps);
   return transform('scaleByAdamax', { m: 0, r: 0 }, (s, u) => {
     const t = ++s.count;
-    s.engine.kernels.f32_tx_adamax(s.n, u, s.ptr.m, s.ptr.r, b1, b2, eps, 1 / (1 - b1 ** t));
+    s.engine.kernels.f32_tx_adamax(s.n, u, s.ptr.m, s.ptr.r, b1, b2, 1 - b1, eps, 1 / (1 - b1 ** t));
     return true;
   });
 }
@@ -324,7 +324,7 @@ export function scaleByNadam(options: { betas?: [number, number]; eps?: number; 
       const t = ++s.count;
       const f = nadamFactors(b1, b2, momentumDecay, t, s.scalars.muProduct);
       s.scalars.muProduct = f.muProduct;
-      s.engine.kernels.f32_tx_nadam(s.n, u, s.ptr.m, s.ptr.v, b1, b2, eps, f.ib, f.cg, f.cm);
+      s.engine.kernels.f32_tx_nadam(s.n, u, s.ptr.m, s.ptr.v, b1, b2, 1 - b1, 1 - b2, eps, f.ib, f.cg, f.cm);
       return true;
     },
     { scalars: { muProduct: 1 } },
@@ -351,7 +351,7 @@ export function scaleByRadam(options: { betas?: [number, number]; eps?: number }
   return transform('scaleByRadam', { m: 0, v: 0 }, (s, u) => {
     const t = ++s.count;
     const [a, rect] = radamFactors(b1, b2, t);
-    s.engine.kernels.f32_tx_radam(s.n, u, s.ptr.m, s.ptr.v, b1, b2, eps, a, rect ? 1 : 0);
+    s.engine.kernels.f32_tx_radam(s.n, u, s.ptr.m, s.ptr.v, b1, b2, 1 - b1, 1 - b2, eps, a, rect ? 1 : 0);
     return true;
   });
 }
@@ -362,7 +362,7 @@ export function scaleByAdadelta(options: { rho?: number; eps?: number } = {}): G
   check.range('scaleByAdadelta', 'rho', rho, 0, 1, true);
   check.positive('scaleByAdadelta', 'eps', eps);
   return transform('scaleByAdadelta', { s: 0, acc: 0 }, (s, u) => {
-    s.engine.kernels.f32_tx_adadelta(s.n, u, s.ptr.s, s.ptr.acc, rho, eps);
+    s.engine.kernels.f32_tx_adadelta(s.n, u, s.ptr.s, s.ptr.acc, rho, 1 - rho, eps);
     s.count++;
     return true;
   });

@@ -83,3 +83,8 @@ export {
   type DecodedCheckpoint,
 } from './checkpoint/checkpoint.js';
 export { saveCheckpoint, loadCheckpoint, readCheckpoint } from './checkpoint/files.js';
+// training (src/train/)
+export { fit, type FitOptions, type FitCallbacks, type History, type EpochRecord, type TrainingState, type BatchInfo, type EpochSchedule } from './train/fit.js';
+export { evaluate, predict, predictClasses, argmaxRows, Evaluator, type Evaluation } from './train/evaluate.js';
+export { type TrainModel, type LossSpec } from './train/model.js';
+export { type TrainOptimizer } from './train/snapshot.js';

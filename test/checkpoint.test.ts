@@ -45,6 +45,18 @@ describe('safetensors', () => {
     expect(back.metadata).toEqual({ format: 'pt' });
   });
 
+  it('an engine.nn MLP loads the file PyTorch wrote and computes what torch computed', async () => {
+    const engine = await engineFor('simd');
+    const bytes = new Uint8Array(readFileSync(new URL('torch_mlp.safetensors', FIXTURES)));
+    const ref = JSON.parse(readFileSync(new URL('torch_mlp.json', FIXTURES), 'utf8'));
+    const model = engine.nn.mlp([3, 4, 2], { activation: 'relu', seed: 0 });
+    applyCheckpoint(model, decodeCheckpoint(bytes, undefined, 'torch_mlp'));
+    const x = engine.tensor([2, 3], ref.x.flat());
+    expectClose('torch fixture forward', model.forward(x).toArray(), ref.y.flat(), { rtol: 1e-5, atol: 1e-6 });
+    x.dispose();
+    model.dispose();
+  });
+
   it('reads the file PyTorch wrote (committed fixture)', () => {
     const bytes = new Uint8Array(readFileSync(new URL('torch_mlp.safetensors', FIXTURES)));
     const ref = JSON.parse(readFileSync(new URL('torch_mlp.json', FIXTURES), 'utf8'));
@@ -188,7 +200,7 @@ describe('checkpoint read by PyTorch', () => {
       return;
     }
     const engine = await engineFor('simd');
-    const model = new ToyMlp(engine, [3, 4, 2], 11);
+    const model = engine.nn.mlp([3, 4, 2], { activation: 'relu', seed: 11 });
     const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-torch-'));
     await saveCheckpoint(dir, model);
     const out = JSON.parse(
@@ -203,5 +215,6 @@ describe('checkpoint read by PyTorch', () => {
     const x = engine.tensor([2, 3], [0.5, -1, 2, 1.5, 0.25, -0.75]);
     expectClose('torch forward of our weights', out.y.flat(), model.forward(x).toArray(), { rtol: 1e-5, atol: 1e-6 });
     x.dispose();
+    model.dispose();
   });
 });

@@ -18,8 +18,8 @@ describe('scalar fallback', () => {
       const fallback = await wasmgrad.init({ validate: () => false });
       const simd = await wasmgrad.init();
       expect(simd.simd).toBe(true);
-      const a = await sc.run(fallback);
-      const b = await sc.run(simd);
+      const a = await sc.run(fallback, wasmgrad);
+      const b = await sc.run(simd, wasmgrad);
       const bound = sc.absBound ?? sc.relBound * a.loss0;
       expect(a.loss, `${sc.name}: fallback loss ${a.loss} from ${a.loss0}, bound ${bound}`).toBeLessThanOrEqual(bound);
       const tol = Math.max(sc.atol * b.loss0, sc.rtol * Math.abs(b.loss));

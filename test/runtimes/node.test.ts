@@ -12,6 +12,8 @@ describe('smoke scenario (Node, dist/index.js)', () => {
     expect(r.ok).toBe(true);
     expect(r.simd).toBe(true);
     expect(r.scalarSimd).toBe(false);
-    expect(r.loss).toBeLessThan(r.loss0);
+    expect(r.scenario).toBe('xorMlpAdam');
+    expect(r.loss).toBeLessThan(0.05);
+    expect(r.scenarios.map((s: { name: string }) => s.name)).toEqual(['xorMlpAdam', 'leastSquares']);
   });
 });

@@ -11,6 +11,9 @@
 // a forced-scalar engine, and checks: the loss fell below its bound, `init()`
 // picked SIMD, the scalar engine reports `simd === false`, and both builds end
 // at the same loss within tolerance):
+//   xorMlpAdam    the main one: engine.nn.mlp([2, 16, 16, 2]), 200 full-batch
+//                 engine.optim.adam steps on the built-in XOR data (200 points),
+//                 softmax cross-entropy; also checks training accuracy.
 //   leastSquares  full-batch gradient descent on 1/(2n)·‖Xw − y‖² with
 //                 engine.matmul and BLAS-1 kernels (needs only the core).
 
@@ -27,11 +30,42 @@ function rng(seed) {
 }
 
 /**
+ * An MLP classifier on XOR, trained by Adam on the full batch:
+ *   model = mlp([2, 16, 16, 2], relu), loss = mean softmax cross-entropy,
+ *   200 × (lossAndGrad, adam.step) with lr 0.03 (PyTorch defaults otherwise).
+ * Chance level is ln 2 ≈ 0.693; the run ends near 2e-3.
+ */
+export async function xorMlpAdam(engine, wasmgrad, { steps = 200, lr = 0.03, n = 200, seed = 3 } = {}) {
+  const data = wasmgrad.xor({ n, seed });
+  const model = engine.nn.mlp([2, 16, 16, 2], { activation: 'relu', seed: 1 });
+  const opt = engine.optim.adam(model, { lr });
+  const x = engine.tensor([data.length, data.numFeatures], data.features);
+  const loss = () => model.lossAndGrad(x, data.targets, 'softmaxCrossEntropy');
+  const loss0 = loss();
+  opt.step();
+  for (let step = 1; step < steps; step++) {
+    loss();
+    opt.step();
+  }
+  const final = loss();
+  const logits = model.forward(x).toArray();
+  let correct = 0;
+  for (let i = 0; i < data.length; i++) {
+    const predicted = logits[2 * i + 1] > logits[2 * i] ? 1 : 0;
+    if (predicted === data.targets[i]) correct++;
+  }
+  opt.dispose();
+  model.dispose();
+  x.dispose();
+  return { loss0, loss: final, steps, accuracy: correct / data.length };
+}
+
+/**
  * Least squares by gradient descent, every step a flat run of kernel calls:
  *   r = X·w − y,  L = 1/(2n)·rᵀr,  g = (1/n)·Xᵀr,  w ← w − lr·g.
  * X is 64×8 uniform in [−1, 1), y = X·w* (consistent, so the minimum is 0).
  */
-export async function leastSquares(engine, { steps = 200, lr = 0.5, seed = 7 } = {}) {
+export async function leastSquares(engine, _wasmgrad, { steps = 200, lr = 0.5, seed = 7 } = {}) {
   const n = 64, d = 8;
   const r = rng(seed);
   const xs = Array.from({ length: n * d }, () => 2 * r() - 1);
@@ -66,6 +100,16 @@ export async function leastSquares(engine, { steps = 200, lr = 0.5, seed = 7 } =
 /** The scenarios, main one first: its numbers are the result's top-level fields. */
 export const SCENARIOS = [
   {
+    name: 'xorMlpAdam',
+    run: xorMlpAdam,
+    /** final loss must be below this (chance is ln 2 ≈ 0.693) */
+    absBound: 0.05,
+    /** and the training accuracy at least this */
+    minAccuracy: 0.97,
+    rtol: 1e-3,
+    atol: 1e-5,
+  },
+  {
     name: 'leastSquares',
     run: leastSquares,
     /** final loss must be below this fraction of the first */
@@ -96,14 +140,18 @@ export async function smoke(wasmgrad, { scenarios = SCENARIOS } = {}) {
       const res = { name: sc.name, ok: false };
       results.push(res);
       try {
-        const a = await sc.run(engine);
-        const b = await sc.run(scalar);
+        const a = await sc.run(engine, wasmgrad);
+        const b = await sc.run(scalar, wasmgrad);
         Object.assign(res, { loss0: a.loss0, loss: a.loss, scalarLoss: b.loss, steps: a.steps });
+        if (a.accuracy !== undefined) res.accuracy = a.accuracy;
         const before = failures.length;
         const bound = sc.absBound ?? sc.relBound * a.loss0;
         if (!(Number.isFinite(a.loss0) && a.loss0 > 0)) failures.push(`${sc.name}: initial loss ${a.loss0} is not positive`);
         if (!(a.loss <= bound)) {
           failures.push(`${sc.name}: loss ${a.loss} after ${a.steps} steps is not below ${bound} (from ${a.loss0})`);
+        }
+        if (sc.minAccuracy !== undefined && !(a.accuracy >= sc.minAccuracy)) {
+          failures.push(`${sc.name}: training accuracy ${a.accuracy} is below ${sc.minAccuracy}`);
         }
         const tol = Math.max(sc.atol * a.loss0, sc.rtol * Math.abs(a.loss));
         if (!(Math.abs(a.loss - b.loss) <= tol)) {
@@ -125,6 +173,7 @@ export async function smoke(wasmgrad, { scenarios = SCENARIOS } = {}) {
     loss: main.loss,
     scalarLoss: main.scalarLoss,
     steps: main.steps,
+    accuracy: main.accuracy,
     simd,
     scalarSimd,
     scenarios: results,

@@ -317,10 +317,24 @@ export function f32_row_sums(m: i32, n: i32, x: usize, ldx: i32, out: usize): vo
 /** Tile edge of the blocked transpose: a 32 x 32 source tile and its image (8 KiB) stay in L1. */
 const TILE: i32 = 32;
 
+/** Moves the 4 x 4 block at p (row stride sp bytes) transposed to q (row stride sq bytes): 8 shuffles. */
+@inline function move4x4T(p: usize, sp: usize, q: usize, sq: usize): void {
+  const r0 = v128.load(p), r1 = v128.load(p + sp), r2 = v128.load(p + 2 * sp), r3 = v128.load(p + 3 * sp);
+  const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(q, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(q + sq, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(q + 2 * sq, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(q + 3 * sq, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
 /**
  * Y (n x m) <- X (m x n) transposed, any m, n; Y must not alias X. Blocked in
  * TILE x TILE tiles for the cache; SIMD moves 4 x 4 blocks with 8 shuffles,
  * the tile's ragged edge (and the scalar build) moves single elements.
+ * (Power-of-two row strides, e.g. 512 x 512, run ~5x slower than other shapes:
+ * a tile's 32 rows share a few L1 sets. Transposing through a contiguous
+ * scratch tile fixed that only partly and cost ~30% elsewhere, so it is not used.)
  */
 export function f32_transpose(m: i32, n: i32, x: usize, ldx: i32, y: usize, ldy: i32): void {
   const sx = <usize>ldx << 2, sy = <usize>ldy << 2;
@@ -332,17 +346,7 @@ export function f32_transpose(m: i32, n: i32, x: usize, ldx: i32, y: usize, ldy:
       if (ASC_FEATURE_SIMD) {
         for (; i + 4 <= i1; i += 4) {
           let j = j0;
-          for (; j + 4 <= j1; j += 4) {
-            const p = x + <usize>i * sx + (<usize>j << 2);
-            const r0 = v128.load(p), r1 = v128.load(p + sx), r2 = v128.load(p + 2 * sx), r3 = v128.load(p + 3 * sx);
-            const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
-            const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
-            const q = y + <usize>j * sy + (<usize>i << 2);
-            v128.store(q, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
-            v128.store(q + sy, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
-            v128.store(q + 2 * sy, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
-            v128.store(q + 3 * sy, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
-          }
+          for (; j + 4 <= j1; j += 4) move4x4T(x + <usize>i * sx + (<usize>j << 2), sx, y + <usize>j * sy + (<usize>i << 2), sy);
           // ragged columns of these 4 rows
           for (; j < j1; j++) {
             for (let r = i; r < i + 4; r++) {

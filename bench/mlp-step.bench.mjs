@@ -1,0 +1,309 @@
+// bench/mlp-step: one MLP training step (forward + backward + Adam update),
+// wasmgrad next to PyTorch, TensorFlow.js (wasm, cpu) and jax-js, side by side.
+//
+//   npm run build && node bench/mlp-step.bench.mjs [--short] [--rounds N] [--round-ms MS]
+//        [--configs a,b] [--variants a,b] [--out FILE] [--no-write]
+//
+// Every implementation runs in its own child process (bench/mlp-step/child.mjs
+// for JS, bench/mlp-step/torch_step.py for PyTorch) and the coordinator sends
+// them commands in turn, so only one computes at a time: rounds interleave the
+// variants (in a rotated order each round) and the figures are medians over
+// rounds. Each round starts from the same initial parameters and a fresh Adam,
+// takes 2 untimed steps, then times n steps (n calibrated per variant to about
+// --round-ms). Before timing, every variant runs 5 steps from the same
+// parameters on the same batches and its losses are compared with PyTorch's.
+//
+// The timing loop is our own rather than tinybench's: tinybench times
+// functions inside one process, and here each variant lives in its own process.
+//
+// PyTorch: `/usr/bin/python3` with torch (Debian python3-torch 1.13), one
+// thread. Debian's torch calls the BLAS behind libblas.so.3; with the
+// reference BLAS it is ~10x slower than with OpenBLAS. The bench looks for an
+// OpenBLAS (MLP_STEP_OPENBLAS=<dir with libblas.so.3>, else the openblas
+// directories Debian's libopenblas0-{serial,pthread} install, else
+// ~/.cache/wasmgrad-bench/openblas/...) and, when the system BLAS is another
+// one, runs PyTorch twice: with OpenBLAS (LD_LIBRARY_PATH, the anchor all
+// ratios use) and as installed. Skipped with a note when torch is missing.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIGS, makeProblem } from './mlp-step/problem.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+};
+const short = flag('--short');
+const ROUNDS = Number(opt('--rounds', short ? 3 : 7));
+const ROUND_MS = Number(opt('--round-ms', short ? 150 : 400));
+const CHECK_STEPS = 5;
+const CHECK_RTOL = 2e-3;
+const OUT = opt('--out', join(repo, 'bench', 'results', 'mlp-step.json'));
+const PYTHON = '/usr/bin/python3';
+
+// ---------------------------------------------------------------- variants
+
+function findOpenBlas() {
+  const env = process.env.MLP_STEP_OPENBLAS;
+  const candidates = [
+    env,
+    '/usr/lib/x86_64-linux-gnu/openblas-serial',
+    '/usr/lib/x86_64-linux-gnu/openblas-pthread',
+    join(homedir(), '.cache/wasmgrad-bench/openblas/usr/lib/x86_64-linux-gnu/openblas-serial'),
+  ].filter(Boolean);
+  return candidates.find((d) => existsSync(join(d, 'libblas.so.3'))) ?? null;
+}
+
+function torchAvailable() {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  return r.status === 0 ? null : `${PYTHON} has no torch (${(r.stderr || '').trim().split('\n').pop()})`;
+}
+
+const wasmgradBuilt = existsSync(join(repo, 'dist', 'index.js'));
+const relaxedBuilt = existsSync(join(repo, 'build', 'wasmgrad.relaxed.wasm'));
+
+/** All variants, in table order. `spawnArgs` gives [command, args, env]; `note` explains a skip. */
+function variantList() {
+  const list = [];
+  const noTorch = torchAvailable();
+  const blasDir = findOpenBlas();
+  const pyEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const torchScript = join(here, 'mlp-step', 'torch_step.py');
+  list.push({
+    name: 'pytorch',
+    label: 'PyTorch 1.13 CPU, 1 thread' + (blasDir ? ' (OpenBLAS)' : ''),
+    skip: noTorch,
+    spawnArgs: () => [PYTHON, [torchScript], blasDir ? { ...pyEnv, LD_LIBRARY_PATH: [blasDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : pyEnv],
+  });
+  if (blasDir && !blasDir.startsWith('/usr/lib/')) {
+    list.push({
+      name: 'pytorch-system-blas',
+      label: 'PyTorch 1.13 CPU, 1 thread (libblas.so.3 as installed)',
+      skip: noTorch,
+      spawnArgs: () => [PYTHON, [torchScript], pyEnv],
+    });
+  }
+  const node = (variant, execArgv = []) => () => [process.execPath, [...execArgv, join(here, 'mlp-step', 'child.mjs'), variant], process.env];
+  const noDist = wasmgradBuilt ? null : 'dist/index.js missing: run `npm run build`';
+  list.push({ name: 'wasmgrad-simd', label: 'wasmgrad, SIMD build', skip: noDist, spawnArgs: node('wasmgrad-simd') });
+  list.push({
+    name: 'wasmgrad-relaxed',
+    label: 'wasmgrad, relaxed-SIMD build (--experimental-wasm-relaxed-simd)',
+    skip: noDist ?? (relaxedBuilt ? null : 'no build/wasmgrad.relaxed.wasm'),
+    spawnArgs: node('wasmgrad-relaxed', ['--experimental-wasm-relaxed-simd']),
+  });
+  list.push({ name: 'wasmgrad-scalar', label: 'wasmgrad, scalar build', skip: noDist, spawnArgs: node('wasmgrad-scalar') });
+  list.push({ name: 'jax-js', label: 'jax-js 0.1.25 (jit, wasm)', spawnArgs: node('jax-js') });
+  list.push({ name: 'tfjs-wasm', label: 'TensorFlow.js 4.22 wasm (XNNPACK SIMD, 1 thread)', spawnArgs: node('tfjs-wasm') });
+  list.push({ name: 'tfjs-cpu', label: 'TensorFlow.js 4.22 cpu', spawnArgs: node('tfjs-cpu') });
+  const only = opt('--variants', null);
+  return only ? list.filter((v) => only.split(',').includes(v.name)) : list;
+}
+
+// ---------------------------------------------------------------- child processes
+
+class Child {
+  constructor(variant) {
+    const [cmd, argv, env] = variant.spawnArgs();
+    this.proc = spawn(cmd, argv, { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.waiting = [];
+    this.stderr = '';
+    let buf = '';
+    this.proc.stdout.setEncoding('utf8');
+    this.proc.stdout.on('data', (chunk) => {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        // replies are JSON objects starting with {"ok"; anything else a library printed is ignored
+        if (line.startsWith('{"ok"')) this.waiting.shift()?.resolve(JSON.parse(line));
+      }
+    });
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (c) => {
+      this.stderr = (this.stderr + c).slice(-4000);
+    });
+    this.proc.on('exit', (code) => {
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`exited with code ${code}: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  }
+
+  send(msg, timeoutMs = 300_000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply to ${msg.cmd} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.push({
+        resolve: (r) => {
+          clearTimeout(timer);
+          if (r.ok) resolve(r);
+          else reject(new Error(r.error));
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.proc.stdin.write(JSON.stringify(msg) + '\n');
+    });
+  }
+
+  close() {
+    try {
+      this.proc.stdin.write('{"cmd":"exit"}\n');
+      this.proc.stdin.end();
+    } catch {
+      /* already gone */
+    }
+    setTimeout(() => this.proc.kill(), 2000).unref();
+  }
+}
+
+// ---------------------------------------------------------------- statistics
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+// ---------------------------------------------------------------- one workload
+
+async function benchConfig(config, dir, variants) {
+  const problem = makeProblem(config, dir, repo);
+  const result = { name: config.name, sizes: config.sizes, batch: config.batch, variants: {} };
+  if (problem.skip) {
+    console.log(`\n## ${config.name}: skipped (${problem.skip})`);
+    return { ...result, skipped: problem.skip };
+  }
+  result.data = problem.source;
+  result.adam = { lr: problem.lr, betas: problem.betas, eps: problem.eps };
+  console.log(`\n## ${config.name}: MLP ${config.sizes.join('-')}, batch ${config.batch}, ${problem.batches} batches of ${problem.source}`);
+
+  const live = [];
+  for (const v of variants) {
+    const rec = { label: v.label };
+    result.variants[v.name] = rec;
+    if (v.skip) {
+      rec.skipped = v.skip;
+      console.log(`  ${v.name}: skipped (${v.skip})`);
+      continue;
+    }
+    const child = new Child(v);
+    try {
+      rec.info = (await child.send({ cmd: 'setup', problem })).info;
+      rec.checkLosses = (await child.send({ cmd: 'check', steps: CHECK_STEPS })).losses;
+      live.push({ v, child, rec });
+    } catch (e) {
+      rec.skipped = `failed: ${String(e.message ?? e).split('\n')[0]}`;
+      console.log(`  ${v.name}: ${rec.skipped}`);
+      child.close();
+    }
+  }
+
+  // same parameters, same batches: the losses of the first steps must agree
+  const ref = live.find((l) => l.v.name === 'pytorch') ?? live[0];
+  for (const l of live) {
+    let worst = 0;
+    l.rec.checkLosses.forEach((x, i) => {
+      const r = ref.rec.checkLosses[i];
+      worst = Math.max(worst, Math.abs(x - r) / Math.max(1e-12, Math.abs(r)));
+    });
+    l.rec.checkMaxRelDiff = worst;
+    l.rec.checkAgrees = worst <= CHECK_RTOL;
+    if (!l.rec.checkAgrees) {
+      console.log(`  WARNING ${l.v.name}: losses ${l.rec.checkLosses.map((x) => x.toFixed(6))} differ from ${ref.v.name} ${ref.rec.checkLosses.map((x) => x.toFixed(6))}`);
+    }
+  }
+
+  // calibration (also the warm-up): steps per round to last about ROUND_MS
+  for (const l of live) {
+    let n = 1, ms = 0;
+    for (;;) {
+      ms = (await l.child.send({ cmd: 'run', steps: n })).ms;
+      if (ms >= Math.min(200, ROUND_MS) || n >= 1 << 16) break;
+      n *= 2;
+    }
+    l.steps = Math.max(2, Math.round((n / ms) * ROUND_MS));
+    l.rates = [];
+  }
+
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = live.map((_, i) => live[(i + r) % live.length]);
+    for (const l of order) {
+      const { ms } = await l.child.send({ cmd: 'run', steps: l.steps });
+      l.rates.push((l.steps * 1000) / ms);
+    }
+  }
+  for (const l of live) l.child.close();
+
+  const torch = live.find((l) => l.v.name === 'pytorch');
+  const torchMedian = torch ? median(torch.rates) : NaN;
+  for (const l of live) {
+    const m = median(l.rates);
+    Object.assign(l.rec, {
+      stepsPerRound: l.steps,
+      stepsPerSec: l.rates,
+      median: m,
+      msPerStep: 1000 / m,
+      ratioToPytorch: m / torchMedian,
+    });
+  }
+  console.log(`  | implementation | steps/s (median of ${ROUNDS}) | min..max | ms/step | ratio to PyTorch | losses agree |`);
+  console.log('  |---|---|---|---|---|---|');
+  for (const v of variants) {
+    const rec = result.variants[v.name];
+    if (rec.skipped) {
+      console.log(`  | ${v.label} | skipped: ${rec.skipped} | | | | |`);
+      continue;
+    }
+    const lo = Math.min(...rec.stepsPerSec), hi = Math.max(...rec.stepsPerSec);
+    console.log(
+      `  | ${v.label} | ${fmt(rec.median)} | ${fmt(lo)}..${fmt(hi)} | ${fmt(rec.msPerStep, 2)} | ${fmt(rec.ratioToPytorch, 2)} | ${rec.checkAgrees ? 'yes' : 'NO'} (${rec.checkMaxRelDiff.toExponential(1)}) |`,
+    );
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- main
+
+const variants = variantList();
+const only = opt('--configs', null);
+const configs = only ? CONFIGS.filter((c) => only.split(',').includes(c.name)) : CONFIGS;
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  logicalCores: cpus().length,
+  node: process.version,
+  v8: process.versions.v8,
+  platform: `${process.platform} ${process.arch}`,
+  date: new Date().toISOString(),
+};
+console.log(`# mlp-step on ${machine.cpu} (${machine.logicalCores} logical cores), Node ${machine.node}; ${ROUNDS} rounds of ~${ROUND_MS} ms per variant`);
+const dir = mkdtempSync(join(tmpdir(), 'mlp-step-'));
+const results = [];
+try {
+  for (const c of configs) results.push(await benchConfig(c, dir, variants));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const doc = {
+  bench: 'mlp-step',
+  description: 'one training step (forward + backward + Adam update) of a ReLU MLP with softmax cross-entropy; steps/s, medians over interleaved rounds',
+  machine,
+  rounds: ROUNDS,
+  roundMs: ROUND_MS,
+  checkSteps: CHECK_STEPS,
+  configs: results,
+};
+if (!flag('--no-write')) {
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, JSON.stringify(doc, null, 2) + '\n');
+  console.log(`\nwrote ${OUT}`);
+}

@@ -1,0 +1,48 @@
+// wasmgrad: the public API as a user writes a training step.
+//   model = engine.nn.mlp(sizes)   (ReLU between layers)
+//   opt   = engine.optim.adam(model, { lr, betas, eps })
+//   step  = model.lossAndGrad(x, labels, 'softmaxCrossEntropy'); opt.step()
+// The batches live in the engine's memory as tensors (as the other
+// implementations keep theirs on their device), labels as Int32Arrays.
+//
+// `relaxed: true` loads build/wasmgrad.relaxed.wasm (needs
+// --experimental-wasm-relaxed-simd on Node 20).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export function factory({ simd, relaxed = false }) {
+  return async function create(problem, data) {
+    const { init } = await import(join(repo, 'dist', 'index.js'));
+    const options = { simd };
+    if (relaxed) options.wasm = readFileSync(join(repo, 'build', 'wasmgrad.relaxed.wasm'));
+    const engine = await init(options);
+    if (!engine.nn || !engine.optim?.adam) throw new Error('this build has no engine.nn / engine.optim.adam yet');
+    const { sizes, batch, batches } = problem;
+    const d0 = sizes[0];
+    const xs = [], ys = [];
+    for (let i = 0; i < batches; i++) {
+      xs.push(engine.tensor([batch, d0], data.x.subarray(i * batch * d0, (i + 1) * batch * d0)));
+      ys.push(data.y.slice(i * batch, (i + 1) * batch));
+    }
+    const model = engine.nn.mlp(sizes, { activation: 'relu' });
+    let opt = null;
+    const adamOptions = { lr: problem.lr, betas: problem.betas, eps: problem.eps };
+    return {
+      info: { simd: engine.simd, relaxed, build: relaxed ? 'relaxed' : simd ? 'simd' : 'scalar' },
+      reset() {
+        model.setParameters(data.params);
+        if (opt) opt.dispose();
+        opt = engine.optim.adam(model, adamOptions);
+      },
+      step(i, wantLoss) {
+        const loss = model.lossAndGrad(xs[i], ys[i], 'softmaxCrossEntropy');
+        opt.step();
+        return wantLoss ? loss : undefined;
+      },
+      sync() {},
+    };
+  };
+}

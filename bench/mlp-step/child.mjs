@@ -49,10 +49,13 @@ async function handle(msg) {
       runner.step(0, false);
       runner.step(1 % batches, false);
       await runner.sync();
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < msg.steps; i++) runner.step((i + 2) % batches, false);
       await runner.sync();
-      return { ms: performance.now() - t0 };
+      const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      return { ms, cpuMs: (c.user + c.system) / 1000 };
     }
     default:
       throw new Error(`unknown command ${msg.cmd}`);

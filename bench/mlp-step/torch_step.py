@@ -9,7 +9,7 @@ per stdout line.
 
   {"cmd": "setup", "problem": {...}}  -> {"ok": true, "info": {...}}
   {"cmd": "check", "steps": k}        -> {"ok": true, "losses": [...]}  (from the initial parameters)
-  {"cmd": "run", "steps": n}          -> {"ok": true, "ms": elapsed}
+  {"cmd": "run", "steps": n}          -> {"ok": true, "ms": wall, "cpuMs": process CPU time}
 
 The problem names binary files written by the coordinator (problem.mjs): the
 pool of batches (x: f32 [samples, d0], then y: i32 [samples]) and the initial
@@ -109,10 +109,10 @@ class Runner:
         self.reset()
         self.step(0)
         self.step(1)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         for i in range(steps):
             self.step(i + 2)
-        return (time.perf_counter() - t0) * 1e3
+        return (time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3
 
 
 def serve():
@@ -129,7 +129,8 @@ def serve():
             elif cmd == "check":
                 reply = {"ok": True, "losses": runner.check(msg["steps"])}
             elif cmd == "run":
-                reply = {"ok": True, "ms": runner.run(msg["steps"])}
+                ms, cpu_ms = runner.run(msg["steps"])
+                reply = {"ok": True, "ms": ms, "cpuMs": cpu_ms}
             elif cmd == "exit":
                 break
             else:
@@ -159,7 +160,7 @@ def standalone():
     r.run(50)
     rates = []
     for _ in range(5):
-        rates.append(200 / (r.run(200) / 1e3))
+        rates.append(200 / (r.run(200)[0] / 1e3))
     rates.sort()
     print(json.dumps({"info": info, "stepsPerSec": rates, "median": rates[len(rates) // 2]}))
 

@@ -2,7 +2,11 @@
 // wasmgrad next to PyTorch, TensorFlow.js (wasm, cpu) and jax-js, side by side.
 //
 //   npm run build && node bench/mlp-step.bench.mjs [--short] [--rounds N] [--round-ms MS]
-//        [--configs a,b] [--variants a,b] [--out FILE] [--no-write]
+//        [--configs a,b] [--variants a,b] [--out FILE] [--no-write] [--section-from FILE]
+//
+// A full run (no --short/--configs/--variants/--out) writes
+// bench/results/mlp-step.json and the "MLP training step" section of
+// bench/RESULTS.md; --section-from re-renders that section from a results file.
 //
 // Every implementation runs in its own child process (bench/mlp-step/child.mjs
 // for JS, bench/mlp-step/torch_step.py for PyTorch) and the coordinator sends
@@ -31,7 +35,7 @@
 // one, runs PyTorch twice: with OpenBLAS (LD_LIBRARY_PATH, the anchor all
 // ratios use) and as installed. Skipped with a note when torch is missing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -286,6 +290,14 @@ async function benchConfig(config, dir, variants) {
 
 // ---------------------------------------------------------------- main
 
+const sectionFrom = opt('--section-from', null);
+if (sectionFrom) {
+  // re-render the RESULTS.md section from a results file, measure nothing
+  writeSection(JSON.parse(readFileSync(sectionFrom, 'utf8')));
+  console.log(`wrote the "MLP training step" section of bench/RESULTS.md from ${sectionFrom}`);
+  process.exit(0);
+}
+
 const variants = variantList();
 const only = opt('--configs', null);
 const configs = only ? CONFIGS.filter((c) => only.split(',').includes(c.name)) : CONFIGS;
@@ -320,4 +332,69 @@ if (!flag('--no-write')) {
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, JSON.stringify(doc, null, 2) + '\n');
   console.log(`\nwrote ${OUT}`);
+  if (!short && !opt('--configs', null) && !opt('--variants', null) && !opt('--out', null)) {
+    writeSection(doc);
+    console.log('wrote the "MLP training step" section of bench/RESULTS.md');
+  }
+}
+
+/** The markdown table of one workload. */
+function table(cfg) {
+  const lines = [
+    `| implementation | steps/s | ratio to PyTorch | steps per CPU-second | CPU ratio | ms/step | losses agree (max rel. diff) |`,
+    '|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const rec of Object.values(cfg.variants)) {
+    if (rec.skipped) {
+      lines.push(`| ${rec.label} | skipped: ${rec.skipped} | | | | | |`);
+      continue;
+    }
+    lines.push(
+      `| ${rec.label} | ${fmt(rec.median)} | ${fmt(rec.ratioToPytorch, 2)} | ${fmt(rec.cpuMedian)} | ${fmt(rec.cpuRatioToPytorch, 2)} | ${fmt(rec.msPerStep, 2)} | ${rec.checkAgrees ? 'yes' : 'NO'} (${rec.checkMaxRelDiff.toExponential(1)}) |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Replaces (or appends) this benchmark's section of bench/RESULTS.md; other sections stay as they are. */
+function writeSection(doc) {
+  const m = doc.machine;
+  const torch = doc.configs.flatMap((c) => Object.values(c.variants)).find((v) => v.info?.torch);
+  const parts = [
+    '## MLP training step',
+    '',
+    `\`node bench/mlp-step.bench.mjs\` (\`npm run bench:mlp-step\`), ${m.date.slice(0, 10)}: ${m.cpu}, ${m.logicalCores} vCPU`,
+    `(2-core AMD EPYC Zen 3, shared with other jobs; load average ${m.loadAverageAtStart.map((x) => x.toFixed(1)).join(' ')} at the start,`,
+    `${doc.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' ')} at the end), Node ${m.node}, one thread everywhere. One step = forward + backward +`,
+    'Adam update (lr 1e-3, betas 0.9/0.999, eps 1e-8) of a ReLU MLP with softmax cross-entropy (mean over the batch).',
+    `Medians of ${doc.rounds} interleaved rounds of ~${doc.roundMs} ms per implementation; every implementation runs in its own`,
+    'process and starts each round from the same parameters. "steps per CPU-second" divides by the process CPU time',
+    'instead of wall time (less sensitive to the other jobs on this machine). "losses agree": the first 5 losses from',
+    'the same parameters and batches, against PyTorch\'s.',
+    '',
+    torch ? `PyTorch: ${torch.info.torch}, ${torch.info.threads} thread, BLAS ${torch.info.blas}.` : 'PyTorch: not run.',
+    'Debian\'s python3-torch calls whatever provides libblas.so.3; on this machine that is the reference BLAS, which',
+    'makes PyTorch ~10x slower, so the anchor runs with OpenBLAS 0.3.21 (Debian libopenblas0-serial, extracted and put',
+    'first on LD_LIBRARY_PATH of the PyTorch process only; see bench/mlp-step.bench.mjs). The row "as installed" is',
+    'PyTorch with the system libblas.so.3. TensorFlow.js: tfjs-core + gradients + backends bundled by esbuild from their',
+    'ESM sources (the Node bundle of tfjs-core registers no gradients). jax-js: Node 20 has no global `Worker`, so its',
+    'wasm backend runs on one thread.',
+    '',
+  ];
+  for (const cfg of doc.configs) {
+    parts.push(`### ${cfg.name}: MLP ${cfg.sizes.join('-')}, batch ${cfg.batch}`);
+    parts.push('');
+    if (cfg.skipped) {
+      parts.push(`Skipped: ${cfg.skipped}.`, '');
+      continue;
+    }
+    parts.push(`Data: ${cfg.data}.`, '', table(cfg), '');
+  }
+  const section = parts.join('\n');
+  const file = join(repo, 'bench', 'RESULTS.md');
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nEach section is written by its benchmark (`npm run bench [name]`).\n';
+  const start = old.indexOf('\n## MLP training step\n');
+  const next = start < 0 ? -1 : old.indexOf('\n## ', start + 1);
+  const updated = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start + 1)}${section}${next < 0 ? '' : old.slice(next)}`;
+  writeFileSync(file, updated);
 }

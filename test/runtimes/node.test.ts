@@ -1,6 +1,7 @@
 // Node runs the smoke scenario in-process against the built universal entry
 // (dist/index.js, built by `npm test`'s pretest); scripts/test-runtimes.mjs runs
 // the same scenario in Node, Deno, Bun, Chromium and workerd.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { smoke } from './smoke.mjs';
 
@@ -15,5 +16,23 @@ describe('smoke scenario (Node, dist/index.js)', () => {
     expect(r.scenario).toBe('xorMlpAdam');
     expect(r.loss).toBeLessThan(0.05);
     expect(r.scenarios.map((s: { name: string }) => s.name)).toEqual(['xorMlpAdam', 'leastSquares']);
+  });
+});
+
+describe('package.json exports', () => {
+  // The package resolves itself by name (self-reference), as a dependent project would.
+  const resolveAs = (conditions: string[]) =>
+    execFileSync(process.execPath, [...conditions.flatMap((c) => ['-C', c]), '--input-type=module', '-e', "console.log(import.meta.resolve('wasmgrad'))"], {
+      encoding: 'utf8',
+    }).trim();
+
+  it('gives Node, Deno, Bun and browsers the universal entry', () => {
+    expect(resolveAs([])).toMatch(/\/dist\/index\.js$/);
+    expect(resolveAs(['browser'])).toMatch(/\/dist\/index\.js$/);
+  });
+
+  it('gives workerd (and wrangler: workerd, worker, browser) the workerd entry', () => {
+    expect(resolveAs(['workerd'])).toMatch(/\/dist\/workerd\/index\.js$/);
+    expect(resolveAs(['workerd', 'worker', 'browser'])).toMatch(/\/dist\/workerd\/index\.js$/);
   });
 });

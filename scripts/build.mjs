@@ -2,10 +2,11 @@
 //   build/wasmgrad.simd.wasm, build/wasmgrad.scalar.wasm   (asc, targets in asconfig.json)
 //   dist/index.js            universal entry, both wasm inlined as bytes
 //   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
+//   dist/cli.js              the command line (Node), bin "wasmgrad"
 //   dist/types/              generated .d.ts
 // then browser hygiene and the gzip size budget (scripts/check-bundle.mjs).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { checkBundles } from './check-bundle.mjs';
 
@@ -36,5 +37,16 @@ await esbuild.build({
   loader: { '.wasm': 'copy' },
   assetNames: '[name]',
 });
+// the CLI (bin "wasmgrad"): Node only, both wasm inlined
+await esbuild.build({
+  ...common,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  platform: 'node',
+  target: 'node20',
+  loader: { '.wasm': 'binary' },
+  banner: { js: '#!/usr/bin/env node' },
+});
+chmodSync('dist/cli.js', 0o755);
 await checkBundles(esbuild);
 run(bin('tsc'), ['-p', 'tsconfig.json']);

@@ -88,3 +88,6 @@ export { fit, type FitOptions, type FitCallbacks, type History, type EpochRecord
 export { evaluate, predict, predictClasses, argmaxRows, Evaluator, type Evaluation } from './train/evaluate.js';
 export { type TrainModel, type LossSpec } from './train/model.js';
 export { type TrainOptimizer } from './train/snapshot.js';
+// plots (src/plot/): plain SVG strings
+export { lineChart, lossCurves, compareChart, decisionBoundary, niceTicks, PALETTE, type Series, type LineChartOptions, type BoundaryGrid } from './plot/svg.js';
+export { boundaryGrid, plotDecisionBoundary } from './plot/boundary.js';

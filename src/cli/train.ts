@@ -1,0 +1,136 @@
+import { saveCheckpoint } from '../checkpoint/files.js';
+import { core } from './engine.js';
+import { makeDir, writeTextAtomic } from '../io/files.js';
+import { plotDecisionBoundary } from '../plot/boundary.js';
+import { lossCurves } from '../plot/svg.js';
+import { evaluate } from '../train/evaluate.js';
+import { fit, type History } from '../train/fit.js';
+import { helpText, parseArgs, UsageError, type Flags } from './args.js';
+import { buildModel, buildOptimizer, buildSchedule, DATA_FLAGS, MODEL_FLAGS, OPTIMIZERS, prepareData, stepsPerEpoch } from './common.js';
+import { proc, type Io } from './host.js';
+import { dur, num, pct, progress, rate, table, type Mode } from './progress.js';
+
+export const TRAIN_FLAGS: Flags = {
+  ...DATA_FLAGS,
+  ...MODEL_FLAGS,
+  schedule: { ...MODEL_FLAGS.schedule, default: 'warmup-cosine' },
+  optimizer: { type: 'string', default: 'adam', choices: OPTIMIZERS, help: 'optimizer' },
+  out: { type: 'string', arg: 'DIR', default: 'wasmgrad-out', help: 'output folder: history.json, history.csv, checkpoint/, loss.svg, boundary.svg' },
+  quiet: { type: 'bool', default: false, help: 'no per-epoch output, only the result' },
+  json: { type: 'bool', default: false, help: 'one JSON object per epoch and one for the result (NDJSON)' },
+};
+
+export const TRAIN_HELP = helpText(
+  'Usage: wasmgrad train [options]',
+  'Trains an MLP and writes its history, a checkpoint (safetensors + sidecar JSON) and SVG plots.\n' +
+    'With no options: spirals (3 arms, 1,500 points), MLP 2-64-64-3, Adam 0.01 with warm-up + cosine, 60 epochs.\n' +
+    'Examples:\n' +
+    '  wasmgrad train --data moons --layers 32,32,2 --optimizer sgd --lr 0.1 --schedule cosine\n' +
+    '  wasmgrad train --data digits.csv --layers 64,10 --epochs 30 --out runs/digits',
+  TRAIN_FLAGS,
+);
+
+export interface TrainResult {
+  history: History;
+  heldOut: { loss: number; accuracy?: number; r2?: number } | null;
+  parameters: number;
+  seconds: number;
+}
+
+export async function trainCommand(argv: readonly string[], io: Io, defaults: Record<string, unknown> = {}): Promise<TrainResult | null> {
+  const o = { ...parseArgs('train', argv, TRAIN_FLAGS), ...defaults };
+  if (o.help) {
+    io.out(TRAIN_HELP);
+    return null;
+  }
+  if (o._.length > 0) throw new UsageError(`train: unexpected argument "${o._[0]}" (see wasmgrad train --help)`);
+  if (o.quiet && o.json) throw new UsageError('train: --quiet and --json exclude each other');
+  const mode: Mode = o.json ? 'json' : o.quiet ? 'quiet' : io.isTTY ? 'tty' : 'plain';
+  const engine = await core(o.simd as string);
+  const p = await prepareData(o, 'train');
+  const model = buildModel(engine, o, p, 'train');
+  const { optimizer, name: optName, lr } = buildOptimizer(engine, model, o.optimizer as string, o, 'train');
+  const epochs = o.epochs as number;
+  const batchSize = o['batch-size'] as number;
+  if (o['drop-last'] && batchSize > p.train.length) {
+    throw new UsageError(`train: --batch-size ${batchSize} is larger than the ${p.train.length} training samples with --drop-last`);
+  }
+  const total = epochs * stepsPerEpoch(p.train.length, batchSize, o['drop-last'] as boolean);
+  const schedule = buildSchedule(o.schedule as string, lr, o, total, 'train');
+  const widths = [p.train.numFeatures, ...((o.layers as number[] | undefined) ?? [64, 64, p.outputs])];
+  const desc = `MLP ${widths.join('-')} ${o.activation}, ${model.numParameters.toLocaleString('en-US')} parameters; ${optName} lr ${lr} ${o.schedule}; ${epochs} epochs × batch ${batchSize}; ${engine.simd ? 'SIMD' : 'scalar'} core`;
+  if (mode === 'json') io.out(`${JSON.stringify({ type: 'start', data: p.name, train: p.train.length, heldOut: p.test?.length ?? 0, model: widths, optimizer: optName, lr, schedule: o.schedule, epochs, batchSize, simd: engine.simd })}\n`);
+  else if (mode !== 'quiet') io.out(`wasmgrad: ${p.name} (${p.train.length} train / ${p.test?.length ?? 0} held out, ${p.train.numFeatures} features, ${p.task === 'classification' ? `${p.outputs} classes` : 'regression'})\n          ${desc}\n`);
+  const prog = progress(mode, { write: io.out });
+  const ctl = new AbortController();
+  const onInt = (): void => ctl.abort();
+  proc().on('SIGINT', onInt);
+  const t0 = performance.now();
+  let history: History;
+  try {
+    history = await fit(model, {
+      data: p.train,
+      validation: p.test ?? undefined,
+      optimizer,
+      schedule,
+      epochs,
+      batchSize,
+      dropLast: o['drop-last'] as boolean,
+      seed: o.seed as number,
+      earlyStopping: o.patience !== undefined ? { patience: o.patience as number, restoreBest: true } : undefined,
+      callbacks: prog,
+      signal: ctl.signal,
+    });
+  } finally {
+    (proc().off ?? proc().removeListener)?.call(proc(), 'SIGINT', onInt);
+    prog.done();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const heldOut = p.test ? evaluate(model, p.test) : null;
+  const trainEval = evaluate(model, p.train);
+  // outputs: a failed run threw above and wrote nothing
+  const out = o.out as string;
+  await makeDir(out);
+  const last = history.epochs[history.epochs.length - 1];
+  await writeTextAtomic(`${out}/history.json`, JSON.stringify({ data: p.name, model: widths, optimizer: optName, lr, schedule: o.schedule, epochs: history.epochs, stopReason: history.stopReason, bestEpoch: history.bestEpoch, heldOut, seconds }, null, 1));
+  await writeTextAtomic(`${out}/history.csv`, historyCsv(history));
+  await saveCheckpoint(`${out}/checkpoint`, model, {
+    optimizer,
+    training: { ...(history.state as unknown as Record<string, unknown>), scaler: p.scaler?.toJSON(), model: widths, activation: o.activation },
+    metadata: { data: p.name, optimizer: optName },
+  });
+  const files = ['history.json', 'history.csv', 'checkpoint/model.safetensors', 'checkpoint/checkpoint.json', 'loss.svg'];
+  await writeTextAtomic(`${out}/loss.svg`, lossCurves(history.epochs, { title: `Loss — ${p.name}, ${optName}` }));
+  if (p.task === 'classification' && p.raw.numFeatures === 2) {
+    const scaler = p.scaler;
+    const svg = plotDecisionBoundary(model, p.raw, {
+      title: `Decision boundary — ${p.name}${heldOut?.accuracy !== undefined ? `, held-out accuracy ${pct(heldOut.accuracy)}` : ''}`,
+      transform: scaler ? (f) => scaler.transformFeatures(f) : undefined,
+    });
+    await writeTextAtomic(`${out}/boundary.svg`, svg);
+    files.push('boundary.svg');
+  }
+  const result = { history, heldOut, parameters: model.numParameters, seconds };
+  if (mode === 'json') {
+    io.out(`${JSON.stringify({ type: 'result', stopReason: history.stopReason, epochs: history.epochs.length, train: trainEval, heldOut, seconds, samplesPerSec: last?.samplesPerSec, out, files })}\n`);
+  } else {
+    const rows: string[][] = [
+      ['data', p.name],
+      ['model', `MLP ${widths.join('-')} (${o.activation}), ${model.numParameters.toLocaleString('en-US')} parameters`],
+      ['optimizer', `${optName}, lr ${lr}, schedule ${o.schedule}`],
+      ['epochs', `${history.epochs.length}${history.stopReason !== 'completed' ? ` (${history.stopReason})` : ''}, batch ${batchSize}, ${last?.steps ?? 0} steps`],
+      ['train loss', num(trainEval.loss) + (trainEval.accuracy !== undefined ? `, accuracy ${pct(trainEval.accuracy)}` : `, R² ${trainEval.r2!.toFixed(4)}`)],
+    ];
+    if (heldOut) rows.push([`held-out (${p.test!.length})`, num(heldOut.loss) + (heldOut.accuracy !== undefined ? `, accuracy ${pct(heldOut.accuracy)}` : `, R² ${heldOut.r2!.toFixed(4)}`)]);
+    rows.push(['time', `${dur(seconds)}, ${rate(last?.samplesPerSec ?? 0)} samples/s (training steps)`]);
+    files.forEach((f, i) => rows.push([i === 0 ? 'written' : '', `${out}/${f}`]));
+    io.out(`\n${table(rows)}\n`);
+  }
+  return result;
+}
+
+function historyCsv(h: History): string {
+  const cols = ['epoch', 'loss', 'accuracy', 'r2', 'valLoss', 'valAccuracy', 'valR2', 'lr', 'steps', 'time', 'samplesPerSec'] as const;
+  const present = cols.filter((c) => h.epochs.some((e) => e[c] !== undefined));
+  return [present.join(','), ...h.epochs.map((e) => present.map((c) => (e[c] === undefined ? '' : String(e[c]))).join(','))].join('\n') + '\n';
+}

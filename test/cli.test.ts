@@ -1,0 +1,119 @@
+// The command line, spawned as users run it: node dist/cli.js (built by `npm test`'s pretest).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decodeCheckpoint, decodeSafetensors } from '../src/index.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+function run(args: string[], cwd = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'))) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr, cwd };
+}
+
+describe('wasmgrad CLI', () => {
+  it('the main job (train with no options): spirals, Adam + warm-up cosine, ≥ 95% held-out, files written', () => {
+    const r = run(['train', '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const start = lines[0], result = lines[lines.length - 1];
+    expect(start).toMatchObject({ type: 'start', data: 'spirals', optimizer: 'adam', schedule: 'warmup-cosine', model: [2, 64, 64, 3] });
+    expect(lines.filter((l) => l.type === 'epoch').length).toBe(60);
+    expect(result.type).toBe('result');
+    expect(result.heldOut.accuracy).toBeGreaterThanOrEqual(0.95);
+    const out = join(r.cwd, 'wasmgrad-out');
+    for (const f of ['history.json', 'history.csv', 'loss.svg', 'boundary.svg', 'checkpoint/model.safetensors', 'checkpoint/checkpoint.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const csv = readFileSync(join(out, 'history.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('epoch,loss,accuracy,valLoss,valAccuracy,lr,steps,time,samplesPerSec');
+    expect(csv.length).toBe(61);
+    const weights = new Uint8Array(readFileSync(join(out, 'checkpoint/model.safetensors')));
+    const ck = decodeCheckpoint(weights, readFileSync(join(out, 'checkpoint/checkpoint.json'), 'utf8'));
+    expect(decodeSafetensors(weights).tensors.map((t) => t.name)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']);
+    expect(ck.training?.epoch).toBe(60);
+    expect(readFileSync(join(out, 'boundary.svg'), 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
+  it('plain progress lines when not a TTY, a result table, --out, options', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const r = run(['train', '--data', 'moons', '--samples', '300', '--layers', '16,2', '--optimizer', 'sgd', '--lr', '0.2', '--schedule', 'cosine', '--epochs', '5', '--batch-size', '50', '--out', join(dir, 'run1')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^wasmgrad: moons \(240 train \/ 60 held out, 2 features, 2 classes\)/);
+    expect(r.out).toMatch(/epoch 1\/5  loss \d\.\d{4}  acc \d+\.\d%  val_loss/);
+    expect(r.out).toMatch(/epoch 5\/5 /);
+    expect(r.out).toMatch(/held-out \(60\)\s+\d\.\d{4}, accuracy \d+\.\d%/);
+    expect(r.out).not.toMatch(/\r/);
+    expect(existsSync(join(dir, 'run1', 'history.json'))).toBe(true);
+    const q = run(['train', '--data', 'linear', '--layers', '1', '--epochs', '2', '--quiet', '--optimizer', 'adam']);
+    expect(q.code).toBe(0);
+    expect(q.out).not.toMatch(/epoch 1\//);
+    expect(q.out).toMatch(/held-out \(\d+\)\s+\S+, R² /);
+  });
+
+  it('trains from a CSV file; a bad CSV is a one-line error naming file, line and column (exit 1)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const good = join(dir, 'xor.csv');
+    writeFileSync(good, 'a,b,label\n' + Array.from({ length: 80 }, (_, i) => `${(i % 2) * 2 - 1},${(((i >> 1) % 2) * 2 - 1) * 0.9},${i % 2 ^ ((i >> 1) % 2)}`).join('\n') + '\n');
+    const r = run(['train', '--data', good, '--label', 'label', '--layers', '8,2', '--epochs', '3', '--quiet'], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/xor\.csv/);
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, '1,2,0\n3,x,1\n');
+    const b = run(['train', '--data', bad, '--quiet'], dir);
+    expect(b.code).toBe(1);
+    expect(b.err).toBe(`wasmgrad: FormatError: ${bad}: line 2, column 2: "x" is not a number\n`);
+    const ragged = join(dir, 'ragged.csv');
+    writeFileSync(ragged, '1,2,0\n3,1\n');
+    expect(run(['train', '--data', ragged], dir).err).toMatch(/ragged\.csv: line 2 has 2 columns, expected 3/);
+    expect(run(['train', '--data', join(dir, 'nope.csv')], dir).err).toMatch(/nope\.csv: cannot read \(ENOENT\)/);
+  });
+
+  it('--help on each command; unknown flags and bad values: one line, exit 2', () => {
+    for (const c of [['--help'], ['train', '--help'], ['compare', '--help'], ['bench', '--help']]) {
+      const r = run(c);
+      expect(r.code, c.join(' ')).toBe(0);
+      expect(r.out, c.join(' ')).toMatch(/^Usage: wasmgrad/);
+    }
+    const cases: [string[], RegExp][] = [
+      [['train', '--bogus'], /^train: unknown option --bogus \(see wasmgrad train --help\)$/],
+      [['train', '--epochs', '0'], /^train: --epochs must be ≥ 1, got "0"$/],
+      [['train', '--epochs', '2.5'], /^train: --epochs must be an integer, got "2.5"$/],
+      [['train', '--batch-size', 'abc'], /^train: --batch-size must be an integer, got "abc"$/],
+      [['train', '--batch-size', '0'], /must be ≥ 1/],
+      [['train', '--optimizer', 'lbfgs'], /^train: --optimizer must be one of sgd, /],
+      [['train', '--layers', '64,5'], /^train: --layers must end with the output width 3 \(classes of spirals\), got 64,5$/],
+      [['train', '--data', 'nosuchset'], /^train: --data must be a built-in dataset/],
+      [['train', '--batch-size', '5000', '--drop-last'], /larger than the 1200 training samples/],
+      [['train', '--epochs'], /^train: --epochs needs a value/],
+      [['compare', '--optimizers', 'adam,foo'], /^compare: --optimizers items must be among/],
+      [['frobnicate'], /^wasmgrad: unknown command "frobnicate"/],
+    ];
+    for (const [args, re] of cases) {
+      const r = run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err.trimEnd().split('\n').length, args.join(' ')).toBe(1);
+      expect(r.err.trimEnd(), args.join(' ')).toMatch(re);
+    }
+  });
+
+  it('compare: several optimizers and schedules, one SVG, a table of final metrics and time', () => {
+    const r = run(['compare', '--data', 'moons', '--samples', '200', '--layers', '16,2', '--optimizers', 'sgd@0.2,adam', '--schedules', 'constant,cosine', '--epochs', '4']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/run\s+train loss\s+held-out loss\s+held-out acc\s+time\s+samples\/s/);
+    for (const name of ['sgd@0.2 \\+ constant', 'sgd@0.2 \\+ cosine', 'adam \\+ constant', 'adam \\+ cosine']) expect(r.out).toMatch(new RegExp(name));
+    const svg = readFileSync(join(r.cwd, 'wasmgrad-out', 'compare.svg'), 'utf8');
+    expect((svg.match(/<path /g) ?? []).length).toBe(4);
+  });
+
+  it('bench prints the saved summary (or says there is none)', () => {
+    const r = run(['bench', '--dir', fileURLToPath(new URL('..', import.meta.url))]);
+    expect(r.code).toBe(0);
+    expect(r.out.length).toBeGreaterThan(0);
+  });
+});

@@ -8,8 +8,9 @@
 //
 // SIMD body over 4 lanes (16 floats per step where it pays), scalar tail; the
 // scalar build (ASC_FEATURE_SIMD false) runs the scalar twin, which is the
-// readable specification. Elementwise results are identical in both builds
-// (IEEE add/sub/mul/div are exact-rounded lane by lane; no FMA is used).
+// readable specification. Elementwise results, col_sums and transpose are
+// identical in both builds (IEEE add/sub/mul/div round each lane exactly as
+// the scalar op does; no FMA is used).
 //
 // Reductions return f64. dot/sum: SIMD accumulates f32 lanes over blocks of
 // BLOCK elements, each block's lanes are reduced in the fixed order
@@ -27,7 +28,7 @@ const BLOCK: i32 = 1024;
     (<f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3));
 }
 
-/** Shared body of f32_dot (y != 0) and f32_sum (y == 0: x[i] * 1). */
+/** Shared body of f32_dot (isDot: sum x[i] * y[i]) and f32_sum (sum x[i]; y unused). */
 @inline function dotOrSum(n: i32, x: usize, y: usize, isDot: bool): f64 {
   let total: f64 = 0;
   let i = 0;
@@ -332,7 +333,7 @@ const TILE: i32 = 32;
  * Y (n x m) <- X (m x n) transposed, any m, n; Y must not alias X. Blocked in
  * TILE x TILE tiles for the cache; SIMD moves 4 x 4 blocks with 8 shuffles,
  * the tile's ragged edge (and the scalar build) moves single elements.
- * (Power-of-two row strides, e.g. 512 x 512, run ~5x slower than other shapes:
+ * (Power-of-two row strides, e.g. 512 x 512, run 2-3x slower than other shapes:
  * a tile's 32 rows share a few L1 sets. Transposing through a contiguous
  * scratch tile fixed that only partly and cost ~30% elsewhere, so it is not used.)
  */

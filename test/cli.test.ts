@@ -73,6 +73,18 @@ describe('wasmgrad CLI', () => {
     expect(run(['train', '--data', join(dir, 'nope.csv')], dir).err).toMatch(/nope\.csv: cannot read \(ENOENT\)/);
   });
 
+  it('a diverging run exits 1 with a DivergenceError and leaves the last good checkpoint as it was', () => {
+    const first = run(['train', '--epochs', '2', '--quiet']);
+    expect(first.code).toBe(0);
+    const ck = join(first.cwd, 'wasmgrad-out', 'checkpoint');
+    const before = [readFileSync(join(ck, 'model.safetensors')), readFileSync(join(ck, 'checkpoint.json'))];
+    const r = run(['train', '--optimizer', 'sgd', '--lr', '1e8', '--schedule', 'constant', '--epochs', '3', '--quiet'], first.cwd);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^wasmgrad: DivergenceError: fit: loss is (NaN|Infinity) at epoch 1, step \d+ of 38 /);
+    expect(readFileSync(join(ck, 'model.safetensors'))).toEqual(before[0]);
+    expect(readFileSync(join(ck, 'checkpoint.json'))).toEqual(before[1]);
+  });
+
   it('--help on each command; unknown flags and bad values: one line, exit 2', () => {
     for (const c of [['--help'], ['train', '--help'], ['compare', '--help'], ['bench', '--help']]) {
       const r = run(c);

@@ -1,6 +1,7 @@
 // Chromium: headless Debian chromium driven by playwright-core against a page
 // served by a tiny node:http server on 127.0.0.1 (random free port). The page
-// imports dist/index.js as a module script and runs the smoke scenario; the
+// imports dist/index.js as a module script (through an import map, as the
+// README shows) and runs the smoke scenario; the
 // result is read back with page.evaluate. Any request that leaves the server's
 // origin is blocked and reported (the package needs no network).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

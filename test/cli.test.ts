@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeCheckpoint, decodeSafetensors } from '../src/index.js';
+import { decodeCheckpoint, decodeSafetensors, encodeIdx } from '../src/index.js';
+import { gzipSync } from 'node:zlib';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -71,6 +72,30 @@ describe('wasmgrad CLI', () => {
     writeFileSync(ragged, '1,2,0\n3,1\n');
     expect(run(['train', '--data', ragged], dir).err).toMatch(/ragged\.csv: line 2 has 2 columns, expected 3/);
     expect(run(['train', '--data', join(dir, 'nope.csv')], dir).err).toMatch(/nope\.csv: cannot read \(ENOENT\)/);
+  });
+
+  it('trains from MNIST-style IDX files (gzipped images, plain labels)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const n = 60;
+    const img = new Uint8Array(n * 16), lab = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      lab[i] = i % 2;
+      for (let p = 0; p < 16; p++) img[i * 16 + p] = (p < 8) === (i % 2 === 0) ? 200 + (i % 50) : (i * 7 + p) % 40;
+    }
+    writeFileSync(join(dir, 'img-idx3-ubyte.gz'), gzipSync(encodeIdx({ dtype: 'u8', shape: [n, 4, 4], data: img })));
+    writeFileSync(join(dir, 'lab-idx1-ubyte'), encodeIdx({ dtype: 'u8', shape: [n], data: lab }));
+    const r = run(['train', '--data', join(dir, 'img-idx3-ubyte.gz'), '--labels', join(dir, 'lab-idx1-ubyte'), '--layers', '8,2', '--epochs', '20', '--json'], dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(result.heldOut.accuracy).toBe(1);
+    const short = run(['train', '--data', join(dir, 'img-idx3-ubyte.gz')], dir);
+    expect(short.code).toBe(2);
+    expect(short.err).toMatch(/need --labels PATH/);
+    writeFileSync(join(dir, 'cut-idx1-ubyte'), encodeIdx({ dtype: 'u8', shape: [n], data: lab }).subarray(0, n));
+    const cut = run(['train', '--data', join(dir, 'img-idx3-ubyte.gz'), '--labels', join(dir, 'cut-idx1-ubyte')], dir);
+    expect(cut.code).toBe(1);
+    expect(cut.err).toMatch(/cut-idx1-ubyte: dimensions \[60\] of u8 need 68 bytes, the file has 60/);
   });
 
   it('a diverging run exits 1 with a DivergenceError and leaves the last good checkpoint as it was', () => {

@@ -162,6 +162,20 @@ describe.each(BUILDS)('fit (%s)', (build) => {
     optimizer.dispose();
   });
 
+  it('the divergence guard also restores optimizers on the chain path (state()/loadState() snapshot)', async () => {
+    const engine = await engineFor(build);
+    const data = linearRegression({ n: 64, dim: 4, noise: 0.1, seed: 2 });
+    const model = engine.nn.linear(4, 1, { seed: 2 });
+    const optimizer = engine.optim.sgd(model, { lr: 40, momentum: 0.5, fused: false });
+    const after: Float32Array[] = [model.parameters()];
+    await expect(fit(model, { data, optimizer, epochs: 50, batchSize: 16, callbacks: { onBatchEnd: () => void after.push(model.parameters()) } })).rejects.toThrow(DivergenceError);
+    const applied = after.length - 1;
+    expect(model.parameters()).toEqual(after[applied - 1]);
+    expect(optimizer.stepCount).toBe(applied - 1);
+    model.dispose();
+    optimizer.dispose();
+  });
+
   it('early stopping with restoreBest, and reduce-on-plateau driven per epoch', async () => {
     const engine = await engineFor(build);
     // random labels: validation loss gets worse while the training loss falls

@@ -16,8 +16,8 @@
 // BLOCK elements, each block's lanes are reduced in the fixed order
 // (l0 + l1) + (l2 + l3) into an f64 total, so the error grows with BLOCK, not
 // n, and the result is deterministic for a given build; the scalar twin adds
-// exact f64 products into an f64 total. The two builds may differ in the last
-// bits of f32 accumulation, never in order-dependence run to run.
+// exact f64 products into 4 f64 sums joined in a fixed order. The two builds
+// may differ in the last bits, never from run to run.
 
 /** Elements per f32-lane block before the partial sum is flushed to f64. */
 const BLOCK: i32 = 1024;
@@ -61,6 +61,24 @@ const BLOCK: i32 = 1024;
       }
       total += hsum(a);
     }
+  } else {
+    // scalar twin: 4 independent f64 sums (the adds pipeline), joined in a fixed order
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      if (isDot) {
+        s0 += <f64>load<f32>(x + o) * <f64>load<f32>(y + o);
+        s1 += <f64>load<f32>(x + o, 4) * <f64>load<f32>(y + o, 4);
+        s2 += <f64>load<f32>(x + o, 8) * <f64>load<f32>(y + o, 8);
+        s3 += <f64>load<f32>(x + o, 12) * <f64>load<f32>(y + o, 12);
+      } else {
+        s0 += <f64>load<f32>(x + o);
+        s1 += <f64>load<f32>(x + o, 4);
+        s2 += <f64>load<f32>(x + o, 8);
+        s3 += <f64>load<f32>(x + o, 12);
+      }
+    }
+    total = (s0 + s1) + (s2 + s3);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -102,6 +120,14 @@ export function f32_sumsq(n: i32, x: usize): f64 {
     }
     const s = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
     total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  } else {
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = x + (<usize>i << 2);
+      const v0 = <f64>load<f32>(o), v1 = <f64>load<f32>(o, 4), v2 = <f64>load<f32>(o, 8), v3 = <f64>load<f32>(o, 12);
+      s0 += v0 * v0; s1 += v1 * v1; s2 += v2 * v2; s3 += v3 * v3;
+    }
+    total = (s0 + s1) + (s2 + s3);
   }
   for (; i < n; i++) {
     const v = <f64>load<f32>(x + (<usize>i << 2));

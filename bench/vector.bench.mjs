@@ -103,13 +103,14 @@ loop). Run: \`npm run bench vector\` (JSON: bench/results/vector.json).
 ${table}
 
 Notes:
-- Reductions gain most over the scalar build, whose twin adds one element per step
-  in f64; elementwise kernels are bound by loads and stores.
+- \`sum\`, \`dot\`, \`amax\` and \`col_sums\` gain most over the scalar build (whose
+  dot/sum twins run 4 f64 sums); elementwise kernels are bound by loads and stores.
 - \`amax\` compares the bits of |x| as integers (one \`i32x4.max_s\` per 4 lanes,
   NaN-propagating); with \`f32x4.max\` (several instructions for its NaN and -0
   rules) it ran at ~8 GB/s.
 - \`nrm2\`/\`sumsq\` accumulate in f64 (overflow- and underflow-safe for any f32
-  input), about a third of the speed of \`sum\`.
+  input): a third of the speed of \`sum\`, and SIMD gains least there (the f32 to
+  f64 conversions cost as much as the arithmetic).
 - \`transpose\` is slowest with power-of-two row strides (512×512): a tile's rows then
   share a few L1 sets (see assembly/vector.ts).
 - The RNG is sequential (xoshiro128**): both builds run the same scalar code and give

@@ -1,0 +1,135 @@
+// One optimizer step over 1M and 10M parameters: the fused kernel in the SIMD
+// build vs the scalar build vs a plain-JS loop over Float32Arrays, against the
+// copy bandwidth (f32_copy) measured in the same run. Reports medians of
+// per-round medians (rounds interleave the variants) in ms and GB/s of memory
+// traffic (bytes read + written per parameter x n).
+//
+//   npm run bench optim   (or: npm run build && node bench/optim.bench.mjs [--short])
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Bench } from 'tinybench';
+import { init } from '../dist/index.js';
+
+const short = process.argv.includes('--short');
+const ROUNDS = short ? 1 : 3;
+const TIME = short ? 150 : 400;
+const SIZES = short ? [1 << 20] : [1_000_000, 10_000_000];
+
+const engines = { simd: await init({ simd: true }), scalar: await init({ simd: false }) };
+
+/** A bare Parameterized over n floats, same data in every variant. */
+function model(e, n) {
+  const paramsPtr = e.allocF32(n), gradsPtr = e.allocF32(n);
+  const p = e.f32(paramsPtr, n), g = e.f32(gradsPtr, n);
+  for (let i = 0; i < n; i++) {
+    p[i] = Math.sin(i * 0.37) * 0.5;
+    g[i] = Math.cos(i * 0.11) * 1e-3;
+  }
+  return { engine: e, numParameters: n, paramsPtr, gradsPtr };
+}
+
+// Plain-JS loops (the formulas of src/optim/rules.ts), state in Float32Arrays.
+const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+const jsSteps = {
+  sgd: (n, p, g, lr) => { for (let i = 0; i < n; i++) p[i] -= lr * g[i]; },
+  'sgd-momentum': (n, p, g, lr, s) => { const b = s.a; for (let i = 0; i < n; i++) { b[i] = 0.9 * b[i] + g[i]; p[i] -= lr * b[i]; } },
+  adagrad: (n, p, g, lr, s) => { const a = s.a; for (let i = 0; i < n; i++) { a[i] += g[i] * g[i]; p[i] -= (lr * g[i]) / (Math.sqrt(a[i]) + 1e-10); } },
+  rmsprop: (n, p, g, lr, s) => { const a = s.a; for (let i = 0; i < n; i++) { a[i] = 0.99 * a[i] + 0.01 * g[i] * g[i]; p[i] -= (lr * g[i]) / (Math.sqrt(a[i]) + eps); } },
+  adam: (n, p, g, lr, s) => {
+    const m = s.a, v = s.b, t = ++s.t, c1 = lr / (1 - b1 ** t), c2 = 1 / Math.sqrt(1 - b2 ** t);
+    for (let i = 0; i < n; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * g[i];
+      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      p[i] -= (c1 * m[i]) / (Math.sqrt(v[i]) * c2 + eps);
+    }
+  },
+  adamw: (n, p, g, lr, s) => {
+    const m = s.a, v = s.b, t = ++s.t, c1 = lr / (1 - b1 ** t), c2 = 1 / Math.sqrt(1 - b2 ** t), d = 1 - lr * 0.01;
+    for (let i = 0; i < n; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * g[i];
+      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      p[i] = d * p[i] - (c1 * m[i]) / (Math.sqrt(v[i]) * c2 + eps);
+    }
+  },
+  adamax: (n, p, g, lr, s) => {
+    const m = s.a, u = s.b, t = ++s.t, c1 = lr / (1 - b1 ** t);
+    for (let i = 0; i < n; i++) { m[i] = b1 * m[i] + (1 - b1) * g[i]; u[i] = Math.max(b2 * u[i], Math.abs(g[i]) + eps); p[i] -= (c1 * m[i]) / u[i]; }
+  },
+  adadelta: (n, p, g, lr, s) => {
+    const a = s.a, d = s.b;
+    for (let i = 0; i < n; i++) {
+      a[i] = 0.9 * a[i] + 0.1 * g[i] * g[i];
+      const dx = (Math.sqrt(d[i] + 1e-6) / Math.sqrt(a[i] + 1e-6)) * g[i];
+      d[i] = 0.9 * d[i] + 0.1 * dx * dx;
+      p[i] -= lr * dx;
+    }
+  },
+};
+
+/** [label, optimizer, options, bytes per parameter (reads + writes), js loop name or null] */
+const cases = [
+  ['sgd', 'sgd', { lr: 0.01 }, 12, 'sgd'],
+  ['sgd-momentum', 'sgd', { lr: 0.01, momentum: 0.9 }, 20, 'sgd-momentum'],
+  ['sgd-heavyBall', 'sgd', { lr: 0.01, momentum: 0.9, heavyBall: true }, 20, null],
+  ['adagrad', 'adagrad', { lr: 0.01 }, 20, 'adagrad'],
+  ['rmsprop', 'rmsprop', { lr: 0.01 }, 20, 'rmsprop'],
+  ['rmsprop-centered-mom', 'rmsprop', { lr: 0.01, centered: true, momentum: 0.9 }, 36, null],
+  ['adam', 'adam', { lr: 1e-3 }, 28, 'adam'],
+  ['adam-amsgrad', 'adam', { lr: 1e-3, amsgrad: true }, 36, null],
+  ['adamw', 'adamw', { lr: 1e-3 }, 28, 'adamw'],
+  ['adamax', 'adamax', { lr: 1e-3 }, 28, 'adamax'],
+  ['nadam', 'nadam', { lr: 1e-3 }, 28, null],
+  ['radam', 'radam', { lr: 1e-3 }, 28, null],
+  ['adadelta', 'adadelta', { lr: 1 }, 28, 'adadelta'],
+  ['langevin', 'langevin', { lr: 1e-3, temperature: 1e-4 }, 20, null],
+  ['adam-chain', 'adam', { lr: 1e-3, fused: false }, 28, null],
+];
+
+const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const rows = [];
+for (const n of SIZES) {
+  const models = { simd: model(engines.simd, n), scalar: model(engines.scalar, n) };
+  // copy bandwidth: f32_copy of 2 x n floats (16 bytes of traffic per parameter), same run
+  const copyN = 2 * n;
+  const src = engines.simd.allocF32(copyN), dst = engines.simd.allocF32(copyN);
+  const jsP = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
+  const jsG = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.11) * 1e-3);
+  for (const [label, name, options, bytes, jsName] of cases) {
+    const opts = { simd: engines.simd.optim[name](models.simd, options), scalar: engines.scalar.optim[name](models.scalar, options) };
+    const jsState = { a: new Float32Array(n), b: new Float32Array(n), t: 0 };
+    const medians = { simd: [], scalar: [], js: [], copy: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const bench = new Bench({ time: TIME, warmupTime: 100 });
+      const order = r % 2 === 0 ? ['copy', 'simd', 'scalar', 'js'] : ['js', 'scalar', 'simd', 'copy'];
+      for (const v of order) {
+        if (v === 'copy') bench.add(v, () => engines.simd.kernels.f32_copy(copyN, src, dst));
+        else if (v === 'js') { if (jsName) bench.add(v, () => jsSteps[jsName](n, jsP, jsG, 1e-3, jsState)); }
+        else bench.add(v, () => opts[v].step());
+      }
+      await bench.run();
+      for (const t of bench.tasks) medians[t.name].push(t.result.latency.p50);
+    }
+    const copyGBs = (8 * copyN) / (med(medians.copy) * 1e6);
+    const row = { optimizer: label, n, bytesPerParam: bytes, copyGBs };
+    for (const v of ['simd', 'scalar', 'js']) {
+      if (medians[v].length === 0) continue;
+      row[`${v}Ms`] = med(medians[v]);
+      row[`${v}GBs`] = (bytes * n) / (row[`${v}Ms`] * 1e6);
+    }
+    row.boundMs = (bytes * n) / (copyGBs * 1e6);
+    row.simdOfBound = row.boundMs / row.simdMs;
+    rows.push(row);
+    const f = (x, d = 2) => (x === undefined ? '   -  ' : x.toFixed(d).padStart(7));
+    console.log(
+      `${label.padEnd(21)} n=${String(n).padStart(8)}  simd ${f(row.simdMs)} ms ${f(row.simdGBs, 1)} GB/s  scalar ${f(row.scalarMs)} ms  js ${f(row.jsMs)} ms` +
+        `  copy ${copyGBs.toFixed(1)} GB/s -> bound ${row.boundMs.toFixed(2)} ms (simd at ${(100 * row.simdOfBound).toFixed(0)}%)`,
+    );
+    opts.simd.dispose();
+    opts.scalar.dispose();
+  }
+  engines.simd.arena.free(src);
+  engines.simd.arena.free(dst);
+}
+if (!short) {
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/optim.json', JSON.stringify({ machine: '2-core AMD EPYC Zen 3, Node ' + process.versions.node, date: new Date().toISOString(), rows }, null, 1));
+}

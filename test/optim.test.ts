@@ -338,3 +338,21 @@ describe('convergence', () => {
     });
   }
 });
+
+describe('a step allocates nothing', () => {
+  it('arena use and memory size stay constant over 200 steps (fused and chain, every optimizer)', async () => {
+    const e = await engineFor('simd');
+    for (const [name, o] of CONFIGS) {
+      for (const fused of [true, false]) {
+        const m = bare(e, 300);
+        const op = make(e, name, m, { ...o, fused });
+        m.grads().set(gradAt(300, 0));
+        op.step();
+        const used = e.arena.usedBytes, top = e.arena.topBytes, bytes = e.memory.buffer.byteLength;
+        for (let s = 0; s < 200; s++) op.step();
+        expect([e.arena.usedBytes, e.arena.topBytes, e.memory.buffer.byteLength], `${name} ${fused}`).toEqual([used, top, bytes]);
+        op.dispose();
+      }
+    }
+  });
+});

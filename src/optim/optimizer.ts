@@ -13,8 +13,8 @@ import { ShapeError, StateError, ValueError } from '../errors.js';
 import type { Parameterized } from '../params.js';
 import type { Engine } from '../runtime/engine.js';
 import { check, type LearningRate } from './options.js';
-import type { Rule } from './rules.js';
-import type { TransformInstance, TransformStateData } from './transforms.js';
+import type { FusedStep, Rule } from './rules.js';
+import type { StepContext, TransformInstance, TransformStateData } from './transforms.js';
 
 /** A span of the flat buffer with optional hyperparameter overrides (as torch param_groups). */
 export type ParamGroupSpec<O> = { offset: number; length: number } & Partial<O>;
@@ -78,6 +78,10 @@ export class ParamGroup<O extends { lr?: LearningRate }> {
   scratch = 0;
   /** @internal */
   rows = 0;
+  /** @internal the fused kernel's arguments, made once and updated per step */
+  args: FusedStep<O> | null = null;
+  /** @internal the chain's step context, made once and updated per step */
+  ctx: StepContext = { step: 0, lr: 0, params: 0 };
 
   constructor(
     readonly name: string,
@@ -120,6 +124,8 @@ export class Optimizer<O extends { lr?: LearningRate }> {
   private readonly blocks: number[] = [];
   private u = 0;
   private disposed = false;
+  /** per-group lr values of the current step (reused: a step creates no objects) */
+  private readonly lrs: number[] = [];
 
   constructor(
     readonly model: Parameterized,
@@ -208,6 +214,10 @@ export class Optimizer<O extends { lr?: LearningRate }> {
         }
         if (this.rule.scratch) grp.scratch = this.alloc(n * 4);
         if (this.rule.sparse) grp.rows = this.alloc((n / (grp.options as { dim?: number }).dim!) * 4);
+        grp.args = {
+          k, n, g: 0, p: 0, buf: grp.buf, o: grp.options, lr: 0, t: 0, scalars: grp.scalars,
+          rng: grp.rng, scratch: grp.scratch, rows: grp.rows, nrows: 0,
+        };
       } else {
         grp.chain = this.rule.chain!(grp.options, gi).init(this.engine, n);
       }
@@ -248,7 +258,9 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     const op = this.rule.name;
     const k = this.engine.kernels;
     const t = this.stepCount + 1;
-    const lrs = this.paramGroups.map((g) => g.lrAt(this.stepCount));
+    // evaluate (and validate) every group's lr before writing anything
+    const lrs = this.lrs;
+    for (let i = 0; i < this.paramGroups.length; i++) lrs[i] = this.paramGroups[i].lrAt(this.stepCount);
     let nrows = 0;
     if (this.rule.sparse) nrows = this.loadRows(rows);
     else if (rows !== undefined) throw new ValueError(`${op}: step() takes no rows (only sparseAdam does)`);
@@ -275,14 +287,21 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     this.paramGroups.forEach((g, gi) => {
       const p = P + g.offset * 4, gp = G + g.offset * 4;
       if (this.fused) {
-        this.rule.fused({
-          k, n: g.length, g: gp, p, buf: g.buf, o: g.options, lr: lrs[gi], t, scalars: g.scalars,
-          rng: g.rng, scratch: g.scratch, rows: g.rows, nrows,
-        });
+        const a = g.args!;
+        a.g = gp;
+        a.p = p;
+        a.lr = lrs[gi];
+        a.t = t;
+        a.nrows = nrows;
+        this.rule.fused(a);
         applied = true;
       } else {
         k.f32_copy(g.length, gp, this.u);
-        if (g.chain!.update(this.u, { step: this.stepCount, lr: lrs[gi], params: p })) {
+        const c = g.ctx;
+        c.step = this.stepCount;
+        c.lr = lrs[gi];
+        c.params = p;
+        if (g.chain!.update(this.u, c)) {
           k.f32_tx_axpby(g.length, this.u, p, 1, 1);
           applied = true;
         }

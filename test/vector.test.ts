@@ -159,9 +159,10 @@ for (const build of BUILDS) {
           if (n > 2) { x[1] = NaN; y[n - 1] = Infinity; y[0] = 0; }
           const want = Float32Array.from(x, (v, i) => ref(v, y[i]));
           for (const [ox, oy, oz] of [[0, 0, 0], [4, 8, 12], [12, 4, 0]]) {
-            const px = put(x, ox), py = put(y, oy), pz = put(new Float32Array(n), oz);
+            const px = put(x, ox), py = put(y, oy), pz = put(new Float32Array(n + 2).fill(-9), oz) + 4;
             vv(n, px, py, pz);
             expectSame(`f32_${op} ${build} n=${n} offs=${ox},${oy},${oz}`, get(pz, n), want);
+            expectSame(`f32_${op} writes nothing outside z`, [get(pz - 4, 1)[0], get(pz + 4 * n, 1)[0]], [-9, -9]);
             expectSame(`f32_${op} leaves x`, get(px, n), x);
             expectSame(`f32_${op} leaves y`, get(py, n), y);
           }
@@ -192,9 +193,10 @@ for (const build of BUILDS) {
           const x = randArray(n, n + 31), y = randArray(n, n + 32);
           const alpha = -0.75, beta = 0.9;
           const what = `${build} n=${n} off=${off}`;
-          let py = put(y, off);
+          let py = put([-9, ...y, -9], off) + 4;
           k().f32_axpy(n, put(x, (off + 4) % 16), py, alpha);
           expectClose(`f32_axpy ${what}`, get(py, n), Array.from(x, (v, i) => alpha * v + y[i]), { rtol: 1e-6, atol: 3e-7 });
+          expectSame(`f32_axpy writes nothing outside y ${what}`, [get(py - 4, 1)[0], get(py + 4 * n, 1)[0]], [-9, -9]);
           py = put(y, off);
           k().f32_axpby(n, put(x, 12 - off), py, alpha, beta);
           expectClose(`f32_axpby ${what}`, get(py, n), Array.from(x, (v, i) => alpha * v + beta * y[i]), { rtol: 1e-6, atol: 3e-7 });

@@ -9,3 +9,8 @@ export function mem_heap_base(): usize {
 export function build_simd(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
+
+/** 1 when this build was compiled with relaxed SIMD (f32x4.relaxed_madd), else 0. */
+export function build_relaxed_simd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}

@@ -1,13 +1,17 @@
 // Bench-only (not part of the core ABI): the f32x4 multiply-add throughput of
 // this machine, so GEMM can be quoted as a fraction of it. Compiled by
 // bench/gemm.bench.mjs into build/peak.simd.wasm (mul + add) and
-// build/peak.relaxed.wasm (f32x4.relaxed_madd, fused).
+// build/peak.relaxed-simd.wasm (f32x4.relaxed_madd, fused). Two loops:
 //
-// 12 independent chains c = c * a + b (no loop-invariant product to hoist;
-// with 0 < a < 1 the values converge, so no overflow or subnormals). Each
-// iteration is 12 x 4 lanes x 2 flops = 96 flops. 12 accumulators + a + b fit
-// the 15 vector registers V8 gives wasm.
+// - f32_peak_madd: 12 independent register-resident chains c = c * a + b (no
+//   loop-invariant product to hoist; with 0 < a < 1 the values converge, so no
+//   overflow or subnormals). 12 x 4 lanes x 2 = 96 flops per iteration;
+//   12 accumulators + a + b fit the 15 vector registers V8 gives wasm.
+// - f32_peak_kernel: the GEMM 4x8 micro-kernel body (8 accumulators, two v128
+//   loads of B, four load32_splat of A) on 48 bytes that stay in L1: the
+//   ceiling of the GEMM inner loop with its loads. 64 flops per iteration.
 
+/** x * a + b, fused in the relaxed build. */
 @inline function madd(x: v128, a: v128, b: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, a, b);
   return f32x4.add(f32x4.mul(x, a), b);
@@ -29,6 +33,30 @@ export function f32_peak_madd(iters: i32, x: f32): f32 {
     const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)));
     const t = f32x4.add(s, f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11)));
     return f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 3);
+  }
+  return 0;
+}
+
+/** Runs `iters` iterations (64 flops each) of the micro-kernel body on L1-resident data. */
+export function f32_peak_kernel(iters: i32): f32 {
+  if (ASC_FEATURE_SIMD) {
+    const p = memory.data(48, 16);
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    for (let i = 0; i < iters; i++) {
+      const b0 = v128.load(p);
+      const b1 = v128.load(p, 16);
+      let a = v128.load32_splat(p, 32);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(p, 36);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load32_splat(p, 40);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load32_splat(p, 44);
+      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    }
+    const s = f32x4.add(f32x4.add(f32x4.add(c00, c01), f32x4.add(c10, c11)), f32x4.add(f32x4.add(c20, c21), f32x4.add(c30, c31)));
+    return f32x4.extract_lane(s, 0);
   }
   return 0;
 }

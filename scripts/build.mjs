@@ -1,5 +1,6 @@
 // npm run build: the core twice from one source (SIMD and scalar), then the host.
 //   build/wasmgrad.simd.wasm, build/wasmgrad.scalar.wasm   (asc, targets in asconfig.json)
+//   build/wasmgrad.relaxed.wasm   the SIMD build with relaxed SIMD (fused multiply-add)
 //   dist/index.js            universal entry, both wasm inlined as bytes
 //   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
 //   dist/cli.js              the command line (Node), bin "wasmgrad"
@@ -14,7 +15,7 @@ const bin = (name) => `node_modules/.bin/${name}`;
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 
 mkdirSync('build', { recursive: true });
-for (const target of ['simd', 'scalar']) {
+for (const target of ['simd', 'scalar', 'relaxed']) {
   run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
 }
 

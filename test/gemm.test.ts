@@ -1,7 +1,30 @@
-// GEMM (assembly/gemm.ts): all four forms, both builds, against a plain f64 reference.
+// GEMM (assembly/gemm.ts): all four forms, in every build (SIMD, scalar, and relaxed
+// SIMD where the runtime validates it), against a plain f64 reference.
+import { readFileSync } from 'node:fs';
+import binaryen from 'binaryen';
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../src/index.js';
-import { BUILDS, engineFor, rng } from './helpers.js';
+import { init, ValueError, type Engine } from '../src/index.js';
+import { supportsRelaxedSimd } from '../src/runtime/features.js';
+import { rng } from './helpers.js';
+
+/** Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd. */
+const RELAXED = supportsRelaxedSimd();
+
+/** Each build forced explicitly (plain SIMD opts out of relaxed SIMD). */
+const BUILD_OPTIONS = {
+  simd: { simd: true, relaxedSimd: false },
+  scalar: { simd: false },
+  relaxed: { relaxedSimd: true },
+} as const;
+type Build = keyof typeof BUILD_OPTIONS;
+const BUILDS: Build[] = RELAXED ? ['simd', 'scalar', 'relaxed'] : ['simd', 'scalar'];
+
+const engines = new Map<Build, Promise<Engine>>();
+function engineFor(build: Build): Promise<Engine> {
+  if (!engines.has(build)) engines.set(build, init(BUILD_OPTIONS[build]));
+  return engines.get(build)!;
+}
+const buildName = (e: Engine) => (e.relaxedSimd ? 'relaxed' : e.simd ? 'simd' : 'scalar');
 
 type Form = 'nn' | 'nt' | 'tn' | 'tt';
 const FORMS: Form[] = ['nn', 'nt', 'tn', 'tt'];
@@ -100,7 +123,7 @@ function check(e: Engine, c: Case): void {
       const ok = inside ? Math.abs(g - x) <= tol[idx] : Object.is(g, d.C[idx]);
       if (!ok) {
         const where = `[${Math.floor(idx / d.ldc)}, ${idx % d.ldc}]${inside ? '' : ' (padding)'}`;
-        throw new Error(`${describeCase(c)} (${e.simd ? 'simd' : 'scalar'}): C${where}: got ${g}, expected ${x} (tol ${tol[idx]})`);
+        throw new Error(`${describeCase(c)} (${buildName(e)}): C${where}: got ${g}, expected ${x} (tol ${tol[idx]})`);
       }
     }
   } finally {
@@ -205,3 +228,53 @@ for (const build of BUILDS) {
     });
   });
 }
+
+describe('the three builds', () => {
+  it('each build can be forced and runs GEMM (relaxed SIMD only where the runtime validates it)', async () => {
+    const c: Case = { form: 'tn', m: 37, n: 29, k: 300, pad: 1, alpha: 1, beta: 0.5, seed: 77 };
+    const simd = await init(BUILD_OPTIONS.simd);
+    expect([simd.simd, simd.relaxedSimd]).toEqual([true, false]);
+    check(simd, c);
+    const scalar = await init(BUILD_OPTIONS.scalar);
+    expect([scalar.simd, scalar.relaxedSimd]).toEqual([false, false]);
+    check(scalar, c);
+    if (RELAXED) {
+      const relaxed = await init(BUILD_OPTIONS.relaxed);
+      expect([relaxed.simd, relaxed.relaxedSimd]).toEqual([true, true]);
+      check(relaxed, c);
+    } else {
+      await expect(init(BUILD_OPTIONS.relaxed)).rejects.toThrow(/relaxedSimd is true but this runtime does not validate relaxed SIMD/);
+    }
+  });
+
+  it("'auto' picks relaxed SIMD exactly when the runtime validates it; opting out or scalar never does", async () => {
+    expect((await init()).relaxedSimd).toBe(RELAXED);
+    expect((await init({ relaxedSimd: false })).relaxedSimd).toBe(false);
+    expect((await init({ simd: false })).relaxedSimd).toBe(false);
+    // a runtime without SIMD at all: scalar, whatever relaxedSimd says
+    const none = await init({ validate: () => false });
+    expect([none.simd, none.relaxedSimd]).toEqual([false, false]);
+  });
+
+  it('rejects contradictory or malformed relaxedSimd options with a ValueError', async () => {
+    await expect(init({ simd: false, relaxedSimd: true })).rejects.toThrow(ValueError);
+    await expect(init({ simd: false, relaxedSimd: true })).rejects.toThrow(/relaxedSimd is true but simd is false/);
+    await expect(init({ relaxedSimd: 'yes' as never })).rejects.toThrow(/relaxedSimd must be 'auto', true or false, got yes/);
+    const scalarBytes = readFileSync(new URL('../build/wasmgrad.scalar.wasm', import.meta.url));
+    await expect(init({ wasm: scalarBytes, relaxedSimd: true })).rejects.toThrow(/not the relaxed-SIMD build/);
+  });
+
+  it('the relaxed build exports the same functions as the SIMD build and fuses the GEMM multiply-adds', () => {
+    const read = (name: string) => {
+      const mod = binaryen.readBinary(readFileSync(new URL(`../build/wasmgrad.${name}.wasm`, import.meta.url)));
+      const names = Array.from({ length: mod.getNumExports() }, (_, i) => binaryen.getExportInfo(mod.getExportByIndex(i)).name).sort();
+      const text = mod.emitText();
+      mod.dispose();
+      return { names, fused: (text.match(/f32x4\.relaxed_madd/g) ?? []).length };
+    };
+    const simd = read('simd'), relaxed = read('relaxed');
+    expect(relaxed.names).toEqual(simd.names);
+    expect(simd.fused).toBe(0);
+    expect(relaxed.fused).toBeGreaterThanOrEqual(8); // the 8 accumulators of the 4x8 micro-kernel
+  });
+});

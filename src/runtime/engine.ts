@@ -41,6 +41,8 @@ export class Engine {
   readonly kernels: Readonly<Kernels>;
   readonly memory: WebAssembly.Memory;
   readonly arena: Arena;
+  /** true when the relaxed-SIMD build runs (fused multiply-add in GEMM; `init({ relaxedSimd })`) */
+  readonly relaxedSimd: boolean;
 
   /** @internal use `init()` */
   constructor(
@@ -50,6 +52,7 @@ export class Engine {
     maxMemoryBytes: number,
   ) {
     this.kernels = Object.freeze({ ...(instance.exports as unknown as Kernels) });
+    this.relaxedSimd = this.kernels.build_relaxed_simd() === 1;
     this.memory = this.kernels.memory;
     this.arena = new Arena(this.memory, this.kernels.mem_heap_base(), maxMemoryBytes);
   }

@@ -7,6 +7,7 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   mem_heap_base(): number;
   build_simd(): number;
+  build_relaxed_simd(): number;
 
   // gemm.ts: C = alpha * op(A) * op(B) + beta * C
   f32_gemm_nn(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number, beta: number): void;

@@ -21,7 +21,7 @@
 
 import { f32_rng_uniform } from "./rng";
 
-// ---- erf in f64 (|error| ~1e-16 relative, checked against a reference in tests) ----
+// ---- erf in f64 (relative error < 1e-13, checked against an independent reference in tests) ----
 
 /** erfc(a) for a >= 2.5 by the Laplace continued fraction
  *  erfc(a) = e^(-a^2)/sqrt(pi) / (a + (1/2)/(a + 1/(a + (3/2)/(a + 2/(a + ...))))), 40 levels. */

@@ -69,6 +69,48 @@ for (const build of BUILDS) {
       gradCheck('deepLinear', model, v, ref, x, n, 6, lossRef.mse(t, 'sum'));
     });
 
+    it('MLP with dropout, masks fixed by the seed: gradients, eval mode, RNG state round trip', async () => {
+      const e = await engineFor(build);
+      const sizes = [4, 6, 5, 3], n = 5, p = 0.3;
+      const model = e.nn.mlp(sizes, { activation: 'gelu', dropout: p, seed: 11 });
+      expect(model.layerKinds).toEqual(['linear', 'gelu', 'dropout', 'linear', 'gelu', 'dropout', 'linear']);
+      const x = randArray(n * 4, 61), t = randArray(n * 3, 62);
+      const xt = e.tensor([n, 4], x), yt = e.tensor([n, 3], t);
+      const s0 = model.rngState();
+      const v = model.lossAndGrad(xt, yt, 'mse');
+      // the masks: n·width uniforms per dropout layer, in forward order, from the saved state
+      const st = e.arena.alloc(16);
+      new Uint32Array(e.memory.buffer, st, 4).set(s0);
+      const masks = [6, 5].map((w) => {
+        const u = e.allocF32(n * w);
+        e.kernels.f32_rng_uniform(n * w, st, u, 0, 1);
+        return Array.from(e.f32(u, n * w), (r) => (r >= p ? Math.fround(1 / Math.fround(1 - p)) : 0));
+      });
+      expect(masks[0].some((m) => m === 0) && masks[0].some((m) => m > 1)).toBe(true);
+      const ref: RefLayer[] = [
+        { type: 'linear', in: 4, out: 6, bias: true }, { type: 'act', name: 'gelu' }, { type: 'dropout', mask: masks[0] },
+        { type: 'linear', in: 6, out: 5, bias: true }, { type: 'act', name: 'gelu' }, { type: 'dropout', mask: masks[1] },
+        { type: 'linear', in: 5, out: 3, bias: true },
+      ];
+      gradCheck('mlp dropout', model, v, ref, x, n, 4, lossRef.mse(t));
+      // replaying the RNG state replays the step bit for bit
+      const g = model.gradients();
+      model.setRngState(s0);
+      expect(model.lossAndGrad(xt, yt, 'mse')).toBe(v);
+      expect(model.gradients()).toEqual(g);
+      // eval mode: dropout is the identity and draws nothing
+      model.eval();
+      expect(model.training).toBe(false);
+      const s1 = model.rngState();
+      const y = model.forward(xt).toArray();
+      expect(model.rngState()).toEqual(s1);
+      const plain = forwardRef(mlpRef(sizes, 'gelu'), model.parameters(), x, n, 4).y;
+      expectClose('mlp dropout eval forward', y, plain, { rtol: 1e-5, atol: 1e-6 });
+      model.train();
+      expect(model.training).toBe(true);
+      expect(() => model.setRngState([0, 0, 0, 0])).toThrow(ValueError);
+    });
+
     it('single linear layer (batch 1 and 9) with each mse reduction', async () => {
       const e = await engineFor(build);
       const model = e.nn.linear(3, 2, { seed: 1 });

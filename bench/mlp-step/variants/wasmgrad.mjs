@@ -5,9 +5,9 @@
 // The batches live in the engine's memory as tensors (as the other
 // implementations keep theirs on their device), labels as Int32Arrays.
 //
-// `relaxed: true` loads build/wasmgrad.relaxed.wasm (needs
-// --experimental-wasm-relaxed-simd on Node 20).
-import { readFileSync } from 'node:fs';
+// `relaxed: true` asks init() for the relaxed-SIMD build (Node 20 needs
+// --experimental-wasm-relaxed-simd, which the coordinator passes to this
+// child); the SIMD variant opts out of it explicitly.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,9 +16,8 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export function factory({ simd, relaxed = false }) {
   return async function create(problem, data) {
     const { init } = await import(join(repo, 'dist', 'index.js'));
-    const options = { simd };
-    if (relaxed) options.wasm = readFileSync(join(repo, 'build', 'wasmgrad.relaxed.wasm'));
-    const engine = await init(options);
+    const engine = await init(simd ? { simd: true, relaxedSimd: relaxed } : { simd: false });
+    if (relaxed && engine.relaxedSimd !== true) throw new Error('init did not give the relaxed-SIMD build');
     if (!engine.nn || !engine.optim?.adam) throw new Error('this build has no engine.nn / engine.optim.adam yet');
     const { sizes, batch, batches } = problem;
     const d0 = sizes[0];
@@ -31,7 +30,7 @@ export function factory({ simd, relaxed = false }) {
     let opt = null;
     const adamOptions = { lr: problem.lr, betas: problem.betas, eps: problem.eps };
     return {
-      info: { simd: engine.simd, relaxed, build: relaxed ? 'relaxed' : simd ? 'simd' : 'scalar' },
+      info: { simd: engine.simd, relaxedSimd: engine.relaxedSimd === true, build: relaxed ? 'relaxed' : simd ? 'simd' : 'scalar' },
       reset() {
         model.setParameters(data.params);
         if (opt) opt.dispose();

@@ -11,3 +11,4 @@ export * from "./activation";
 export * from "./loss";
 export * from "./optim";
 export * from "./optim_transforms";
+export * from "./fused";

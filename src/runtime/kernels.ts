@@ -102,6 +102,10 @@ export interface Kernels {
   f32_tx_radam(n: number, u: number, m: number, v: number, b1: number, b2: number, omb1: number, omb2: number, eps: number, a: number, rect: number): void;
   f32_tx_adadelta(n: number, u: number, s: number, acc: number, rho: number, omr: number, eps: number): void;
   f32_tx_axpby(n: number, x: number, u: number, a: number, c: number): void;
+
+  // fused.ts: two passes of a training step in one (same bits as the unfused pair)
+  f32_bias_relu(m: number, n: number, x: number, ldx: number, b: number, y: number, ldy: number): void;
+  f32_relu_backward_col_sums(m: number, n: number, y: number, dy: number, dx: number, db: number, beta: number): void;
 }
 
 /** Names of every export, for the ABI test. */

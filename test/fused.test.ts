@@ -122,3 +122,67 @@ for (const build of BUILDS) {
     });
   });
 }
+
+// The model plans Linear(bias) -> ReLU as one GEMM + f32_bias_relu and the ReLU
+// backward with the bias gradient as f32_relu_backward_col_sums; lossAndGrad
+// overwrites the gradient buffer instead of zeroing it. Check mode runs the
+// layers unfused, so it is the reference: same loss and same gradient bits.
+for (const build of BUILDS) {
+  describe(`fused MLP step (${build})`, () => {
+    const cases: { sizes: number[]; n: number; dropout?: number }[] = [
+      { sizes: [13, 17, 9, 5], n: 7 },
+      { sizes: [64, 64, 10], n: 33 },
+      { sizes: [6, 20, 20, 3], n: 4, dropout: 0.25 },
+    ];
+    for (const { sizes, n, dropout = 0 } of cases) {
+      it(`lossAndGrad: fused and check-mode (unfused) runs agree bit for bit, MLP ${sizes.join('-')}${dropout ? ' + dropout' : ''}`, async () => {
+        const e = await engineFor(build);
+        const run = (check: boolean) => {
+          const model = e.nn.mlp(sizes, { seed: 3, dropout });
+          model.checkFinite = check;
+          const x = e.tensor([n, sizes[0]], randArray(n * sizes[0], 17, -2, 2));
+          const y = Int32Array.from({ length: n }, (_, i) => (i * 7) % sizes[sizes.length - 1]);
+          const losses = [];
+          for (let s = 0; s < 2; s++) losses.push(model.lossAndGrad(x, y, 'softmaxCrossEntropy')); // twice: the second overwrites the gradients
+          const out = { losses, grads: model.gradients(), fwd: model.forward(x).toArray() };
+          x.dispose();
+          model.dispose();
+          return out;
+        };
+        const fused = run(false), plain = run(true);
+        expect(fused.losses).toEqual(plain.losses);
+        if (!dropout) expect(fused.losses[1]).toBe(fused.losses[0]); // same batch, same loss: nothing leaked from step 1
+        expectSame(`gradients ${sizes.join('-')} ${build}`, fused.grads, plain.grads);
+        expectSame(`forward ${sizes.join('-')} ${build}`, fused.fwd, plain.fwd);
+      });
+    }
+
+    it('backward() still accumulates into the gradient buffer', async () => {
+      const e = await engineFor(build);
+      const sizes = [11, 16, 4];
+      const model = e.nn.mlp(sizes, { seed: 5 });
+      const x = e.tensor([6, 11], randArray(66, 8));
+      const dOut = e.tensor([6, 4], randArray(24, 9));
+      model.zeroGrad();
+      model.forward(x);
+      model.backward(dOut);
+      const once = model.gradients();
+      model.backward(dOut);
+      const twice = model.gradients();
+      expectClose(`accumulated gradients ${build}`, twice, once.map((g) => 2 * g), { rtol: 1e-6, atol: 1e-7 });
+      // and lossAndGrad afterwards starts from zero again
+      const y = Int32Array.from({ length: 6 }, (_, i) => i % 4);
+      model.lossAndGrad(x, y, 'softmaxCrossEntropy');
+      const a = model.gradients();
+      model.lossAndGrad(x, y, 'softmaxCrossEntropy');
+      expectSame(`lossAndGrad after backward ${build}`, model.gradients(), a);
+      const fresh = e.nn.mlp(sizes, { seed: 5 });
+      fresh.lossAndGrad(x, y, 'softmaxCrossEntropy');
+      expectSame(`lossAndGrad after backward vs a fresh model ${build}`, a, fresh.gradients());
+      fresh.dispose();
+      x.dispose();
+      dOut.dispose();
+      model.dispose();
+    });
+  });
+}

@@ -6,6 +6,8 @@
  *
  * Linear (PyTorch layout, W is [out, in] row-major):
  *   forward   Y = X·Wᵀ + b            f32_gemm_nt, then f32_add_rowvec
+ *             (Linear with bias -> ReLU: f32_gemm_nt into the ReLU's output, then
+ *             f32_bias_relu in place; the model plans this, see model.ts)
  *   backward  dW += dYᵀ·X             f32_gemm_tn with beta = 1
  *             db += Σ_rows dY          f32_col_sums with beta = 1
  *             dX  = dY·W               f32_gemm_nn (skipped for the first layer with parameters)
@@ -137,11 +139,22 @@ export class LinearLayer implements BoundLayer {
     if (this.bias) k.f32_add_rowvec(n, o, y, o, this.b, y, o);
   }
 
-  backward(n: number, x: number, _y: number, dy: number, dx: number): void {
+  /**
+   * `gradBeta` = 1 accumulates into dW, db (the default, as backward's contract
+   * says); 0 overwrites them (lossAndGrad, which would zero them first).
+   * `biasDone`: the model already wrote db (fused with the ReLU backward).
+   */
+  backward(n: number, x: number, _y: number, dy: number, dx: number, _training = true, _scratch = 0, gradBeta = 1, biasDone = false): void {
     const k = this.ctx.engine.kernels, i = this.inSize, o = this.outSize;
-    k.f32_gemm_tn(o, i, n, dy, o, x, i, this.gw, i, 1, 1);
-    if (this.bias) k.f32_col_sums(n, o, dy, o, this.gb, 1);
+    k.f32_gemm_tn(o, i, n, dy, o, x, i, this.gw, i, 1, gradBeta);
+    if (this.bias && !biasDone) k.f32_col_sums(n, o, dy, o, this.gb, gradBeta);
     if (dx !== 0) k.f32_gemm_nn(n, i, o, dy, o, this.w, i, dx, i, 1, 0);
+  }
+
+  /** Forward without the bias: Y = X·Wᵀ (the model adds b fused with the next ReLU). */
+  forwardNoBias(n: number, x: number, y: number): void {
+    const i = this.inSize, o = this.outSize;
+    this.ctx.engine.kernels.f32_gemm_nt(n, o, i, x, i, this.w, i, y, o, 1, 0);
   }
 }
 

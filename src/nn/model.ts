@@ -67,6 +67,14 @@ export class Sequential implements Parameterized {
   private forwardTraining = true;
   /** index of the first layer with parameters: layers before it need no input gradient */
   private readonly firstParam: number;
+  /**
+   * fuseRelu[k]: layer k is a Linear with bias and layer k+1 a ReLU. Forward then
+   * writes X·Wᵀ straight into the ReLU's output and adds b and clamps there in one
+   * pass (f32_bias_relu); the ReLU's input buffer aliases its output (the backward
+   * mask y > 0 equals x > 0). Backward computes the ReLU mask and the Linear's bias
+   * gradient in one pass (f32_relu_backward_col_sums). Same bits as unfused.
+   */
+  private readonly fuseRelu: boolean[];
 
   /** @internal use engine.nn.* */
   constructor(readonly engine: Engine, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
@@ -125,6 +133,10 @@ export class Sequential implements Parameterized {
       this.layers.push(layer);
     }
     this.firstParam = this.layers.findIndex((l) => l.numParams > 0);
+    this.fuseRelu = this.layers.map((l, k) => {
+      const next = this.layers[k + 1];
+      return l instanceof LinearLayer && l.bias && next instanceof ActivationLayer && next.kind === 'relu';
+    });
     const k = engine.kernels;
     k.rng_seed(this.rngPtr, seed % 4294967296 >>> 0, Math.floor(seed / 4294967296) >>> 0);
     this.initParameters();
@@ -265,8 +277,9 @@ export class Sequential implements Parameterized {
       if (!Number.isFinite(value)) throw new DivergenceError(`${this.kind}: loss '${entry.name}' is ${value}`, -1, this.steps);
       this.checkBuffer(plan.dOut, n * this.outputSize, `loss '${entry.name}' gradient`);
     }
-    this.engine.kernels.f32_fill(this.numParameters, this.gradsPtr, 0);
-    this.runBackward(plan, n, plan.dOut);
+    // every parameter's gradient is written by the backward below: overwrite (beta = 0)
+    // instead of zero-filling the buffer and accumulating (same bits, one pass less)
+    this.runBackward(plan, n, plan.dOut, 0);
     return value;
   }
 
@@ -310,8 +323,19 @@ export class Sequential implements Parameterized {
     const training = this.training;
     this.forwardTraining = training;
     this.lastN = n;
+    // check mode runs the layers one by one, so a non-finite value is pinned on one layer
+    const fuse = this.fuseRelu, fusing = !this.checkFinite;
     for (let k = 0; k < L; k++) {
       const l = this.layers[k];
+      if (fusing && fuse[k]) {
+        // Linear(bias) -> ReLU: GEMM into the ReLU's output, then bias + ReLU in place
+        const lin = l as LinearLayer, y = acts[k + 2];
+        lin.forwardNoBias(n, acts[k], y);
+        this.engine.kernels.f32_bias_relu(n, lin.outSize, y, lin.outSize, lin.b, y, lin.outSize);
+        acts[k + 1] = y;
+        k++;
+        continue;
+      }
       if (l.alias) acts[k + 1] = acts[k];
       else {
         l.forward(n, acts[k], acts[k + 1], training, plan.scratch[k]);
@@ -320,16 +344,27 @@ export class Sequential implements Parameterized {
     }
   }
 
-  private runBackward(plan: Plan, n: number, dOut: number): void {
+  /** gradBeta 1: accumulate into the gradient buffer (backward); 0: overwrite it (lossAndGrad). */
+  private runBackward(plan: Plan, n: number, dOut: number, gradBeta = 1): void {
     const acts = plan.acts, grads = plan.grads;
     const training = this.forwardTraining;
     const L = this.layers.length;
+    const fuse = this.fuseRelu;
     let dy = dOut;
+    let biasDone = false;
     for (let k = L - 1; k >= 0 && k >= this.firstParam; k--) {
       const l = this.layers[k];
       if (l.alias) continue;
       const dx = grads[k];
-      l.backward(n, acts[k], acts[k + 1], dy, dx, training, plan.scratch[k]);
+      if (l instanceof LinearLayer) {
+        l.backward(n, acts[k], acts[k + 1], dy, dx, training, plan.scratch[k], gradBeta, biasDone);
+        biasDone = false;
+      } else if (k >= 1 && fuse[k - 1] && dx !== 0) {
+        // ReLU mask and the bias gradient of the Linear before it, in one pass
+        const lin = this.layers[k - 1] as LinearLayer;
+        this.engine.kernels.f32_relu_backward_col_sums(n, lin.outSize, acts[k], dy, dx, lin.gb, gradBeta);
+        biasDone = true;
+      } else l.backward(n, acts[k], acts[k + 1], dy, dx, training, plan.scratch[k]);
       if (this.checkFinite) {
         if (l instanceof LinearLayer) this.checkBuffer(l.gw, l.numParams, `layer ${k} (linear) parameter gradient`);
         if (dx !== 0) this.checkBuffer(dx, n * l.inSize, `layer ${k} (${l.kind}) input gradient`);

@@ -45,12 +45,18 @@ function time(fn) {
   return (t - t0) / calls;
 }
 
-async function wasmgradVariant(simd) {
-  const e = await init({ simd });
+async function wasmgradVariant(simd, relaxedSimd = false) {
+  let e;
+  try {
+    e = await init({ simd, relaxedSimd });
+  } catch (err) {
+    console.error(`wasmgrad relaxed SIMD unavailable: ${err.message}`);
+    return null;
+  }
   const model = e.nn.mlp(SIZES, { activation: 'relu', seed: 1 });
   const x = e.tensor([BATCH, SIZES[0]], X);
   const loss = e.loss.softmaxCrossEntropy();
-  return { label: `wasmgrad ${simd ? 'SIMD' : 'scalar'}`, step: () => model.lossAndGrad(x, LABELS, loss) };
+  return { label: `wasmgrad ${relaxedSimd ? 'relaxed SIMD' : simd ? 'SIMD' : 'scalar'}`, step: () => model.lossAndGrad(x, LABELS, loss) };
 }
 
 async function tfjsVariant() {
@@ -95,7 +101,7 @@ async function tfjsVariant() {
   }
 }
 
-const variants = [await wasmgradVariant(true), await wasmgradVariant(false)];
+const variants = [await wasmgradVariant(true), await wasmgradVariant(true, true), await wasmgradVariant(false)].filter((v) => v !== null);
 const tfjs = await tfjsVariant();
 if (tfjs) variants.push(tfjs);
 
@@ -114,7 +120,7 @@ const rows = variants.map((v, i) => {
 });
 const simdMs = rows[0].msPerStep;
 const table = [
-  '| variant | ms / step (median) | samples/s | steps/s | SIMD speed-up |',
+  '| variant | ms / step (median) | samples/s | steps/s | time / SIMD time |',
   '|---|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.label} | ${fmt(r.msPerStep, 2)} (${fmt(r.min, 2)}-${fmt(r.max, 2)}) | ${fmt(r.samplesPerSec, 0)} | ${fmt(1000 / r.msPerStep, 0)} | ${fmt(r.msPerStep / simdMs, 2)}× |`),
 ].join('\n');
@@ -131,11 +137,11 @@ const machine = {
 const section = `## Networks: forward + backward of an MLP (lossAndGrad)
 
 \`node bench/mlp.bench.mjs\` (\`npm run bench mlp\`), ${machine.date.slice(0, 10)}: ${machine.cpu}
-(${machine.cores} vCPU, shared with other jobs; load average ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}), Node ${machine.node}, single thread.
+(${machine.cores} vCPU, shared with other jobs; load average ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}), Node ${machine.node}${process.execArgv.length ? ` with \`${process.execArgv.join(' ')}\`` : ''}, single thread.
 One step = \`model.lossAndGrad(x, labels, softmaxCrossEntropy)\`: forward, loss, zeroed and
 accumulated gradients of MLP ${SIZES.join('-')} (ReLU) at batch ${BATCH} (~129 MFLOP of GEMM).
 tfjs-backend-wasm runs the same forward, loss and backward as tf ops (matMul with transpose flags,\nrelu, logSoftmax; the Node bundle of tfjs-core registers no gradients, so \`tf.variableGrads\` is unavailable). Medians of ${ROUNDS} interleaved rounds
-of >= ${MIN_MS} ms per variant (range in parentheses); the speed-up column is relative to wasmgrad SIMD.
+of >= ${MIN_MS} ms per variant (range in parentheses); the last column divides by wasmgrad SIMD's time.\nRelaxed SIMD (GEMM micro-kernel with \`f32x4.relaxed_madd\`) runs only under \`node --experimental-wasm-relaxed-simd\`.
 
 ${table}
 `;

@@ -19,8 +19,10 @@ export const check = {
   },
   /** value of a schedule at a step: > 0 and finite */
   lrValue(op: string, v: number, step: number): number {
-    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
-      throw new ValueError(`${op}: the lr schedule returned ${show(v)} at step ${step}; expected a finite number > 0`);
+    // 0 is allowed here (polynomial decay and cosine annealing to etaMin = 0 end there,
+    // as torch's schedulers do); a constant lr must still be > 0.
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
+      throw new ValueError(`${op}: the lr schedule returned ${show(v)} at step ${step}; expected a finite number >= 0`);
     }
     return v;
   },

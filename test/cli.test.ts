@@ -98,6 +98,23 @@ describe('wasmgrad CLI', () => {
     expect(cut.err).toMatch(/cut-idx1-ubyte: dimensions \[60\] of u8 need 68 bytes, the file has 60/);
   });
 
+  it('--resume continues a run from its checkpoint: the same weights as an uninterrupted run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const flags = ['--data', 'moons', '--samples', '200', '--layers', '16,2', '--schedule', 'constant', '--quiet'];
+    expect(run(['train', ...flags, '--epochs', '3', '--out', 'a'], dir).code).toBe(0);
+    const r = run(['train', ...flags, '--epochs', '5', '--out', 'b', '--resume', 'a/checkpoint'], dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(run(['train', ...flags, '--epochs', '5', '--out', 'c'], dir).code).toBe(0);
+    expect(readFileSync(join(dir, 'b/checkpoint/model.safetensors'))).toEqual(readFileSync(join(dir, 'c/checkpoint/model.safetensors')));
+    const hb = JSON.parse(readFileSync(join(dir, 'b/history.json'), 'utf8')), hc = JSON.parse(readFileSync(join(dir, 'c/history.json'), 'utf8'));
+    expect(hb.epochs.map((e: { loss: number }) => e.loss)).toEqual(hc.epochs.map((e: { loss: number }) => e.loss));
+    const wrong = run(['train', ...flags.slice(0, 4), '--layers', '8,2', '--epochs', '5', '--resume', 'a/checkpoint'], dir);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/FormatError: a\/checkpoint: tensor "0.weight" is \[16, 2\] in the file, the model expects \[8, 2\]/);
+    expect(run(['train', ...flags, '--epochs', '3', '--resume', 'a/checkpoint'], dir).code).toBe(2);
+  });
+
   it('a diverging run exits 1 with a DivergenceError and leaves the last good checkpoint as it was', () => {
     const first = run(['train', '--epochs', '2', '--quiet']);
     expect(first.code).toBe(0);

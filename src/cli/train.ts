@@ -1,4 +1,6 @@
-import { saveCheckpoint } from '../checkpoint/files.js';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint/files.js';
+import { FormatError } from '../errors.js';
+import type { TrainingState } from '../train/fit.js';
 import { core } from './engine.js';
 import { makeDir, writeTextAtomic } from '../io/files.js';
 import { plotDecisionBoundary } from '../plot/boundary.js';
@@ -16,6 +18,7 @@ export const TRAIN_FLAGS: Flags = {
   schedule: { ...MODEL_FLAGS.schedule, default: 'warmup-cosine' },
   optimizer: { type: 'string', default: 'adam', choices: OPTIMIZERS, help: 'optimizer' },
   out: { type: 'string', arg: 'DIR', default: 'wasmgrad-out', help: 'output folder: history.json, history.csv, checkpoint/, loss.svg, boundary.svg' },
+  resume: { type: 'string', arg: 'DIR', help: 'continue from a checkpoint folder written by train (same data/model/optimizer flags; --epochs is the new total)' },
   quiet: { type: 'bool', default: false, help: 'no per-epoch output, only the result' },
   json: { type: 'bool', default: false, help: 'one JSON object per epoch and one for the result (NDJSON)' },
 };
@@ -61,6 +64,16 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
   const desc = `MLP ${widths.join('-')} ${o.activation}, ${model.numParameters.toLocaleString('en-US')} parameters; ${optName} lr ${lr} ${o.schedule}; ${epochs} epochs × batch ${batchSize}; ${engine.simd ? 'SIMD' : 'scalar'} core`;
   if (mode === 'json') io.out(`${JSON.stringify({ type: 'start', data: p.name, train: p.train.length, heldOut: p.test?.length ?? 0, model: widths, optimizer: optName, lr, schedule: o.schedule, epochs, batchSize, simd: engine.simd })}\n`);
   else if (mode !== 'quiet') io.out(`wasmgrad: ${p.name} (${p.train.length} train / ${p.test?.length ?? 0} held out, ${p.train.numFeatures} features, ${p.task === 'classification' ? `${p.outputs} classes` : 'regression'})\n          ${desc}\n`);
+  let resume: TrainingState | undefined;
+  if (o.resume !== undefined) {
+    const ck = await loadCheckpoint(o.resume as string, model, { optimizer });
+    const t = ck.training as (TrainingState & { model?: number[] }) | undefined;
+    if (!t || !Array.isArray(t.records)) throw new FormatError(`${o.resume}: the checkpoint has no training state to resume from`);
+    if (t.model && t.model.join(',') !== widths.join(',')) throw new FormatError(`${o.resume}: was trained as MLP ${t.model.join('-')}, the flags give ${widths.join('-')}`);
+    if (t.epoch >= epochs) throw new UsageError(`train: the checkpoint in ${o.resume} has already done ${t.epoch} epochs; give --epochs larger than that`);
+    resume = t;
+    if (mode !== 'quiet' && mode !== 'json') io.out(`          resuming from ${o.resume} after epoch ${t.epoch}${t.batch ? `, batch ${t.batch}` : ''}\n`);
+  }
   const prog = progress(mode, { write: io.out });
   const ctl = new AbortController();
   const onInt = (): void => ctl.abort();
@@ -80,6 +93,7 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
       earlyStopping: o.patience !== undefined ? { patience: o.patience as number, restoreBest: true } : undefined,
       callbacks: prog,
       signal: ctl.signal,
+      resume,
     });
   } finally {
     (proc().off ?? proc().removeListener)?.call(proc(), 'SIGINT', onInt);

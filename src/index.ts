@@ -40,7 +40,7 @@ export type {
   AdadeltaOptions, LangevinOptions, SparseAdamOptions,
 } from './optim/rules.js';
 export {
-  chain, scale, scaleByLearningRate, scaleBySchedule, addDecayedWeights, trace, scaleByAdam, scaleByRms,
+  chain, scale, scaleByLearningRate, scaleBySchedule, addDecayedWeights, trace, scaleByAdam, scaleBySparseAdam, scaleByRms,
   scaleByAdagrad, scaleByAdamax, scaleByNadam, scaleByRadam, scaleByAdadelta, clipByGlobalNorm, clipByValue,
   addNoise, guardFinite, multiSteps,
   type GradientTransformation, type TransformInstance, type TransformStateData, type StepContext, type GuardReport,

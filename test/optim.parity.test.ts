@@ -95,12 +95,12 @@ for (const build of BUILDS) {
       }
     }
 
-    for (const sr of fx.sparseAdam) {
-      it(`SparseAdam lr=${sr.lr} (embedding table [10, 4], 4 rows per step)`, async () => {
+    for (const sr of fx.sparseAdam) for (const fused of [true, false]) {
+      it(`SparseAdam lr=${sr.lr} ${fused ? 'fused' : 'chain'} (embedding table [10, 4], 4 rows per step)`, async () => {
         const e = await engineFor(build);
         const dim = 4;
         const m = bare(e, sr.table.length, sr.table);
-        const opt = e.optim.sparseAdam(m, { lr: sr.lr, dim });
+        const opt = e.optim.sparseAdam(m, { lr: sr.lr, dim, fused });
         for (let s = 0; s < fx.steps; s++) {
           if (s === fx.changeAt) opt.lr = sr.lr * fx.change;
           const rows = sr.batches[s];

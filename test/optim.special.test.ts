@@ -44,6 +44,76 @@ for (const build of BUILDS) {
   });
 
   describe(`sparseAdam (${build})`, () => {
+    it('fused and chain paths agree step for step over 50 steps; untouched rows and moments keep their bits', async () => {
+      const e = await engineFor(build);
+      const rows = 40, dim = 7, n = rows * dim;
+      const p0 = randArray(n, 9);
+      const run = (fused: boolean, maximize: boolean) => {
+        const m = bare(e, n, p0);
+        const op = e.optim.sparseAdam(m, { lr: 0.02, dim, maximize, fused });
+        return { m, op };
+      };
+      for (const maximize of [false, true]) {
+        const a = run(true, maximize), b = run(false, maximize);
+        for (let s = 0; s < 50; s++) {
+          // rows of this step: a deterministic distinct subset (about a quarter of the table)
+          const list: number[] = [];
+          for (let r = 0; r < rows; r++) if ((r * 7 + s * 13) % 4 === 0) list.push(r);
+          const full = gradAt(n, s);
+          const g = new Float32Array(n);
+          for (const r of list) for (let j = 0; j < dim; j++) g[r * dim + j] = full[r * dim + j];
+          // a nonzero gradient outside the listed rows must be ignored too (the rows are the contract)
+          g[((list[0] + 1) % rows) * dim] = 5;
+          const before = b.m.params().slice(), bst = b.op.state();
+          a.m.grads().set(g);
+          b.m.grads().set(g);
+          a.op.step(list);
+          b.op.step(list);
+          expectClose(`sparseAdam maximize=${maximize} fused vs chain, step ${s + 1}`, a.m.params(), b.m.params(), { rtol: 1e-5, atol: 1e-6 });
+          const after = b.m.params(), ast = b.op.state();
+          const sa = (st: typeof bst) => st.groups[0].chain!.inner!.find((x) => x.name === 'scaleBySparseAdam')!.buffers;
+          const [m0, v0, m1, v1] = [sa(bst).m, sa(bst).v, sa(ast).m, sa(ast).v];
+          for (let r = 0; r < rows; r++) {
+            if (list.includes(r)) continue;
+            for (let j = 0; j < dim; j++) {
+              const i = r * dim + j;
+              if (after[i] !== before[i] || m1[i] !== m0[i] || v1[i] !== v0[i]) throw new Error(`chain changed unlisted row ${r} at step ${s + 1}, index ${i}`);
+            }
+          }
+        }
+        expect(b.op.state().path).toBe('chain');
+      }
+    });
+
+    it('scaleBySparseAdam alone: listed rows get the lazy Adam direction, other rows 0 (f64 reference)', async () => {
+      const e = await engineFor(build);
+      const rows = 6, dim = 5, n = rows * dim, [b1, b2] = [0.8, 0.99], eps = 1e-3;
+      const inst = e.optim.scaleBySparseAdam({ betas: [b1, b2], eps, dim }).init(e, n);
+      const u = e.allocF32(n), rp = e.arena.alloc(rows * 4);
+      const mm = new Float64Array(n), vv = new Float64Array(n);
+      const batches = [[0, 2], [5], [2, 3, 1], [4, 0]];
+      batches.forEach((list, s) => {
+        const g = gradAt(n, s);
+        e.f32(u, n).set(g);
+        e.i32(rp, list.length).set(list);
+        expect(inst.update(u, { step: s, lr: 1, params: 0, rows: rp, nrows: list.length })).toBe(true);
+        const t = s + 1, c = Math.sqrt(1 - b2 ** t) / (1 - b1 ** t);
+        const want = new Float64Array(n);
+        for (const r of list) {
+          for (let j = 0; j < dim; j++) {
+            const i = r * dim + j;
+            mm[i] += (1 - b1) * (g[i] - mm[i]);
+            vv[i] += (1 - b2) * (g[i] * g[i] - vv[i]);
+            want[i] = (c * mm[i]) / (Math.sqrt(vv[i]) + eps);
+          }
+        }
+        expectClose(`scaleBySparseAdam step ${t}`, e.f32(u, n), want, { rtol: 1e-5, atol: 1e-7 });
+      });
+      expect(() => inst.update(u, { step: 4, lr: 1, params: 0 })).toThrow(/no rows/);
+      expect(() => e.optim.scaleBySparseAdam({ dim: 0 })).toThrow(/dim must be an integer >= 1/);
+      inst.dispose();
+    });
+
     it('only the listed rows and their moments change; they follow torch SparseAdam', async () => {
       const e = await engineFor(build);
       const rows = 7, dim = 5, n = rows * dim, lr = 0.01, [b1, b2] = [0.9, 0.999], eps = 1e-8;

@@ -116,7 +116,6 @@ describe('bad input: typed errors naming the option, nothing changed', () => {
       ['adam', { learningRate: 0.1 }, /adam: unknown option 'learningRate'/],
       ['sparseAdam', { lr: 0.1 }, /sparseAdam: dim must be an integer >= 1/],
       ['sparseAdam', { lr: 0.1, dim: 3 }, /not a multiple of dim 3/],
-      ['sparseAdam', { lr: 0.1, dim: 5, fused: false }, /no chain form/],
       ['adam', { groups: [{ offset: 5, length: 6 }] }, /groups\[0\] must be a span inside \[0, 10\)/],
       ['adam', { groups: [{ offset: 0, length: 6 }, { offset: 5, length: 5 }] }, /overlaps/],
       ['adam', { groups: [{ offset: 0, length: 6, lr: -3 }] }, /lr must be/],

@@ -69,6 +69,7 @@ export function createOptim(engine: Engine) {
     addDecayedWeights: tx.addDecayedWeights,
     trace: tx.trace,
     scaleByAdam: tx.scaleByAdam,
+    scaleBySparseAdam: tx.scaleBySparseAdam,
     scaleByRms: tx.scaleByRms,
     scaleByAdagrad: tx.scaleByAdagrad,
     scaleByAdamax: tx.scaleByAdamax,

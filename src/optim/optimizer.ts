@@ -200,6 +200,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     this.paramGroups.forEach((grp, gi) => {
       const n = grp.length;
       maxLen = Math.max(maxLen, n);
+      if (this.rule.sparse) grp.rows = this.alloc(Math.max(1, n / (grp.options as { dim?: number }).dim!) * 4);
       if (this.fused) {
         for (const [name, fill] of Object.entries(this.rule.buffers(grp.options))) {
           const p = this.alloc(n * 4);
@@ -213,7 +214,6 @@ export class Optimizer<O extends { lr?: LearningRate }> {
           k.rng_seed(grp.rng, seed >>> 0, gi + Math.floor(seed / 4294967296));
         }
         if (this.rule.scratch) grp.scratch = this.alloc(n * 4);
-        if (this.rule.sparse) grp.rows = this.alloc((n / (grp.options as { dim?: number }).dim!) * 4);
         grp.args = {
           k, n, g: 0, p: 0, buf: grp.buf, o: grp.options, lr: 0, t: 0, scalars: grp.scalars,
           rng: grp.rng, scratch: grp.scratch, rows: grp.rows, nrows: 0,
@@ -301,6 +301,10 @@ export class Optimizer<O extends { lr?: LearningRate }> {
         c.step = this.stepCount;
         c.lr = lrs[gi];
         c.params = p;
+        if (this.rule.sparse) {
+          c.rows = g.rows;
+          c.nrows = nrows;
+        }
         if (g.chain!.update(this.u, c)) {
           k.f32_tx_axpby(g.length, this.u, p, 1, 1);
           applied = true;

@@ -25,6 +25,7 @@ import {
   scaleByRadam,
   scaleByRms,
   scaleBySchedule,
+  scaleBySparseAdam,
   trace,
 } from './transforms.js';
 
@@ -482,4 +483,5 @@ export const sparseAdamRule: Rule<SparseAdamOptions> = {
     const step = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
     k.f32_sparse_adam(nrows, o.dim!, rows, g, p, buf.m, buf.v, step, b1, b2, 1 - b1, 1 - b2, o.eps!, sgn(o.maximize!));
   },
+  chain: (o) => chain(...prefix(o.maximize!, 0), scaleBySparseAdam({ betas: o.betas, eps: o.eps, dim: o.dim! }), scaleByLearningRate()),
 };

@@ -23,6 +23,9 @@ export interface StepContext {
   lr: number;
   /** byte offset of the parameters that u updates (n floats) */
   params: number;
+  /** row-sparse steps (sparseAdam): byte offset of the i32 row indices and their count */
+  rows?: number;
+  nrows?: number;
 }
 
 /** A transform's saved state: plain data. */
@@ -259,6 +262,29 @@ export function scaleByAdam(options: AdamScaleOptions = {}): GradientTransformat
     const k = s.engine.kernels;
     if (amsgrad) k.f32_tx_adam_amsgrad(s.n, u, s.ptr.m, s.ptr.v, s.ptr.vmax, b1, b2, 1 - b1, 1 - b2, eps, c1, ib);
     else k.f32_tx_adam(s.n, u, s.ptr.m, s.ptr.v, b1, b2, 1 - b1, 1 - b2, eps, c1, ib);
+    return true;
+  });
+}
+
+/**
+ * Row-masked (lazy) Adam scaling, torch.optim.SparseAdam's rule for a table [n/dim, dim]:
+ * on the ctx.rows rows only, m <- m + (1-b1)(u - m), v <- v + (1-b2)(u^2 - v),
+ * u <- sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v) + eps) (eps on the uncorrected sqrt(v));
+ * every other row of u becomes 0 and its moments stay. t counts steps of the whole table.
+ * One f32_sparse_adam call (with a negated step) writes u into a zeroed scratch, copied to u.
+ */
+export function scaleBySparseAdam(options: { betas?: [number, number]; eps?: number; dim: number }): GradientTransformation {
+  const { betas = [0.9, 0.999], eps = 1e-8, dim } = options;
+  const [b1, b2] = check.betas('scaleBySparseAdam', betas);
+  check.positive('scaleBySparseAdam', 'eps', eps);
+  check.int('scaleBySparseAdam', 'dim', dim, 1);
+  return transform('scaleBySparseAdam', { m: 0, v: 0, scratch: 0 }, (s, u, ctx) => {
+    if (ctx.rows === undefined || ctx.nrows === undefined) throw new ValueError('scaleBySparseAdam: the step context has no rows');
+    const t = ++s.count;
+    const k = s.engine.kernels;
+    k.f32_fill(s.n, s.ptr.scratch, 0);
+    k.f32_sparse_adam(ctx.nrows, dim, ctx.rows, u, s.ptr.scratch, s.ptr.m, s.ptr.v, -Math.sqrt(1 - b2 ** t) / (1 - b1 ** t), b1, b2, 1 - b1, 1 - b2, eps, 1);
+    k.f32_copy(s.n, s.ptr.scratch, u);
     return true;
   });
 }

@@ -34,7 +34,7 @@ export { initializers, calculateGain } from './init/index.js';
 export type { Initializer, InitTarget, InitName, LinearInit, KaimingOptions, Nonlinearity } from './init/index.js';
 export { Optimizer, ParamGroup, type OptimizerState, type GroupState, type CommonOptions, type ParamGroupSpec, type SkipReport } from './optim/optimizer.js';
 export type { Optim, TransformOptimizerOptions } from './optim/index.js';
-export type { LearningRate, Schedule as LrSchedule } from './optim/options.js';
+export type { LearningRate, Momentum, Schedule as LrSchedule } from './optim/options.js';
 export type {
   SgdOptions, AdagradOptions, RmspropOptions, AdamOptions, AdamaxOptions, NadamOptions, RadamOptions,
   AdadeltaOptions, LangevinOptions, SparseAdamOptions,

@@ -355,3 +355,55 @@ describe('a step allocates nothing', () => {
     }
   });
 });
+
+describe('SGD momentum as a schedule (oneCycle-style momentum cycling)', () => {
+  const mu = (t: number): number => 0.95 - 0.1 * Math.min(t, 10) / 10; // 0.95 -> 0.85 then constant
+  for (const build of BUILDS) {
+    for (const fused of [true, false]) {
+      it(`${build} ${fused ? 'fused' : 'chain'}: matches an f64 loop with mu_t; save/load mid-run equals not stopping`, async () => {
+        const e = await engineFor(build);
+        const n = 37, lr = 0.05, p0 = randArray(n, 21);
+        // f64 reference: buf = g (t = 0) | mu_t*buf + g; p -= lr*buf
+        const ref = Float64Array.from(p0), buf = new Float64Array(n);
+        for (let t = 0; t < 20; t++) {
+          const g = gradAt(n, t);
+          for (let i = 0; i < n; i++) {
+            buf[i] = t === 0 ? g[i] : mu(t) * buf[i] + g[i];
+            ref[i] -= lr * buf[i];
+          }
+        }
+        const whole = run(e, 'sgd', { lr, momentum: mu }, p0, 20, fused).p;
+        expectClose(`sgd momentum schedule ${fused ? 'fused' : 'chain'}`, whole, ref, { rtol: 2e-5, atol: 2e-6 });
+        const first = run(e, 'sgd', { lr, momentum: mu }, p0, 10, fused);
+        const st = first.op.state();
+        expect(st.groups[0].momentum).toBe(null);
+        const m2 = bare(e, n, first.p);
+        const op2 = make(e, 'sgd', m2, { lr, momentum: mu, fused });
+        op2.loadState(st);
+        const resumed = run(e, 'sgd', {}, p0, 10, fused, 10, op2, m2).p;
+        expect(Array.from(resumed)).toEqual(Array.from(whole));
+        // a numeric-momentum state does not load into a scheduled-momentum optimizer
+        const op3 = make(e, 'sgd', bare(e, n, p0), { lr, momentum: 0.9, fused });
+        expect(() => op2.loadState(op3.state())).toThrow(StateError);
+      });
+    }
+    it(`${build}: a momentum schedule value outside [0, 1) throws at that step and changes nothing`, async () => {
+      const e = await engineFor(build);
+      for (const fused of [true, false]) {
+        const n = 9, p0 = randArray(n, 3);
+        const m = bare(e, n, p0);
+        const op = make(e, 'sgd', m, { lr: 0.1, momentum: (t: number) => (t < 2 ? 0.9 : 1), nesterov: true, fused });
+        m.grads().set(gradAt(n, 0));
+        op.step();
+        op.step();
+        const before = m.params().slice(), st = op.state();
+        expect(() => op.step()).toThrow(ValueError);
+        expect(() => op.step()).toThrow(/sgd: the momentum schedule returned 1 at step 2; expected a number in \[0, 1\)/);
+        expect(Array.from(m.params())).toEqual(Array.from(before));
+        expect(op.stepCount).toBe(2);
+        expect(op.state().groups[0].buffers).toEqual(st.groups[0].buffers);
+        expect(JSON.stringify(op.state().groups[0].chain ?? null)).toBe(JSON.stringify(st.groups[0].chain ?? null));
+      }
+    });
+  }
+});

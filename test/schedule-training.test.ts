@@ -97,9 +97,11 @@ describe.each(BUILDS)('SGD with each schedule matches torch SGD + lr_scheduler o
 
 describe.each(BUILDS)('engine.optim.sgd({ lr: schedule }) reproduces the same torch runs (%s build)', (build_) => {
   // Scheduled rates may reach 0 (torch's PolynomialLR does at total_iters). The
-  // momentum-cycling runs are left to the plain loop above (the optimizer's momentum is a number).
-  for (const run of fixture.runs.filter((r) => !r.sgdMomentum)) {
-    it(run.name, async () => {
+  // momentum-cycling runs pass the schedule's .momentum as the optimizer's momentum,
+  // on the fused path and on the chain (trace with a momentum schedule).
+  const cases = fixture.runs.flatMap((r) => (r.sgdMomentum ? [true, false].map((fused) => ({ run: r, fused })) : [{ run: r, fused: true }]));
+  for (const { run, fused } of cases) {
+    it(`${run.name}${run.sgdMomentum ? (fused ? ' (momentum schedule, fused)' : ' (momentum schedule, chain)') : ''}`, async () => {
       const engine = await engineFor(build_);
       const [d0, , dL] = fixture.sizes;
       const model = engine.nn.mlp(fixture.sizes, { activation: 'tanh' });
@@ -108,7 +110,8 @@ describe.each(BUILDS)('engine.optim.sgd({ lr: schedule }) reproduces the same to
       const ys = fixture.y.map((b) => engine.tensor([fixture.rows, dL], b));
       const mse = engine.loss.mse({ reduction: 'mean' });
       const plateau = run.kind === 'reduceOnPlateau' ? schedules.reduceOnPlateau(run.options as never) : undefined;
-      const opt = engine.optim.sgd(model, { lr: plateau ? plateau.schedule : build(run) });
+      const lr = plateau ? plateau.schedule : build(run);
+      const opt = engine.optim.sgd(model, run.sgdMomentum ? { lr, momentum: (lr as schedules.CycleSchedule).momentum, fused } : { lr });
       for (let t = 0; t < fixture.steps; t++) {
         expectClose(`${run.name}: optimizer lr at step ${t}`, [opt.currentLr], [run.lr[t]], { rtol: 1e-6, atol: 0 });
         const b = t % xs.length;

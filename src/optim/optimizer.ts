@@ -45,6 +45,8 @@ export interface GroupState {
   length: number;
   /** the lr if it is a number (a schedule is code: it is not saved) */
   lr: number | null;
+  /** the `momentum` option (sgd, rmsprop) if it is a number, null for a schedule (it resumes from stepCount) */
+  momentum?: number | null;
   scalars: Record<string, number>;
   buffers: Record<string, Float32Array>;
   rng?: number[];
@@ -260,7 +262,10 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     const t = this.stepCount + 1;
     // evaluate (and validate) every group's lr before writing anything
     const lrs = this.lrs;
-    for (let i = 0; i < this.paramGroups.length; i++) lrs[i] = this.paramGroups[i].lrAt(this.stepCount);
+    for (let i = 0; i < this.paramGroups.length; i++) {
+      lrs[i] = this.paramGroups[i].lrAt(this.stepCount);
+      this.rule.prepare?.(this.paramGroups[i].options as O, this.stepCount);
+    }
     let nrows = 0;
     if (this.rule.sparse) nrows = this.loadRows(rows);
     else if (rows !== undefined) throw new ValueError(`${op}: step() takes no rows (only sparseAdam does)`);
@@ -366,6 +371,8 @@ export class Optimizer<O extends { lr?: LearningRate }> {
         const buffers: Record<string, Float32Array> = {};
         for (const [name, p] of Object.entries(g.buf)) buffers[name] = this.engine.f32(p, g.length).slice();
         const s: GroupState = { offset: g.offset, length: g.length, lr: typeof g.lr === 'number' ? g.lr : null, scalars: { ...g.scalars }, buffers };
+        const mo = (g.options as { momentum?: unknown }).momentum;
+        if (mo !== undefined) s.momentum = typeof mo === 'number' ? mo : null;
         if (g.rng) s.rng = Array.from(new Uint32Array(this.engine.memory.buffer, g.rng, 4));
         if (g.chain) s.chain = g.chain.state();
         return s;
@@ -409,6 +416,10 @@ export class Optimizer<O extends { lr?: LearningRate }> {
       }
       if (g.rng && (!Array.isArray(gs.rng) || gs.rng.length !== 4)) throw new StateError(`${op}: state group ${i} rng must be 4 words`);
       if (gs.lr !== null && typeof g.lr === 'number') check.lr(op, gs.lr, `state group ${i} lr`);
+      const mo = (g.options as { momentum?: unknown }).momentum;
+      if (mo !== undefined && gs.momentum !== undefined && (gs.momentum === null) !== (typeof mo === 'function')) {
+        throw new StateError(`${op}: state group ${i} momentum is ${gs.momentum === null ? 'a schedule' : gs.momentum}, this optimizer's is ${typeof mo === 'function' ? 'a schedule' : mo}`);
+      }
       if (g.chain && !gs.chain) throw new StateError(`${op}: state group ${i} has no chain state`);
     });
     // chain states validate themselves on load; undo the loaded ones if a later one throws

@@ -7,6 +7,9 @@ export type LearningRate = number | Schedule;
 
 const show = (v: unknown): string => (Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
 
+/** A momentum coefficient: a number, or a schedule (step) => number read at every step (e.g. oneCycle(...).momentum). */
+export type Momentum = number | Schedule;
+
 /** Validation helpers: each throws a ValueError naming `op`, the option, the rule and the value. */
 export const check = {
   /** lr > 0 and finite, or a schedule function */
@@ -23,6 +26,13 @@ export const check = {
     // as torch's schedulers do); a constant lr must still be > 0.
     if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
       throw new ValueError(`${op}: the lr schedule returned ${show(v)} at step ${step}; expected a finite number >= 0`);
+    }
+    return v;
+  },
+  /** value of a momentum schedule at a step: a finite number in [0, 1) */
+  momentumValue(op: string, name: string, v: number, step: number): number {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
+      throw new ValueError(`${op}: the ${name} schedule returned ${show(v)} at step ${step}; expected a number in [0, 1)`);
     }
     return v;
   },

@@ -6,7 +6,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Kernels } from '../runtime/kernels.js';
-import { check, type LearningRate } from './options.js';
+import { check, type LearningRate, type Momentum } from './options.js';
 import {
   addDecayedWeights,
   addNoise,
@@ -65,6 +65,8 @@ export interface Rule<O extends { lr?: LearningRate }> {
   scratch?: boolean;
   sparse?: boolean;
   fused(s: FusedStep<O>): void;
+  /** validates the scheduled hyperparameters (other than lr) at optimizer step `step` (0-based); runs before anything is written */
+  prepare?(o: O, step: number): void;
   /** the same method as a chain (reads lr from the step context); absent when only the fused path exists */
   chain?(o: O, group: number): GradientTransformation;
 }
@@ -83,7 +85,8 @@ function prefix(maximize: boolean, weightDecay: number): GradientTransformation[
 export interface SgdOptions {
   /** required */
   lr?: LearningRate;
-  momentum?: number;
+  /** a number >= 0, or a schedule (step) => number in [0, 1) read every step (e.g. schedules.oneCycle(...).momentum) */
+  momentum?: Momentum;
   dampening?: number;
   weightDecay?: number;
   nesterov?: boolean;
@@ -101,27 +104,34 @@ export interface SgdOptions {
  * buffer (past gradients included) while heavy ball keeps past velocities at their old lr.
  * Optax's sgd is trace() then scale; Keras's SGD momentum is the heavy-ball form.
  */
+/** momentum on: a schedule, or a number > 0 */
+const hasMomentum = (o: SgdOptions): boolean => typeof o.momentum === 'function' || o.momentum! > 0;
+
 export const sgdRule: Rule<SgdOptions> = {
   name: 'sgd',
   defaults: { lr: undefined, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, heavyBall: false },
   validate(o) {
-    check.nonNegative('sgd', 'momentum', o.momentum);
+    if (typeof o.momentum !== 'function') check.nonNegative('sgd', 'momentum', o.momentum);
     check.range('sgd', 'dampening', o.dampening, 0, 1, true);
     check.nonNegative('sgd', 'weightDecay', o.weightDecay);
     check.bool('sgd', 'nesterov', o.nesterov);
     check.bool('sgd', 'maximize', o.maximize);
     check.bool('sgd', 'heavyBall', o.heavyBall);
-    if (o.nesterov && (!(o.momentum! > 0) || o.dampening !== 0)) {
+    if (o.nesterov && (!hasMomentum(o) || o.dampening !== 0)) {
       throw new ValueError(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${o.momentum} and dampening ${o.dampening}`);
     }
     if (o.heavyBall && (o.nesterov || o.dampening !== 0)) {
       throw new ValueError(`sgd: heavyBall needs nesterov false and dampening 0, got nesterov ${o.nesterov} and dampening ${o.dampening}`);
     }
   },
-  buffers: (o): Record<string, number> => (o.momentum! > 0 ? { buf: 0 } : {}),
+  buffers: (o): Record<string, number> => (hasMomentum(o) ? { buf: 0 } : {}),
+  prepare(o, step) {
+    if (typeof o.momentum === 'function') check.momentumValue('sgd', 'momentum', o.momentum(step), step);
+  },
   fused({ k, n, g, p, buf, o, lr, t }) {
-    const s = sgn(o.maximize!), wd = o.weightDecay!, mu = o.momentum!;
-    if (mu === 0) k.f32_sgd(n, g, p, lr, wd, s);
+    const s = sgn(o.maximize!), wd = o.weightDecay!, m = o.momentum!;
+    const mu = typeof m === 'number' ? m : check.momentumValue('sgd', 'momentum', m(t - 1), t - 1);
+    if (!hasMomentum(o)) k.f32_sgd(n, g, p, lr, wd, s);
     else if (o.heavyBall) k.f32_sgd_heavy_ball(n, g, p, buf.buf, lr, wd, s, mu);
     else {
       const first = t === 1;
@@ -131,7 +141,7 @@ export const sgdRule: Rule<SgdOptions> = {
   chain(o) {
     const mu = o.momentum!;
     const parts = prefix(o.maximize!, o.weightDecay!);
-    if (mu === 0) return chain(...parts, scaleByLearningRate());
+    if (!hasMomentum(o)) return chain(...parts, scaleByLearningRate());
     if (o.heavyBall) return chain(...parts, scaleByLearningRate(), trace({ momentum: mu }));
     return chain(...parts, trace({ momentum: mu, dampening: o.dampening, nesterov: o.nesterov }), scaleByLearningRate());
   },

@@ -208,7 +208,8 @@ export function addDecayedWeights(weightDecay: number): GradientTransformation {
 }
 
 export interface TraceOptions {
-  momentum: number;
+  /** a number, or a schedule of the transform's step count (each value in [0, 1)) */
+  momentum: number | Schedule;
   /** default 0 */
   dampening?: number;
   /** default false */
@@ -222,13 +223,14 @@ export interface TraceOptions {
  */
 export function trace(options: TraceOptions): GradientTransformation {
   const { momentum, dampening = 0, nesterov = false } = options;
-  check.nonNegative('trace', 'momentum', momentum);
+  if (typeof momentum !== 'function') check.nonNegative('trace', 'momentum', momentum);
   check.range('trace', 'dampening', dampening, 0, 1, true);
   check.bool('trace', 'nesterov', nesterov);
-  const c1 = nesterov ? 1 : 0, c2 = nesterov ? momentum : 1;
+  const c1 = nesterov ? 1 : 0;
   return transform('trace', { buf: 0 }, (s, u) => {
     const first = s.count === 0;
-    s.engine.kernels.f32_tx_trace(s.n, u, s.ptr.buf, first ? 0 : momentum, first ? 1 : 1 - dampening, c1, c2);
+    const mu = typeof momentum === 'number' ? momentum : check.momentumValue('trace', 'momentum', momentum(s.count), s.count);
+    s.engine.kernels.f32_tx_trace(s.n, u, s.ptr.buf, first ? 0 : mu, first ? 1 : 1 - dampening, c1, nesterov ? mu : 1);
     s.count++;
     return true;
   });

@@ -45,7 +45,7 @@ export interface GroupState {
   length: number;
   /** the lr if it is a number (a schedule is code: it is not saved) */
   lr: number | null;
-  /** the `momentum` option (sgd, rmsprop) if it is a number, null for a schedule (it resumes from stepCount) */
+  /** the `momentum` option (sgd, rmsprop) or betas[0] (Adam family) if it is a number, null for a schedule (it resumes from stepCount) */
   momentum?: number | null;
   scalars: Record<string, number>;
   buffers: Record<string, Float32Array>;
@@ -62,6 +62,12 @@ export interface OptimizerState {
   stepCount: number;
   skippedSteps: number;
   groups: GroupState[];
+}
+
+/** the momentum-like hyperparameter of a group: `momentum`, else `betas[0]` */
+function momentumOf(o: object): unknown {
+  const x = o as { momentum?: unknown; betas?: unknown[] };
+  return x.momentum !== undefined ? x.momentum : Array.isArray(x.betas) ? x.betas[0] : undefined;
 }
 
 const COMMON_KEYS = ['fused', 'guard', 'guardParams', 'groups'] as const;
@@ -371,7 +377,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
         const buffers: Record<string, Float32Array> = {};
         for (const [name, p] of Object.entries(g.buf)) buffers[name] = this.engine.f32(p, g.length).slice();
         const s: GroupState = { offset: g.offset, length: g.length, lr: typeof g.lr === 'number' ? g.lr : null, scalars: { ...g.scalars }, buffers };
-        const mo = (g.options as { momentum?: unknown }).momentum;
+        const mo = momentumOf(g.options);
         if (mo !== undefined) s.momentum = typeof mo === 'number' ? mo : null;
         if (g.rng) s.rng = Array.from(new Uint32Array(this.engine.memory.buffer, g.rng, 4));
         if (g.chain) s.chain = g.chain.state();
@@ -416,7 +422,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
       }
       if (g.rng && (!Array.isArray(gs.rng) || gs.rng.length !== 4)) throw new StateError(`${op}: state group ${i} rng must be 4 words`);
       if (gs.lr !== null && typeof g.lr === 'number') check.lr(op, gs.lr, `state group ${i} lr`);
-      const mo = (g.options as { momentum?: unknown }).momentum;
+      const mo = momentumOf(g.options);
       if (mo !== undefined && gs.momentum !== undefined && (gs.momentum === null) !== (typeof mo === 'function')) {
         throw new StateError(`${op}: state group ${i} momentum is ${gs.momentum === null ? 'a schedule' : gs.momentum}, this optimizer's is ${typeof mo === 'function' ? 'a schedule' : mo}`);
       }

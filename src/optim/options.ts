@@ -71,6 +71,14 @@ export const check = {
     }
     return [v[0], v[1]];
   },
+  /** betas = [beta1, beta2] with beta1 a number in [0, 1) or a schedule (values checked per step), beta2 in [0, 1) */
+  betasScheduled(op: string, v: unknown): [Momentum, number] {
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'function') {
+      const b2 = check.betas(op, [0, v[1]])[1];
+      return [v[0] as Schedule, b2];
+    }
+    return check.betas(op, v);
+  },
   /** rejects option names that the optimizer does not know (a typo would otherwise be silently ignored) */
   known(op: string, options: object, names: readonly string[]): void {
     for (const k of Object.keys(options)) {

@@ -236,7 +236,8 @@ export const rmspropRule: Rule<RmspropOptions> = {
 
 export interface AdamOptions {
   lr?: LearningRate;
-  betas?: [number, number];
+  /** betas[0] may be a schedule (step) => number in [0, 1), e.g. schedules.oneCycle(...).momentum */
+  betas?: [Momentum, number];
   eps?: number;
   weightDecay?: number;
   amsgrad?: boolean;
@@ -246,7 +247,7 @@ export interface AdamOptions {
 }
 
 function validateAdam(op: string, o: AdamOptions): void {
-  check.betas(op, o.betas);
+  check.betasScheduled(op, o.betas);
   check.positive(op, 'eps', o.eps);
   check.nonNegative(op, 'weightDecay', o.weightDecay);
   check.bool(op, 'amsgrad', o.amsgrad);
@@ -254,9 +255,16 @@ function validateAdam(op: string, o: AdamOptions): void {
   check.bool(op, 'biasCorrection', o.biasCorrection);
 }
 
+/** checks a scheduled beta1 at `step` before the step writes anything */
+function prepareBeta1(op: string, o: AdamOptions, step: number): void {
+  const b1 = o.betas![0];
+  if (typeof b1 === 'function') check.momentumValue(op, 'betas[0]', b1(step), step);
+}
+
 function adamFused(decoupled: boolean) {
   return ({ k, n, g, p, buf, o, lr, t }: FusedStep<AdamOptions>): void => {
-    const [b1, b2] = o.betas!;
+    const [beta1, b2] = o.betas!;
+    const b1 = typeof beta1 === 'number' ? beta1 : check.momentumValue(decoupled ? 'adamw' : 'adam', 'betas[0]', beta1(t - 1), t - 1);
     const [c1, ib] = adamFactors(b1, b2, t, o.biasCorrection!);
     const wd = o.weightDecay!;
     const l2 = decoupled ? 0 : wd, decay = decoupled ? 1 - lr * wd : 1;
@@ -276,6 +284,7 @@ export const adamRule: Rule<AdamOptions> = {
   name: 'adam',
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, biasCorrection: true },
   validate: (o) => validateAdam('adam', o),
+  prepare: (o, step) => prepareBeta1('adam', o, step),
   buffers: (o): Record<string, number> => (o.amsgrad ? { m: 0, v: 0, vmax: 0 } : { m: 0, v: 0 }),
   fused: adamFused(false),
   chain: (o) =>
@@ -296,6 +305,7 @@ export const adamwRule: Rule<AdamOptions> = {
   name: 'adamw',
   defaults: { ...adamRule.defaults, weightDecay: 1e-2 },
   validate: (o) => validateAdam('adamw', o),
+  prepare: (o, step) => prepareBeta1('adamw', o, step),
   fused: adamFused(true),
   chain: (o) =>
     chain(

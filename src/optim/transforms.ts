@@ -13,7 +13,7 @@
  */
 import { StateError, ValueError } from '../errors.js';
 import type { Engine } from '../runtime/engine.js';
-import { check, type LearningRate, type Schedule, seedWords } from './options.js';
+import { check, type LearningRate, type Momentum, type Schedule, seedWords } from './options.js';
 
 /** What a transform sees besides the updates. */
 export interface StepContext {
@@ -237,7 +237,8 @@ export function trace(options: TraceOptions): GradientTransformation {
 }
 
 export interface AdamScaleOptions {
-  betas?: [number, number];
+  /** betas[0] may be a schedule of the transform's step count (values in [0, 1)) */
+  betas?: [Momentum, number];
   eps?: number;
   amsgrad?: boolean;
   biasCorrection?: boolean;
@@ -256,9 +257,10 @@ export function adamFactors(b1: number, b2: number, t: number, on: boolean): [nu
  */
 export function scaleByAdam(options: AdamScaleOptions = {}): GradientTransformation {
   const { betas = [0.9, 0.999], eps = 1e-8, amsgrad = false, biasCorrection = true } = options;
-  const [b1, b2] = check.betas('scaleByAdam', betas);
+  const [beta1, b2] = check.betasScheduled('scaleByAdam', betas);
   check.positive('scaleByAdam', 'eps', eps);
   return transform('scaleByAdam', amsgrad ? { m: 0, v: 0, vmax: 0 } : { m: 0, v: 0 }, (s, u) => {
+    const b1 = typeof beta1 === 'number' ? beta1 : check.momentumValue('scaleByAdam', 'betas[0]', beta1(s.count), s.count);
     const t = ++s.count;
     const [c1, ib] = adamFactors(b1, b2, t, biasCorrection);
     const k = s.engine.kernels;

@@ -203,14 +203,11 @@ export class Sequential implements Parameterized {
     return this;
   }
 
-  /**
-   * Evaluation mode (dropout off). Declared as a field, not a method, because
-   * scripts/check-bundle.mjs rejects the text of a bare eval call, which a method definition looks like.
-   */
-  readonly eval = (): this => {
+  /** Evaluation mode (dropout off). */
+  eval(): this {
     this.training = false;
     return this;
-  };
+  }
 
   /** The 4 words of the RNG state (dropout masks); a copy. */
   rngState(): Uint32Array {

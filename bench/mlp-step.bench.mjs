@@ -23,6 +23,9 @@
 // figure stays close to the unloaded speed; both are reported with their
 // medians and ratios to PyTorch, and the load average is recorded.
 //
+// Rows per runtime: wasmgrad also runs in headless Chromium (chromium-child.mjs
+// drives a page through playwright-core), Deno and Bun (child.mjs as is).
+//
 // The timing loop is our own rather than tinybench's: tinybench times
 // functions inside one process, and here each variant lives in its own process.
 //
@@ -70,6 +73,13 @@ function findOpenBlas() {
   return candidates.find((d) => existsSync(join(d, 'libblas.so.3'))) ?? null;
 }
 
+/** The version a binary prints (first match of `re`), or null when it cannot be run. */
+function versionOf(cmd, argv, re) {
+  if (!existsSync(cmd)) return null;
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 ? (re.exec(r.stdout)?.[1] ?? 'unknown') : null;
+}
+
 function torchAvailable() {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
@@ -110,6 +120,23 @@ function variantList() {
     spawnArgs: node('wasmgrad-relaxed', ['--experimental-wasm-relaxed-simd']),
   });
   list.push({ name: 'wasmgrad-scalar', label: 'wasmgrad, scalar build', skip: noDist, spawnArgs: node('wasmgrad-scalar') });
+  // the same wasmgrad step in the other runtimes (child.mjs runs unchanged in Deno and Bun; Chromium through a page)
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const chromiumVersion = versionOf(chromium, ['--version'], /([\d.]+)/);
+  const inChromium = (variant) => () => [process.execPath, [join(here, 'mlp-step', 'chromium-child.mjs'), variant], process.env];
+  const noChromium = noDist ?? (chromiumVersion ? null : `no Chromium at ${chromium} (CHROMIUM_PATH)`);
+  list.push({ name: 'chromium-simd', label: `wasmgrad, SIMD build, Chromium ${chromiumVersion ?? ''} (headless)`, skip: noChromium, spawnArgs: inChromium('wasmgrad-simd') });
+  list.push({ name: 'chromium-relaxed', label: `wasmgrad, relaxed-SIMD build, Chromium ${chromiumVersion ?? ''} (its default)`, skip: noChromium, spawnArgs: inChromium('wasmgrad-relaxed') });
+  const deno = join(repo, 'node_modules', '.bin', 'deno');
+  const denoVersion = versionOf(deno, ['--version'], /deno ([\d.]+)/);
+  const inDeno = (variant) => () => [deno, ['run', '-A', '--quiet', join(here, 'mlp-step', 'child.mjs'), variant], process.env];
+  const noDeno = noDist ?? (denoVersion ? null : 'no node_modules/.bin/deno');
+  list.push({ name: 'deno-simd', label: `wasmgrad, SIMD build, Deno ${denoVersion ?? ''}`, skip: noDeno, spawnArgs: inDeno('wasmgrad-simd') });
+  list.push({ name: 'deno-relaxed', label: `wasmgrad, relaxed-SIMD build, Deno ${denoVersion ?? ''} (its default)`, skip: noDeno, spawnArgs: inDeno('wasmgrad-relaxed') });
+  const bun = join(repo, 'node_modules', '.bin', 'bun');
+  const bunVersion = versionOf(bun, ['--version'], /([\d.]+)/);
+  const noBun = noDist ?? (bunVersion ? null : 'no node_modules/.bin/bun');
+  list.push({ name: 'bun-simd', label: `wasmgrad, SIMD build, Bun ${bunVersion ?? ''}`, skip: noBun, spawnArgs: () => [bun, [join(here, 'mlp-step', 'child.mjs'), 'wasmgrad-simd'], process.env] });
   list.push({ name: 'jax-js', label: 'jax-js 0.1.25 (jit, wasm)', spawnArgs: node('jax-js') });
   list.push({ name: 'tfjs-wasm', label: 'TensorFlow.js 4.22 wasm (XNNPACK SIMD, 1 thread)', spawnArgs: node('tfjs-wasm') });
   list.push({ name: 'tfjs-cpu', label: 'TensorFlow.js 4.22 cpu', spawnArgs: node('tfjs-cpu') });
@@ -379,6 +406,13 @@ function writeSection(doc) {
     'PyTorch with the system libblas.so.3. TensorFlow.js: tfjs-core + gradients + backends bundled by esbuild from their',
     'ESM sources (the Node bundle of tfjs-core registers no gradients). jax-js: Node 20 has no global `Worker`, so its',
     'wasm backend runs on one thread.',
+    '',
+    'The Chromium, Deno and Bun rows run the same wasmgrad step (bench/mlp-step/variants/wasmgrad-runner.mjs) in that',
+    'runtime: Chromium in a headless page (bench/mlp-step/chromium-child.mjs; wall time from performance.now() in the',
+    'page, CPU time = the page\'s main-thread time from the DevTools protocol), Deno and Bun with child.mjs unchanged.',
+    'Relaxed SIMD needs no flag there: init() picks it by default in Chromium, Deno and Bun. Deno does not enable V8\'s',
+    'WebAssembly trap handler (https://github.com/denoland/deno/issues/35658), so its wasm code carries an explicit',
+    'bounds check on every memory access, which costs its GEMM about a quarter of its speed.',
     '',
   ];
   for (const cfg of doc.configs) {

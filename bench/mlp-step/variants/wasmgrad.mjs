@@ -1,47 +1,14 @@
-// wasmgrad: the public API as a user writes a training step.
-//   model = engine.nn.mlp(sizes)   (ReLU between layers)
-//   opt   = engine.optim.adam(model, { lr, betas, eps })
-//   step  = model.lossAndGrad(x, labels, 'softmaxCrossEntropy'); opt.step()
-// The batches live in the engine's memory as tensors (as the other
-// implementations keep theirs on their device), labels as Int32Arrays.
-//
-// `relaxed: true` asks init() for the relaxed-SIMD build (Node 20 needs
-// --experimental-wasm-relaxed-simd, which the coordinator passes to this
-// child); the SIMD variant opts out of it explicitly.
+// wasmgrad in a Node, Deno or Bun child: the package's dist/index.js and the
+// runner shared with the Chromium page (wasmgrad-runner.mjs).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wasmgradRunner } from './wasmgrad-runner.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-export function factory({ simd, relaxed = false }) {
+export function factory(options) {
   return async function create(problem, data) {
-    const { init } = await import(join(repo, 'dist', 'index.js'));
-    const engine = await init(simd ? { simd: true, relaxedSimd: relaxed } : { simd: false });
-    if (relaxed && engine.relaxedSimd !== true) throw new Error('init did not give the relaxed-SIMD build');
-    if (!engine.nn || !engine.optim?.adam) throw new Error('this build has no engine.nn / engine.optim.adam yet');
-    const { sizes, batch, batches } = problem;
-    const d0 = sizes[0];
-    const xs = [], ys = [];
-    for (let i = 0; i < batches; i++) {
-      xs.push(engine.tensor([batch, d0], data.x.subarray(i * batch * d0, (i + 1) * batch * d0)));
-      ys.push(data.y.slice(i * batch, (i + 1) * batch));
-    }
-    const model = engine.nn.mlp(sizes, { activation: 'relu' });
-    let opt = null;
-    const adamOptions = { lr: problem.lr, betas: problem.betas, eps: problem.eps };
-    return {
-      info: { simd: engine.simd, relaxedSimd: engine.relaxedSimd === true, build: relaxed ? 'relaxed' : simd ? 'simd' : 'scalar' },
-      reset() {
-        model.setParameters(data.params);
-        if (opt) opt.dispose();
-        opt = engine.optim.adam(model, adamOptions);
-      },
-      step(i, wantLoss) {
-        const loss = model.lossAndGrad(xs[i], ys[i], 'softmaxCrossEntropy');
-        opt.step();
-        return wantLoss ? loss : undefined;
-      },
-      sync() {},
-    };
+    const wasmgrad = await import(join(repo, 'dist', 'index.js'));
+    return wasmgradRunner(wasmgrad, options)(problem, data);
   };
 }

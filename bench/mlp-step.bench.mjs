@@ -25,7 +25,8 @@
 // medians and ratios to PyTorch, and the load average is recorded.
 //
 // Rows per runtime: wasmgrad also runs in headless Chromium (chromium-child.mjs
-// drives a page through playwright-core), Deno and Bun (child.mjs as is).
+// drives a page through playwright-core), workerd (workerd-child.mjs), Deno and
+// Bun (child.mjs as is), and other Node binaries given with --nodes.
 //
 // The timing loop is our own rather than tinybench's: tinybench times
 // functions inside one process, and here each variant lives in its own process.
@@ -148,6 +149,12 @@ function variantList() {
   const noDeno = noDist ?? (denoVersion ? null : 'no node_modules/.bin/deno');
   list.push({ name: 'deno-simd', label: `wasmgrad, SIMD build, Deno ${denoVersion ?? ''}`, skip: noDeno, spawnArgs: inDeno('wasmgrad-simd') });
   list.push({ name: 'deno-relaxed', label: `wasmgrad, relaxed-SIMD build, Deno ${denoVersion ?? ''} (its default)`, skip: noDeno, spawnArgs: inDeno('wasmgrad-relaxed') });
+  const workerdPkg = join(repo, 'node_modules', 'workerd', 'package.json');
+  const workerdVersion = existsSync(workerdPkg) ? JSON.parse(readFileSync(workerdPkg, 'utf8')).version : null;
+  const inWorkerd = (variant) => () => [process.execPath, [join(here, 'mlp-step', 'workerd-child.mjs'), variant], process.env];
+  const noWorkerd = noDist ?? (workerdVersion ? null : 'no node_modules/workerd');
+  list.push({ name: 'workerd-simd', label: `wasmgrad, SIMD build, workerd ${workerdVersion ?? ''}`, skip: noWorkerd, spawnArgs: inWorkerd('wasmgrad-simd') });
+  list.push({ name: 'workerd-relaxed', label: `wasmgrad, relaxed-SIMD build, workerd ${workerdVersion ?? ''} (its default)`, skip: noWorkerd, spawnArgs: inWorkerd('wasmgrad-relaxed') });
   const bun = join(repo, 'node_modules', '.bin', 'bun');
   const bunVersion = versionOf(bun, ['--version'], /([\d.]+)/);
   const noBun = noDist ?? (bunVersion ? null : 'no node_modules/.bin/bun');
@@ -422,10 +429,13 @@ function writeSection(doc) {
     'ESM sources (the Node bundle of tfjs-core registers no gradients). jax-js: Node 20 has no global `Worker`, so its',
     'wasm backend runs on one thread.',
     '',
-    'The Chromium, Deno and Bun rows run the same wasmgrad step (bench/mlp-step/variants/wasmgrad-runner.mjs) in that',
-    'runtime: Chromium in a headless page (bench/mlp-step/chromium-child.mjs; wall time from performance.now() in the',
-    'page, CPU time = the page\'s main-thread time from the DevTools protocol), Deno and Bun with child.mjs unchanged.',
-    'Relaxed SIMD needs no flag there: init() picks it by default in Chromium, Deno and Bun. Deno does not enable V8\'s',
+    'The rows for other runtimes run the same wasmgrad step (bench/mlp-step/variants/wasmgrad-runner.mjs) there:',
+    'Chromium in a headless page (bench/mlp-step/chromium-child.mjs; wall time from performance.now() in the page, CPU',
+    'time = the page\'s main-thread time from the DevTools protocol); workerd through a local `workerd serve`',
+    '(bench/mlp-step/workerd-child.mjs; a worker\'s clock stands still while it computes, so the steps are timed',
+    'around the request and the CPU column repeats the wall time); Deno, Bun and other Node versions with child.mjs',
+    'unchanged. Relaxed SIMD needs no flag there: init() picks it by default in Node >= 22, Chromium, workerd, Deno and',
+    'Bun. Deno does not enable V8\'s',
     'WebAssembly trap handler (https://github.com/denoland/deno/issues/35658), so its wasm code carries an explicit',
     'bounds check on every memory access, which costs its GEMM about a quarter of its speed.',
     '',

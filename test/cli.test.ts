@@ -127,6 +127,30 @@ describe('wasmgrad CLI', () => {
     expect(readFileSync(join(ck, 'checkpoint.json'))).toEqual(before[1]);
   });
 
+  it('--relaxed-simd: auto turns the V8 flag on in the CLI process (Node 20) and runs the relaxed-SIMD build; off and --simd off do not', () => {
+    const job = ['--samples', '300', '--layers', '16,3', '--epochs', '4', '--json'];
+    const start = (args: string[]) => {
+      const r = run(args);
+      expect(r.err, args.join(' ')).toBe('');
+      expect(r.code, args.join(' ')).toBe(0);
+      const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+      const losses = lines.filter((l) => l.type === 'epoch').map((l) => l.loss);
+      expect(losses[losses.length - 1], `${args.join(' ')}: loss ${losses.join(', ')}`).toBeLessThan(losses[0]);
+      return lines[0];
+    };
+    // vitest itself runs without the flag: the CLI child turned it on for itself
+    expect(start(['train', ...job])).toMatchObject({ type: 'start', simd: true, relaxedSimd: true });
+    expect(start(['train', ...job, '--relaxed-simd', 'on'])).toMatchObject({ simd: true, relaxedSimd: true });
+    expect(start(['train', ...job, '--relaxed-simd', 'off'])).toMatchObject({ simd: true, relaxedSimd: false });
+    expect(start(['train', ...job, '--simd', 'off'])).toMatchObject({ simd: false, relaxedSimd: false });
+    expect(start(['compare', ...job, '--optimizers', 'adam'])).toMatchObject({ type: 'start', simd: true, relaxedSimd: true });
+    const plain = run(['train', '--samples', '300', '--layers', '16,3', '--epochs', '1']);
+    expect(plain.out).toMatch(/; relaxed-SIMD core\n/);
+    const both = run(['train', '--simd', 'off', '--relaxed-simd', 'on', '--epochs', '1']);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/^wasmgrad: ValueError: init: relaxedSimd is true but simd is false/);
+  });
+
   it('--help on each command; unknown flags and bad values: one line, exit 2', () => {
     for (const c of [['--help'], ['train', '--help'], ['compare', '--help'], ['bench', '--help']]) {
       const r = run(c);
@@ -144,6 +168,8 @@ describe('wasmgrad CLI', () => {
       [['train', '--data', 'nosuchset'], /^train: --data must be a built-in dataset/],
       [['train', '--batch-size', '5000', '--drop-last'], /larger than the 1200 training samples/],
       [['train', '--epochs'], /^train: --epochs needs a value/],
+      [['train', '--relaxed-simd', 'maybe'], /^train: --relaxed-simd must be one of auto, on, off, got "maybe"$/],
+      [['compare', '--relaxed-simd=yes'], /^compare: --relaxed-simd must be one of auto, on, off, got "yes"$/],
       [['compare', '--optimizers', 'adam,foo'], /^compare: --optimizers items must be among/],
       [['frobnicate'], /^wasmgrad: unknown command "frobnicate"/],
     ];

@@ -52,6 +52,7 @@ export const MODEL_FLAGS: Flags = {
   gamma: { type: 'number', arg: 'X', min: 0, help: 'decay factor (step: per 1/3 of the run, default 0.1; exponential: per step, default to reach 1% at the end)' },
   patience: { type: 'int', arg: 'N', min: 1, help: 'early stopping: epochs without validation improvement (restores the best weights)' },
   simd: { type: 'string', default: 'auto', choices: ['auto', 'on', 'off'], help: 'which core build runs' },
+  'relaxed-simd': { type: 'string', default: 'auto', choices: ['auto', 'on', 'off'], help: 'the relaxed-SIMD build (fused multiply-add GEMM); on Node 20 the CLI turns on V8\'s --experimental-wasm-relaxed-simd for itself' },
 };
 
 export interface Prepared {

@@ -4,7 +4,7 @@ import { evaluate } from '../train/evaluate.js';
 import { fit } from '../train/fit.js';
 import { helpText, parseArgs, UsageError, type Flags } from './args.js';
 import { buildModel, buildOptimizer, buildSchedule, DATA_FLAGS, MODEL_FLAGS, OPTIMIZERS, prepareData, SCHEDULES, stepsPerEpoch } from './common.js';
-import { core } from './engine.js';
+import { buildName, core } from './engine.js';
 import type { Io } from './host.js';
 import { dur, num, pct, progress, rate, table } from './progress.js';
 
@@ -37,14 +37,14 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<v
   }
   if (o._.length > 0) throw new UsageError(`compare: unexpected argument "${o._[0]}" (see wasmgrad compare --help)`);
   if (o.quiet && o.json) throw new UsageError('compare: --quiet and --json exclude each other');
-  const engine = await core(o.simd as string);
+  const engine = await core(o.simd as string, o['relaxed-simd'] as string);
   const p = await prepareData(o, 'compare');
   const epochs = o.epochs as number, batchSize = o['batch-size'] as number;
   const total = epochs * stepsPerEpoch(p.train.length, batchSize, o['drop-last'] as boolean);
   const runs: { name: string; epochs: import('../train/fit.js').EpochRecord[]; heldOut: ReturnType<typeof evaluate> | null; seconds: number; stop: string }[] = [];
   const specs = (o.optimizers as string[]).flatMap((opt) => (o.schedules as string[]).map((s) => [opt, s] as const));
-  if (o.json) io.out(`${JSON.stringify({ type: 'start', data: p.name, runs: specs.map(([a, b]) => `${a} ${b}`), epochs, batchSize })}\n`);
-  else if (!o.quiet) io.out(`wasmgrad compare: ${p.name}, ${specs.length} runs × ${epochs} epochs\n`);
+  if (o.json) io.out(`${JSON.stringify({ type: 'start', data: p.name, runs: specs.map(([a, b]) => `${a} ${b}`), epochs, batchSize, simd: engine.simd, relaxedSimd: engine.relaxedSimd })}\n`);
+  else if (!o.quiet) io.out(`wasmgrad compare: ${p.name}, ${specs.length} runs × ${epochs} epochs, ${buildName(engine)} core\n`);
   for (const [optSpec, sched] of specs) {
     const model = buildModel(engine, o, p, 'compare');
     const { optimizer, name, lr } = buildOptimizer(engine, model, optSpec, o, 'compare');

@@ -4,6 +4,7 @@ export interface Proc {
   argv: string[];
   exitCode?: number;
   env: Record<string, string | undefined>;
+  versions?: Record<string, string | undefined>;
   stdout: { isTTY?: boolean; write(s: string): boolean; columns?: number };
   stderr: { write(s: string): boolean };
   cwd(): string;

@@ -1,7 +1,7 @@
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/files.js';
 import { FormatError } from '../errors.js';
 import type { TrainingState } from '../train/fit.js';
-import { core } from './engine.js';
+import { buildName, core } from './engine.js';
 import { makeDir, writeTextAtomic } from '../io/files.js';
 import { plotDecisionBoundary } from '../plot/boundary.js';
 import { lossCurves } from '../plot/svg.js';
@@ -49,7 +49,7 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
   if (o._.length > 0) throw new UsageError(`train: unexpected argument "${o._[0]}" (see wasmgrad train --help)`);
   if (o.quiet && o.json) throw new UsageError('train: --quiet and --json exclude each other');
   const mode: Mode = o.json ? 'json' : o.quiet ? 'quiet' : io.isTTY ? 'tty' : 'plain';
-  const engine = await core(o.simd as string);
+  const engine = await core(o.simd as string, o['relaxed-simd'] as string);
   const p = await prepareData(o, 'train');
   const model = buildModel(engine, o, p, 'train');
   const { optimizer, name: optName, lr } = buildOptimizer(engine, model, o.optimizer as string, o, 'train');
@@ -61,8 +61,8 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
   const total = epochs * stepsPerEpoch(p.train.length, batchSize, o['drop-last'] as boolean);
   const schedule = buildSchedule(o.schedule as string, lr, o, total, 'train');
   const widths = [p.train.numFeatures, ...((o.layers as number[] | undefined) ?? [64, 64, p.outputs])];
-  const desc = `MLP ${widths.join('-')} ${o.activation}, ${model.numParameters.toLocaleString('en-US')} parameters; ${optName} lr ${lr} ${o.schedule}; ${epochs} epochs × batch ${batchSize}; ${engine.simd ? 'SIMD' : 'scalar'} core`;
-  if (mode === 'json') io.out(`${JSON.stringify({ type: 'start', data: p.name, train: p.train.length, heldOut: p.test?.length ?? 0, model: widths, optimizer: optName, lr, schedule: o.schedule, epochs, batchSize, simd: engine.simd })}\n`);
+  const desc = `MLP ${widths.join('-')} ${o.activation}, ${model.numParameters.toLocaleString('en-US')} parameters; ${optName} lr ${lr} ${o.schedule}; ${epochs} epochs × batch ${batchSize}; ${buildName(engine)} core`;
+  if (mode === 'json') io.out(`${JSON.stringify({ type: 'start', data: p.name, train: p.train.length, heldOut: p.test?.length ?? 0, model: widths, optimizer: optName, lr, schedule: o.schedule, epochs, batchSize, simd: engine.simd, relaxedSimd: engine.relaxedSimd })}\n`);
   else if (mode !== 'quiet') io.out(`wasmgrad: ${p.name} (${p.train.length} train / ${p.test?.length ?? 0} held out, ${p.train.numFeatures} features, ${p.task === 'classification' ? `${p.outputs} classes` : 'regression'})\n          ${desc}\n`);
   let resume: TrainingState | undefined;
   if (o.resume !== undefined) {

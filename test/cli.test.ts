@@ -151,6 +151,17 @@ describe('wasmgrad CLI', () => {
     expect(both.err).toMatch(/^wasmgrad: ValueError: init: relaxedSimd is true but simd is false/);
   });
 
+  it('a reader that goes away (wasmgrad train | head -1) ends the run quietly, exit 0, no EPIPE trace', () => {
+    // the shell pipe `| head -1`; with pipefail the pipeline's status is the CLI's unless head fails
+    const cwd = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" train --epochs 400 | head -1`], {
+      cwd, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000,
+    });
+    expect(r.stdout).toMatch(/^wasmgrad: spirals [^\n]*\n$/);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
   it('--help on each command; unknown flags and bad values: one line, exit 2', () => {
     for (const c of [['--help'], ['train', '--help'], ['compare', '--help'], ['bench', '--help']]) {
       const r = run(c);

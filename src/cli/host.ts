@@ -5,7 +5,8 @@ export interface Proc {
   exitCode?: number;
   env: Record<string, string | undefined>;
   versions?: Record<string, string | undefined>;
-  stdout: { isTTY?: boolean; write(s: string): boolean; columns?: number };
+  stdout: { isTTY?: boolean; write(s: string): boolean; columns?: number; on(event: 'error', f: (e: { code?: string }) => void): void };
+  exit(code?: number): never;
   stderr: { write(s: string): boolean };
   cwd(): string;
   on(event: 'SIGINT', f: () => void): void;
@@ -24,5 +25,10 @@ export interface Io {
 
 export function nodeIo(): Io {
   const p = proc();
+  // `wasmgrad train | head -3`: the reader went away; stop quietly, as Unix tools do
+  p.stdout.on('error', (e) => {
+    if (e.code === 'EPIPE') p.exit(0);
+    throw e;
+  });
   return { out: (s) => void p.stdout.write(s), err: (s) => void p.stderr.write(s), isTTY: !!p.stdout.isTTY && !p.env.CI };
 }

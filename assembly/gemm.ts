@@ -9,19 +9,32 @@
 // Names: f32_gemm_<opA><opB>, 'n' = as stored, 't' = transposed.
 //
 // Scalar build: plain loops (gemmLoops), the readable specification.
-// SIMD build: the Goto/BLIS loop nest (Goto & van de Geijn, "Anatomy of
+// SIMD builds: the Goto/BLIS loop nest (Goto & van de Geijn, "Anatomy of
 // high-performance matrix multiplication", TOMS 2008; Van Zee & van de Geijn,
 // "BLIS", TOMS 2015):
-//   jc: columns of C in blocks of NC
-//     pc: depth in blocks of KC;  pack op(B)[pc.., jc..] into NR-wide panels
+//   jc: columns of C in blocks of NC = 512
+//     pc: depth in blocks of KC = 256;  pack op(B)[pc.., jc..] into NR-wide panels
 //       ic: rows of C in blocks of MC;  pack op(A)[ic.., pc..] into MR-tall panels
 //         jr, ir: the 4x8 micro-kernel on one A panel and one B panel
 // Transposes are absorbed by the packing (nn, nt, tn, tt then run the same
 // micro-kernel). Edge panels are zero-padded; partial 4x8 tiles go through a
 // 32-float temporary. The micro-kernel keeps 8 f32x4 accumulators, loads B as
-// two v128 per k and broadcasts A with v128.load32_splat; its k loop is not
-// unrolled (V8 has 15 vector registers and spills an unrolled body). The
-// relaxed-SIMD build replaces mul+add by f32x4.relaxed_madd (fused).
+// two v128 per k and needs each A value broadcast to an f32x4; its k loop is
+// not unrolled (V8 has 15 vector registers and spills an unrolled body).
+//
+// The relaxed-SIMD build replaces mul+add by f32x4.relaxed_madd (fused) and
+// packs A pre-splatted (SPLAT_A): packA writes each A value as 4 copies (one
+// f32x4, 64 bytes per k step of a panel) in the same single pass that packs it,
+// so the kernel reads it with a plain v128.load at a folded offset, where
+// v128.load32_splat costs V8 an address computation (leaq) per broadcast and is
+// slow in JSC and Deno. The A block is 4x larger per element, so MC = 32
+// (32 x 256 x 16 B = 128 KiB, in L2 as before). Measured on the MLP shapes
+// (2-core Zen 3, best of interleaved runs, relaxed build before -> after):
+// Node 20 (flag) +6 %, Node 24 and Chromium equal (within 2 %), Deno +30 %,
+// Bun +40 %. The plain SIMD build keeps v128.load32_splat and MC = 128:
+// pre-splatted A made it 7 % slower in Node 20, which runs that build by
+// default (the extra A traffic outweighs the kernel gain there), though 9 %
+// faster in Chromium.
 
 // ---------------------------------------------------------------- scalar spec
 
@@ -66,16 +79,28 @@
 /** Micro-tile: MR rows of C by NR columns. */
 const MR: i32 = 4;
 const NR: i32 = 8;
-/** Cache blocks: the packed A block (MC x KC, 128 KiB) sits in L2, a B panel (KC x NR, 8 KiB) in L1. */
+/**
+ * The relaxed-SIMD build packs A pre-splatted: each element stored as an f32x4
+ * of 4 copies (16 bytes), read by the micro-kernel with a plain v128.load; the
+ * SIMD build packs A plainly (4 bytes per element) and broadcasts with
+ * v128.load32_splat. See the header for why and the measurements.
+ */
+const SPLAT_A: bool = ASC_FEATURE_RELAXED_SIMD;
+/** Bytes per packed A element. */
+const AE: i32 = SPLAT_A ? 16 : 4;
+/**
+ * Cache blocks: the packed A block (MC x KC x AE = 128 KiB in both builds) sits
+ * in L2 (512 KiB per core on Zen 3), a B panel (KC x NR x 4 B = 8 KiB) in L1.
+ */
 const KC: i32 = 256;
-const MC: i32 = 128;
+const MC: i32 = SPLAT_A ? 32 : 128;
 const NC: i32 = 512;
 
 // Static scratch, reserved only when the SIMD path is compiled (functions are
 // compiled on first use, so the scalar build never reserves it). memory.data
 // is zero-initialised and emits no data-segment bytes: the .wasm stays small.
 // Each is a plain (not @inline) function so that it reserves once.
-function aPack(): usize { return memory.data(MC * KC * 4, 16); }
+function aPack(): usize { return memory.data(MC * KC * AE, 16); }
 function bPack(): usize { return memory.data(KC * NC * 4, 16); }
 function tile(): usize { return memory.data(MR * NR * 4, 16); }
 
@@ -173,6 +198,63 @@ function packTransposed(w: i32, d: i32, src: usize, sr: i32, W: i32, dst: usize)
   packElements(full, w, d, src, sr, 1, W, dst);
 }
 
+/**
+ * Relaxed-SIMD build: packs the w x d block X[r, q] = src[r * sr + q * sq]
+ * (op(A) for one ic, pc block) into pre-splatted panels of MR = 4 rows:
+ * X[r0 + i, q] is stored as 4 copies (one f32x4) at byte
+ * dst + ((r0 * d + q * 4 + i) << 4), so the micro-kernel reads each broadcast
+ * A value with a plain v128.load. Rows past w are zeros. Rows contiguous in
+ * memory (sr == 1) are loaded by v128 and splatted by shuffles, walking 4
+ * depth rows across the whole width (as in packRows); otherwise each element
+ * is read with v128.load32_splat.
+ */
+function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, dst: usize): void {
+  const full = w & ~3;
+  const rs = <usize>sr << 2;
+  const qs = <usize>sq << 2;
+  if (sr == 1) {
+    for (let q0 = 0; q0 < d; q0 += 4) {
+      const q1 = min(q0 + 4, d);
+      for (let first = 0; first < full; first += 4) {
+        const panel = dst + (<usize>first * <usize>d << 4);
+        for (let q = q0; q < q1; q++) {
+          const x = v128.load(src + <usize>q * qs + (<usize>first << 2));
+          const out = panel + (<usize>q << 6);
+          v128.store(out, v128.shuffle<f32>(x, x, 0, 0, 0, 0));
+          v128.store(out, v128.shuffle<f32>(x, x, 1, 1, 1, 1), 16);
+          v128.store(out, v128.shuffle<f32>(x, x, 2, 2, 2, 2), 32);
+          v128.store(out, v128.shuffle<f32>(x, x, 3, 3, 3, 3), 48);
+        }
+      }
+    }
+  } else {
+    for (let first = 0; first < full; first += 4) {
+      let out = dst + (<usize>first * <usize>d << 4);
+      let s = src + <usize>first * rs;
+      for (let q = 0; q < d; q++) {
+        v128.store(out, v128.load32_splat(s));
+        v128.store(out, v128.load32_splat(s + rs), 16);
+        v128.store(out, v128.load32_splat(s + rs * 2), 32);
+        v128.store(out, v128.load32_splat(s + rs * 3), 48);
+        s += qs;
+        out += 64;
+      }
+    }
+  }
+  const left = w - full;
+  if (left == 0) return;
+  let out = dst + (<usize>full * <usize>d << 4);
+  const s = src + <usize>full * rs;
+  for (let q = 0; q < d; q++) {
+    for (let i = 0; i < 4; i++) {
+      let v = f32x4.splat(0);
+      if (i < left) v = v128.load32_splat(s + <usize>q * qs + <usize>i * rs);
+      v128.store(out + (<usize>i << 4), v);
+    }
+    out += 64;
+  }
+}
+
 /** Stores alpha * acc + beta * C[p..p+3] (C not read when beta == 0). */
 @inline function put(p: usize, acc: v128, va: v128, beta: f32): void {
   let v = f32x4.mul(acc, va);
@@ -182,30 +264,31 @@ function packTransposed(w: i32, d: i32, src: usize, sr: i32, W: i32, dst: usize)
 
 /**
  * The 4x8 micro-kernel: C[0..mr, 0..nr] = alpha * Apanel * Bpanel + beta * C over
- * depth kc. pa: kc groups of 4 floats (a column of the A panel), pb: kc groups of 8.
+ * depth kc. pa: kc columns of the A panel, 4 floats each (pack), or 4 f32x4
+ * splats each when SPLAT_A (packA); pb: kc rows of the B panel, 8 floats each.
  */
 function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = pa + (<usize>kc << 4);
+  const end = pa + <usize>kc * <usize>(MR * AE);
   while (pa < end) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
+    let a = SPLAT_A ? v128.load(pa) : v128.load32_splat(pa);
     c00 = madd(a, b0, c00);
     c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
+    a = SPLAT_A ? v128.load(pa, 16) : v128.load32_splat(pa, 4);
     c10 = madd(a, b0, c10);
     c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
+    a = SPLAT_A ? v128.load(pa, 32) : v128.load32_splat(pa, 8);
     c20 = madd(a, b0, c20);
     c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
+    a = SPLAT_A ? v128.load(pa, 48) : v128.load32_splat(pa, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    pa += 16;
+    pa += MR * AE;
     pb += 32;
   }
   const va = f32x4.splat(alpha);
@@ -266,14 +349,16 @@ function gemmBlocked(
       pack(nc, kc, b + ((<usize>pc * <usize>bp + <usize>jc * <usize>bj) << 2), bj, bp, NR, bpack);
       for (let ic = 0; ic < m; ic += mcs) {
         const mc = min(mcs, m - ic);
-        pack(mc, kc, a + ((<usize>ic * <usize>ai + <usize>pc * <usize>ap) << 2), ai, ap, MR, apack);
+        const ablock = a + ((<usize>ic * <usize>ai + <usize>pc * <usize>ap) << 2);
+        if (SPLAT_A) packA(mc, kc, ablock, ai, ap, apack);
+        else pack(mc, kc, ablock, ai, ap, MR, apack);
         for (let jr = 0; jr < nc; jr += NR) {
           const pb = bpack + (<usize>jr * <usize>kc << 2);
           const nr = min(NR, nc - jr);
           const cc = c + ((<usize>ic * <usize>ldc + <usize>(jc + jr)) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             kernel4x8(
-              kc, apack + (<usize>ir * <usize>kc << 2), pb,
+              kc, apack + <usize>ir * <usize>kc * <usize>AE, pb,
               cc + (<usize>ir * <usize>ldc << 2), ldc, min(MR, mc - ir), nr, alpha, betaBlock,
             );
           }

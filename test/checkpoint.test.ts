@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   applyCheckpoint,
   decodeCheckpoint,
@@ -13,7 +12,7 @@ import {
   loadCheckpoint,
   saveCheckpoint,
 } from '../src/index.js';
-import { BUILDS, engineFor, expectClose } from './helpers.js';
+import { BUILDS, engineFor, expectClose, removeTempDirs, tempDir } from './helpers.js';
 import { ToyMlp, ToySgd } from './toy-model.js';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
@@ -28,6 +27,8 @@ function hasTorch(): boolean {
     return false;
   }
 }
+
+afterAll(removeTempDirs);
 
 describe('safetensors', () => {
   it('round-trips tensors and metadata with the exact layout of the spec', () => {
@@ -169,7 +170,7 @@ describe.each(BUILDS)('checkpoint (%s)', (build) => {
 
   it('on disk: atomic files, a failed load changes nothing, a bad save keeps the last good checkpoint', async () => {
     const engine = await engineFor(build);
-    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-ckpt-'));
+    const dir = tempDir('wasmgrad-ckpt-');
     const model = new ToyMlp(engine, [3, 4, 2], 5);
     const opt = new ToySgd(model, { lr: 0.1 });
     await saveCheckpoint(dir, model, { optimizer: opt, training: { epoch: 1 } });
@@ -201,7 +202,7 @@ describe('checkpoint read by PyTorch', () => {
     }
     const engine = await engineFor('simd');
     const model = engine.nn.mlp([3, 4, 2], { activation: 'relu', seed: 11 });
-    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-torch-'));
+    const dir = tempDir('wasmgrad-torch-');
     await saveCheckpoint(dir, model);
     const out = JSON.parse(
       execFileSync(PY, [new URL('make_checkpoint.py', FIXTURES).pathname, 'read', join(dir, 'model.safetensors')], { encoding: 'utf8' }),

@@ -1,19 +1,21 @@
 // The command line, spawned as users run it: node dist/cli.js (built by `npm test`'s pretest).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint, decodeSafetensors, encodeIdx } from '../src/index.js';
 import { gzipSync } from 'node:zlib';
+import { removeTempDirs, tempDir } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-function run(args: string[], cwd = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'))) {
+function run(args: string[], cwd = tempDir('wasmgrad-cli-')) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr, cwd };
 }
+
+afterAll(removeTempDirs);
 
 describe('wasmgrad CLI', () => {
   it('the main job (train with no options): spirals, Adam + warm-up cosine, ≥ 95% held-out, files written', () => {
@@ -41,7 +43,7 @@ describe('wasmgrad CLI', () => {
   });
 
   it('plain progress lines when not a TTY, a result table, --out, options', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const dir = tempDir('wasmgrad-cli-');
     const r = run(['train', '--data', 'moons', '--samples', '300', '--layers', '16,2', '--optimizer', 'sgd', '--lr', '0.2', '--schedule', 'cosine', '--epochs', '5', '--batch-size', '50', '--out', join(dir, 'run1')]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^wasmgrad: moons \(240 train \/ 60 held out, 2 features, 2 classes\)/);
@@ -57,7 +59,7 @@ describe('wasmgrad CLI', () => {
   });
 
   it('trains from a CSV file; a bad CSV is a one-line error naming file, line and column (exit 1)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const dir = tempDir('wasmgrad-cli-');
     const good = join(dir, 'xor.csv');
     writeFileSync(good, 'a,b,label\n' + Array.from({ length: 80 }, (_, i) => `${(i % 2) * 2 - 1},${(((i >> 1) % 2) * 2 - 1) * 0.9},${i % 2 ^ ((i >> 1) % 2)}`).join('\n') + '\n');
     const r = run(['train', '--data', good, '--label', 'label', '--layers', '8,2', '--epochs', '3', '--quiet'], dir);
@@ -75,7 +77,7 @@ describe('wasmgrad CLI', () => {
   });
 
   it('trains from MNIST-style IDX files (gzipped images, plain labels)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const dir = tempDir('wasmgrad-cli-');
     const n = 60;
     const img = new Uint8Array(n * 16), lab = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -99,7 +101,7 @@ describe('wasmgrad CLI', () => {
   });
 
   it('--resume continues a run from its checkpoint: the same weights as an uninterrupted run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const dir = tempDir('wasmgrad-cli-');
     const flags = ['--data', 'moons', '--samples', '200', '--layers', '16,2', '--schedule', 'constant', '--quiet'];
     expect(run(['train', ...flags, '--epochs', '3', '--out', 'a'], dir).code).toBe(0);
     const r = run(['train', ...flags, '--epochs', '5', '--out', 'b', '--resume', 'a/checkpoint'], dir);
@@ -153,7 +155,7 @@ describe('wasmgrad CLI', () => {
 
   it('a reader that goes away (wasmgrad train | head -1) ends the run quietly, exit 0, no EPIPE trace', () => {
     // the shell pipe `| head -1`; with pipefail the pipeline's status is the CLI's unless head fails
-    const cwd = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+    const cwd = tempDir('wasmgrad-cli-');
     const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" train --epochs 400 | head -1`], {
       cwd, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000,
     });

@@ -1,8 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   decodeIdx,
   encodeIdx,
@@ -15,6 +14,7 @@ import {
   loadIdxFiles,
   parseCsv,
 } from '../src/index.js';
+import { removeTempDirs, tempDir } from './helpers.js';
 import { sharedDataset } from './shared-data.js';
 
 const DIGITS = sharedDataset('digits.csv');
@@ -28,6 +28,8 @@ function formatError(f: () => unknown): FormatError {
   }
   throw new Error('expected a FormatError');
 }
+
+afterAll(removeTempDirs);
 
 describe('CSV', () => {
   it('parses with or without header, any delimiter, label by index or name', () => {
@@ -64,7 +66,7 @@ describe('CSV', () => {
     const text = 'a,b,y\n1,2,0\n3,4,1\n';
     expect((await loadCsv(new TextEncoder().encode(text))).length).toBe(2);
     expect((await loadCsv(new Response(text))).length).toBe(2);
-    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-csv-'));
+    const dir = tempDir('wasmgrad-csv-');
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'a,b,y\n1,2,0\n3,oops,1\n');
     await expect(loadCsvFile(bad)).rejects.toThrow(`${bad}: line 3, column 2: "oops" is not a number`);
@@ -125,7 +127,7 @@ describe('IDX', () => {
     await expect(loadIdx(bad, 'broken.gz')).rejects.toThrow(FormatError);
     const ds = await loadIdxDataset(gz, encodeIdx(labels));
     expect(ds.length).toBe(3);
-    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-idx-'));
+    const dir = tempDir('wasmgrad-idx-');
     writeFileSync(join(dir, 'img.gz'), gz);
     writeFileSync(join(dir, 'lab'), encodeIdx(labels));
     const fromFiles = await loadIdxFiles(join(dir, 'img.gz'), join(dir, 'lab'));

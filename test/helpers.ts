@@ -1,4 +1,7 @@
 // Shared test helpers: engines for both builds, a seeded f64 reference RNG, tolerant comparison.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { init, type Engine } from '../src/index.js';
 
 export const BUILDS = ['simd', 'scalar'] as const;
@@ -58,4 +61,17 @@ export function expectClose(
       throw new Error(`${what}: index ${i} of ${expected.length}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
     }
   }
+}
+
+const tempDirs: string[] = [];
+/** A fresh directory under os.tmpdir() named `<prefix>XXXXXX`; removed by `removeTempDirs` (register it with `afterAll`). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every directory `tempDir` made in this test file: `afterAll(removeTempDirs)`. */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }

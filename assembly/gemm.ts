@@ -22,19 +22,26 @@
 // two v128 per k and needs each A value broadcast to an f32x4; its k loop is
 // not unrolled (V8 has 15 vector registers and spills an unrolled body).
 //
-// The relaxed-SIMD build replaces mul+add by f32x4.relaxed_madd (fused) and
-// packs A pre-splatted (SPLAT_A): packA writes each A value as 4 copies (one
-// f32x4, 64 bytes per k step of a panel) in the same single pass that packs it,
-// so the kernel reads it with a plain v128.load at a folded offset, where
-// v128.load32_splat costs V8 an address computation (leaq) per broadcast and is
-// slow in JSC and Deno. The A block is 4x larger per element, so MC = 32
-// (32 x 256 x 16 B = 128 KiB, in L2 as before). Measured on the MLP shapes
-// (2-core Zen 3, best of interleaved runs, relaxed build before -> after):
+// The relaxed-SIMD build replaces mul+add by f32x4.relaxed_madd (fused).
+//
+// Two ways to feed A to the micro-kernel, bit-identical results:
+// - broadcast: A packed plainly (4 bytes per element), each value broadcast in
+//   the kernel with v128.load32_splat; MC = 128.
+// - pre-splatted: packA writes each A value as 4 copies (one f32x4, 64 bytes
+//   per k step of a panel) in the same single pass that packs it, so the kernel
+//   reads it with a plain v128.load at a folded offset, where v128.load32_splat
+//   costs V8 an address computation (leaq) per broadcast and is slow in JSC and
+//   Deno. The A block is 4x larger per element, so MC = 32 (32 x 256 x 16 B =
+//   128 KiB, in L2 as before).
+// The relaxed build always pre-splats. The plain SIMD build broadcasts unless
+// the host turns pre-splatting on (gemm_set_splat_a), which init() does where
+// the engine validates relaxed SIMD: engines from before relaxed SIMD shipped
+// (Node 20's V8 11.3) run the broadcast kernel faster, newer ones the
+// pre-splatted one. Measured on the MLP shapes (2-core Zen 3, best of
+// interleaved runs, broadcast -> pre-splatted): plain SIMD Node 20 -7 %,
+// Node 24 equal, Chromium +9 %, Deno +6 % (training step); relaxed build
 // Node 20 (flag) +6 %, Node 24 and Chromium equal (within 2 %), Deno +30 %,
-// Bun +40 %. The plain SIMD build keeps v128.load32_splat and MC = 128:
-// pre-splatted A made it 7 % slower in Node 20, which runs that build by
-// default (the extra A traffic outweighs the kernel gain there), though 9 %
-// faster in Chromium.
+// Bun +40 %.
 
 // ---------------------------------------------------------------- scalar spec
 
@@ -80,27 +87,32 @@
 const MR: i32 = 4;
 const NR: i32 = 8;
 /**
- * The relaxed-SIMD build packs A pre-splatted: each element stored as an f32x4
- * of 4 copies (16 bytes), read by the micro-kernel with a plain v128.load; the
- * SIMD build packs A plainly (4 bytes per element) and broadcasts with
- * v128.load32_splat. See the header for why and the measurements.
- */
-const SPLAT_A: bool = ASC_FEATURE_RELAXED_SIMD;
-/** Bytes per packed A element. */
-const AE: i32 = SPLAT_A ? 16 : 4;
-/**
- * Cache blocks: the packed A block (MC x KC x AE = 128 KiB in both builds) sits
- * in L2 (512 KiB per core on Zen 3), a B panel (KC x NR x 4 B = 8 KiB) in L1.
+ * Cache blocks: the packed A block (MC x KC x bytes per element = 128 KiB either
+ * way) sits in L2 (512 KiB per core on Zen 3), a B panel (KC x NR x 4 B = 8 KiB) in L1.
  */
 const KC: i32 = 256;
-const MC: i32 = SPLAT_A ? 32 : 128;
+const MC_BROADCAST: i32 = 128;
+const MC_SPLAT: i32 = 32;
 const NC: i32 = 512;
+
+/** Plain SIMD build: pre-splat A (set by the host, see the header); the relaxed build always does. */
+let splatA: bool = false;
+
+/** Turns pre-splatted A packing on (1) or off (0) in the plain SIMD build; no effect in the others. */
+export function gemm_set_splat_a(on: i32): void {
+  splatA = on != 0;
+}
+
+/** 1 when this build's GEMM packs A pre-splatted. */
+export function gemm_splat_a(): i32 {
+  return ASC_FEATURE_SIMD && (ASC_FEATURE_RELAXED_SIMD || splatA) ? 1 : 0;
+}
 
 // Static scratch, reserved only when the SIMD path is compiled (functions are
 // compiled on first use, so the scalar build never reserves it). memory.data
 // is zero-initialised and emits no data-segment bytes: the .wasm stays small.
 // Each is a plain (not @inline) function so that it reserves once.
-function aPack(): usize { return memory.data(MC * KC * AE, 16); }
+function aPack(): usize { return memory.data(MC_BROADCAST * KC * 4, 16); }
 function bPack(): usize { return memory.data(KC * NC * 4, 16); }
 function tile(): usize { return memory.data(MR * NR * 4, 16); }
 
@@ -199,7 +211,7 @@ function packTransposed(w: i32, d: i32, src: usize, sr: i32, W: i32, dst: usize)
 }
 
 /**
- * Relaxed-SIMD build: packs the w x d block X[r, q] = src[r * sr + q * sq]
+ * Pre-splatted A: packs the w x d block X[r, q] = src[r * sr + q * sq]
  * (op(A) for one ic, pc block) into pre-splatted panels of MR = 4 rows:
  * X[r0 + i, q] is stored as 4 copies (one f32x4) at byte
  * dst + ((r0 * d + q * 4 + i) << 4), so the micro-kernel reads each broadcast
@@ -265,30 +277,31 @@ function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, dst: usize): void {
 /**
  * The 4x8 micro-kernel: C[0..mr, 0..nr] = alpha * Apanel * Bpanel + beta * C over
  * depth kc. pa: kc columns of the A panel, 4 floats each (pack), or 4 f32x4
- * splats each when SPLAT_A (packA); pb: kc rows of the B panel, 8 floats each.
+ * splats each when `splat` (packA); pb: kc rows of the B panel, 8 floats each.
+ * Inlined into the two kernels below with `splat` a constant.
  */
-function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
+@inline function kernelBody(splat: bool, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = pa + <usize>kc * <usize>(MR * AE);
+  const end = pa + <usize>kc * <usize>(splat ? MR * 16 : MR * 4);
   while (pa < end) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let a = SPLAT_A ? v128.load(pa) : v128.load32_splat(pa);
+    let a = splat ? v128.load(pa) : v128.load32_splat(pa);
     c00 = madd(a, b0, c00);
     c01 = madd(a, b1, c01);
-    a = SPLAT_A ? v128.load(pa, 16) : v128.load32_splat(pa, 4);
+    a = splat ? v128.load(pa, 16) : v128.load32_splat(pa, 4);
     c10 = madd(a, b0, c10);
     c11 = madd(a, b1, c11);
-    a = SPLAT_A ? v128.load(pa, 32) : v128.load32_splat(pa, 8);
+    a = splat ? v128.load(pa, 32) : v128.load32_splat(pa, 8);
     c20 = madd(a, b0, c20);
     c21 = madd(a, b1, c21);
-    a = SPLAT_A ? v128.load(pa, 48) : v128.load32_splat(pa, 12);
+    a = splat ? v128.load(pa, 48) : v128.load32_splat(pa, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    pa += MR * AE;
+    pa += splat ? MR * 16 : MR * 4;
     pb += 32;
   }
   const va = f32x4.splat(alpha);
@@ -317,6 +330,14 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, n
   }
 }
 
+function kernelBroadcast(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
+  kernelBody(false, kc, pa, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+function kernelSplat(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
+  kernelBody(true, kc, pa, pb, c, ldc, mr, nr, alpha, beta);
+}
+
 /** Splits `total` into the fewest blocks of at most `max`, of even size rounded up to `mult`. */
 @inline function blockSize(total: i32, max: i32, mult: i32): i32 {
   const blocks = (total + max - 1) / max;
@@ -336,8 +357,10 @@ function gemmBlocked(
     scaleC(m, n, c, ldc, beta);
     return;
   }
+  const splat = ASC_FEATURE_RELAXED_SIMD || splatA;
+  const ae: usize = splat ? 16 : 4;
   const kcs = blockSize(k, KC, 1);
-  const mcs = blockSize(m, MC, MR);
+  const mcs = blockSize(m, splat ? MC_SPLAT : MC_BROADCAST, MR);
   const ncs = blockSize(n, NC, NR);
   const apack = aPack();
   const bpack = bPack();
@@ -350,17 +373,17 @@ function gemmBlocked(
       for (let ic = 0; ic < m; ic += mcs) {
         const mc = min(mcs, m - ic);
         const ablock = a + ((<usize>ic * <usize>ai + <usize>pc * <usize>ap) << 2);
-        if (SPLAT_A) packA(mc, kc, ablock, ai, ap, apack);
+        if (splat) packA(mc, kc, ablock, ai, ap, apack);
         else pack(mc, kc, ablock, ai, ap, MR, apack);
         for (let jr = 0; jr < nc; jr += NR) {
           const pb = bpack + (<usize>jr * <usize>kc << 2);
           const nr = min(NR, nc - jr);
           const cc = c + ((<usize>ic * <usize>ldc + <usize>(jc + jr)) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
-            kernel4x8(
-              kc, apack + <usize>ir * <usize>kc * <usize>AE, pb,
-              cc + (<usize>ir * <usize>ldc << 2), ldc, min(MR, mc - ir), nr, alpha, betaBlock,
-            );
+            const pa = apack + <usize>ir * <usize>kc * ae;
+            const ct = cc + (<usize>ir * <usize>ldc << 2);
+            if (splat) kernelSplat(kc, pa, pb, ct, ldc, min(MR, mc - ir), nr, alpha, betaBlock);
+            else kernelBroadcast(kc, pa, pb, ct, ldc, min(MR, mc - ir), nr, alpha, betaBlock);
           }
         }
       }

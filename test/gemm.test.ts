@@ -12,21 +12,34 @@ import { rng } from './helpers.js';
 /** Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd. */
 const RELAXED = supportsRelaxedSimd();
 
-/** Each build forced explicitly (plain SIMD opts out of relaxed SIMD). */
+/**
+ * Each build forced explicitly (plain SIMD opts out of relaxed SIMD). The plain SIMD
+ * build runs twice: with A broadcast in the micro-kernel ('simd') and with A packed
+ * pre-splatted ('simd-splat'), whichever init() would pick on this engine.
+ */
 const BUILD_OPTIONS = {
   simd: { simd: true, relaxedSimd: false },
+  'simd-splat': { simd: true, relaxedSimd: false },
   scalar: { simd: false },
   relaxed: { relaxedSimd: true },
 } as const;
 type Build = keyof typeof BUILD_OPTIONS;
-const BUILDS: Build[] = RELAXED ? ['simd', 'scalar', 'relaxed'] : ['simd', 'scalar'];
+const BUILDS: Build[] = RELAXED ? ['simd', 'simd-splat', 'scalar', 'relaxed'] : ['simd', 'simd-splat', 'scalar'];
 
 const engines = new Map<Build, Promise<Engine>>();
 function engineFor(build: Build): Promise<Engine> {
-  if (!engines.has(build)) engines.set(build, init(BUILD_OPTIONS[build]));
+  if (!engines.has(build)) {
+    engines.set(
+      build,
+      init(BUILD_OPTIONS[build]).then((e) => {
+        if (build === 'simd' || build === 'simd-splat') e.kernels.gemm_set_splat_a(build === 'simd-splat' ? 1 : 0);
+        return e;
+      }),
+    );
+  }
   return engines.get(build)!;
 }
-const buildName = (e: Engine) => (e.relaxedSimd ? 'relaxed' : e.simd ? 'simd' : 'scalar');
+const buildName = (e: Engine) => (e.relaxedSimd ? 'relaxed' : e.simd ? (e.kernels.gemm_splat_a() ? 'simd-splat' : 'simd') : 'scalar');
 
 type Form = 'nn' | 'nt' | 'tn' | 'tt';
 const FORMS: Form[] = ['nn', 'nt', 'tn', 'tt'];
@@ -128,6 +141,22 @@ function check(e: Engine, c: Case): void {
         throw new Error(`${describeCase(c)} (${buildName(e)}): C${where}: got ${g}, expected ${x} (tol ${tol[idx]})`);
       }
     }
+  } finally {
+    e.arena.reset(mark);
+  }
+}
+
+/** The C buffer after one raw GEMM call of case `c` (a copy). */
+function rawC(e: Engine, c: Case): Float32Array {
+  const d = makeData(c);
+  const mark = e.arena.mark();
+  try {
+    const pa = e.allocF32(d.A.length), pb = e.allocF32(d.B.length), pc = e.allocF32(d.C.length);
+    e.f32(pa, d.A.length).set(d.A);
+    e.f32(pb, d.B.length).set(d.B);
+    e.f32(pc, d.C.length).set(d.C);
+    e.kernels[`f32_gemm_${c.form}`](c.m, c.n, c.k, pa, d.lda, pb, d.ldb, pc, d.ldc, c.alpha, c.beta);
+    return e.f32(pc, d.C.length).slice();
   } finally {
     e.arena.reset(mark);
   }
@@ -277,6 +306,25 @@ describe('the three builds', () => {
     // a runtime without SIMD at all: scalar, whatever relaxedSimd says
     const none = await init({ validate: () => false });
     expect([none.simd, none.relaxedSimd]).toEqual([false, false]);
+  });
+
+  it('the plain SIMD build pre-splats A exactly where the engine validates relaxed SIMD; relaxed always, scalar never', async () => {
+    const here = await init(BUILD_OPTIONS.simd);
+    expect(here.kernels.gemm_splat_a()).toBe(RELAXED ? 1 : 0);
+    const modern = await init({ ...BUILD_OPTIONS.simd, validate: () => true });
+    expect(modern.kernels.gemm_splat_a()).toBe(1);
+    // an engine with SIMD but without relaxed SIMD (the relaxed probe is the longer module)
+    const old = await init({ ...BUILD_OPTIONS.simd, validate: (b) => b.length < 60 });
+    expect(old.kernels.gemm_splat_a()).toBe(0);
+    expect((await init(BUILD_OPTIONS.scalar)).kernels.gemm_splat_a()).toBe(0);
+    if (RELAXED) expect((await init(BUILD_OPTIONS.relaxed)).kernels.gemm_splat_a()).toBe(1);
+    // the two packings give the same bits
+    const c: Case = { form: 'nt', m: 37, n: 29, k: 300, pad: 1, alpha: 1, beta: 0.5, seed: 78 };
+    here.kernels.gemm_set_splat_a(0);
+    const broadcast = rawC(here, c);
+    here.kernels.gemm_set_splat_a(1);
+    expect(rawC(here, c)).toEqual(broadcast);
+    check(here, c);
   });
 
   it('rejects contradictory or malformed relaxedSimd options with a ValueError', async () => {

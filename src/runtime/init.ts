@@ -76,5 +76,8 @@ export async function initWith(builds: BundledBuilds | null, options: InitOption
   if (wasm !== undefined && relaxedSimd === true && (instance.exports.build_relaxed_simd as () => number)() !== 1) {
     throw new ValueError('init: relaxedSimd is true but the given wasm is not the relaxed-SIMD build');
   }
+  // The plain SIMD build's GEMM: pre-splatted A where the engine validates relaxed SIMD (newer
+  // engines compile that kernel faster), broadcast A elsewhere (Node 20); same bits either way.
+  if (isSimd) (instance.exports.gemm_set_splat_a as (on: number) => void)(supportsRelaxedSimd(validate) ? 1 : 0);
   return new Engine(instance, isSimd, Math.floor(maxMemoryMB * 1048576));
 }

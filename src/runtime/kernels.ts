@@ -8,6 +8,10 @@ export interface Kernels {
   mem_heap_base(): number;
   build_simd(): number;
   build_relaxed_simd(): number;
+  /** GEMM A packing of the plain SIMD build: 1 pre-splatted, 0 broadcast (set by init; no effect in the other builds). */
+  gemm_set_splat_a(on: number): void;
+  /** 1 when this instance's GEMM packs A pre-splatted (always in the relaxed build, never in the scalar one). */
+  gemm_splat_a(): number;
 
   // gemm.ts: C = alpha * op(A) * op(B) + beta * C
   f32_gemm_nn(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number, beta: number): void;

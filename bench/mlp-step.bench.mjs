@@ -390,16 +390,16 @@ if (!flag('--no-write')) {
 /** The markdown table of one workload. */
 function table(cfg) {
   const lines = [
-    `| implementation | steps/s | ratio to PyTorch | steps per CPU-second | CPU ratio | ms/step | losses agree (max rel. diff) |`,
-    '|---|---:|---:|---:|---:|---:|---|',
+    `| implementation | steps/s | ratio to PyTorch | best round | steps per CPU-second | CPU ratio | ms/step | losses agree (max rel. diff) |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const rec of Object.values(cfg.variants)) {
     if (rec.skipped) {
-      lines.push(`| ${rec.label} | skipped: ${rec.skipped} | | | | | |`);
+      lines.push(`| ${rec.label} | skipped: ${rec.skipped} | | | | | | |`);
       continue;
     }
     lines.push(
-      `| ${rec.label} | ${fmt(rec.median)} | ${fmt(rec.ratioToPytorch, 2)} | ${fmt(rec.cpuMedian)} | ${fmt(rec.cpuRatioToPytorch, 2)} | ${fmt(rec.msPerStep, 2)} | ${rec.checkAgrees ? 'yes' : 'NO'} (${rec.checkMaxRelDiff.toExponential(1)}) |`,
+      `| ${rec.label} | ${fmt(rec.median)} | ${fmt(rec.ratioToPytorch, 2)} | ${fmt(Math.max(...rec.stepsPerSec))} | ${fmt(rec.cpuMedian)} | ${fmt(rec.cpuRatioToPytorch, 2)} | ${fmt(rec.msPerStep, 2)} | ${rec.checkAgrees ? 'yes' : 'NO'} (${rec.checkMaxRelDiff.toExponential(1)}) |`,
     );
   }
   return lines.join('\n');
@@ -418,7 +418,8 @@ function writeSection(doc) {
     'Adam update (lr 1e-3, betas 0.9/0.999, eps 1e-8) of a ReLU MLP with softmax cross-entropy (mean over the batch).',
     `Medians of ${doc.rounds} interleaved rounds of ~${doc.roundMs} ms per implementation; every implementation runs in its own`,
     'process and starts each round from the same parameters. "steps per CPU-second" divides by the process CPU time',
-    'instead of wall time (less sensitive to the other jobs on this machine). "losses agree": the first 5 losses from',
+    'instead of wall time (less sensitive to the other jobs on this machine). "best round": the fastest round, the',
+    'least disturbed by the machine\'s other tenants (their load comes in bursts that can halve a round). "losses agree": the first 5 losses from',
     'the same parameters and batches, against PyTorch\'s.',
     '',
     torch ? `PyTorch: ${torch.info.torch}, ${torch.info.threads} thread, BLAS ${torch.info.blas}.` : 'PyTorch: not run.',
@@ -437,7 +438,8 @@ function writeSection(doc) {
     'unchanged. Relaxed SIMD needs no flag there: init() picks it by default in Node >= 22, Chromium, workerd, Deno and',
     'Bun. Deno does not enable V8\'s',
     'WebAssembly trap handler (https://github.com/denoland/deno/issues/35658), so its wasm code carries an explicit',
-    'bounds check on every memory access, which costs its GEMM about a quarter of its speed.',
+    'bounds check on every memory access: its GEMM runs about a quarter slower than Chromium\'s with plain SIMD and a',
+    'tenth slower with relaxed SIMD (bench/gemm-runtimes.bench.mjs).',
     '',
   ];
   for (const cfg of doc.configs) {

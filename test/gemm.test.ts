@@ -119,33 +119,6 @@ function describeCase(c: Case): string {
   return `f32_gemm_${c.form} m=${c.m} n=${c.n} k=${c.k} pad=${c.pad} alpha=${c.alpha} beta=${c.beta}${c.c0 === 'nan' ? ' C0=NaN' : ''}${c.nanA ? ' A=NaN' : ''}`;
 }
 
-/** Runs one case through the raw kernel of `e` and checks every element of the C buffer (padding included). */
-function check(e: Engine, c: Case): void {
-  const d = makeData(c);
-  const { out, tol } = reference(c, d);
-  const mark = e.arena.mark();
-  try {
-    const pa = e.allocF32(d.A.length), pb = e.allocF32(d.B.length), pc = e.allocF32(d.C.length);
-    e.f32(pa, d.A.length).set(d.A);
-    e.f32(pb, d.B.length).set(d.B);
-    e.f32(pc, d.C.length).set(d.C);
-    const kern = e.kernels[`f32_gemm_${c.form}`];
-    kern(c.m, c.n, c.k, pa, d.lda, pb, d.ldb, pc, d.ldc, c.alpha, c.beta);
-    const got = e.f32(pc, d.C.length);
-    for (let idx = 0; idx < out.length; idx++) {
-      const g = got[idx], x = out[idx];
-      const inside = Math.floor(idx / d.ldc) < c.m && idx % d.ldc < c.n;
-      const ok = inside ? Math.abs(g - x) <= tol[idx] : Object.is(g, d.C[idx]);
-      if (!ok) {
-        const where = `[${Math.floor(idx / d.ldc)}, ${idx % d.ldc}]${inside ? '' : ' (padding)'}`;
-        throw new Error(`${describeCase(c)} (${buildName(e)}): C${where}: got ${g}, expected ${x} (tol ${tol[idx]})`);
-      }
-    }
-  } finally {
-    e.arena.reset(mark);
-  }
-}
-
 /** The C buffer after one raw GEMM call of case `c` (a copy). */
 function rawC(e: Engine, c: Case): Float32Array {
   const d = makeData(c);
@@ -159,6 +132,22 @@ function rawC(e: Engine, c: Case): Float32Array {
     return e.f32(pc, d.C.length).slice();
   } finally {
     e.arena.reset(mark);
+  }
+}
+
+/** Runs one case through the raw kernel of `e` and checks every element of the C buffer (padding included). */
+function check(e: Engine, c: Case): void {
+  const d = makeData(c);
+  const { out, tol } = reference(c, d);
+  const got = rawC(e, c);
+  for (let idx = 0; idx < out.length; idx++) {
+    const g = got[idx], x = out[idx];
+    const inside = Math.floor(idx / d.ldc) < c.m && idx % d.ldc < c.n;
+    const ok = inside ? Math.abs(g - x) <= tol[idx] : Object.is(g, d.C[idx]);
+    if (!ok) {
+      const where = `[${Math.floor(idx / d.ldc)}, ${idx % d.ldc}]${inside ? '' : ' (padding)'}`;
+      throw new Error(`${describeCase(c)} (${buildName(e)}): C${where}: got ${g}, expected ${x} (tol ${tol[idx]})`);
+    }
   }
 }
 

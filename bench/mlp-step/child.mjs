@@ -11,7 +11,7 @@
 //   { info, reset(), step(i, wantLoss) -> loss | undefined, sync() }
 // where step i trains on batch i mod problem.batches; reset restores the
 // initial parameters and a fresh optimizer state.
-import { createInterface } from 'node:readline';
+import { serveCommands } from './protocol.mjs';
 import { loadProblem } from './problem.mjs';
 
 const VARIANTS = {
@@ -62,15 +62,5 @@ async function handle(msg) {
   }
 }
 
-const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
-for await (const line of createInterface({ input: process.stdin })) {
-  if (!line.trim()) continue;
-  const msg = JSON.parse(line);
-  if (msg.cmd === 'exit') break;
-  try {
-    out({ ok: true, ...(await handle(msg)) });
-  } catch (e) {
-    out({ ok: false, error: String(e?.stack ?? e) });
-  }
-}
+await serveCommands(handle);
 process.exit(0);

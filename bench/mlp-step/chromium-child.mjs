@@ -13,8 +13,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { serveCommands } from './protocol.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -83,16 +83,6 @@ async function handle(msg) {
   }
 }
 
-const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
-for await (const line of createInterface({ input: process.stdin })) {
-  if (!line.trim()) continue;
-  const msg = JSON.parse(line);
-  if (msg.cmd === 'exit') break;
-  try {
-    out({ ok: true, ...(await handle(msg)) });
-  } catch (e) {
-    out({ ok: false, error: String(e?.stack ?? e) });
-  }
-}
+await serveCommands(handle);
 await browser?.close();
 process.exit(0);

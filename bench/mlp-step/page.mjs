@@ -2,13 +2,7 @@
 // child.mjs (setup, check, run), run inside the page, timed with
 // performance.now(). Loaded by the page that chromium-child.mjs serves.
 import * as wasmgrad from 'wasmgrad';
-import { problemData, wasmgradRunner } from './variants/wasmgrad-runner.mjs';
-
-const VARIANTS = {
-  'wasmgrad-simd': { simd: true },
-  'wasmgrad-relaxed': { simd: true, relaxed: true },
-  'wasmgrad-scalar': { simd: false },
-};
+import { problemData, wasmgradVariant } from './variants/wasmgrad-runner.mjs';
 
 let runner = null;
 let batches = 1;
@@ -21,10 +15,9 @@ const bytes = async (url) => {
 
 window.bench = {
   async setup(variant, problem) {
-    const options = VARIANTS[variant];
-    if (!options) throw new Error(`unknown variant ${variant}; known: ${Object.keys(VARIANTS).join(', ')}`);
+    const create = wasmgradVariant(wasmgrad, variant);
     const data = problemData(problem, await bytes('/problem/data.bin'), await bytes('/problem/params.bin'));
-    runner = await wasmgradRunner(wasmgrad, options)(problem, data);
+    runner = await create(problem, data);
     batches = problem.batches;
     return { info: { ...runner.info, userAgent: navigator.userAgent } };
   },

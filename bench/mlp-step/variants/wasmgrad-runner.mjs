@@ -9,6 +9,20 @@
 //
 // `relaxed: true` asks init() for the relaxed-SIMD build (Node 20 needs
 // --experimental-wasm-relaxed-simd); the SIMD variant opts out of it explicitly.
+/** The wasmgrad variants by name: which build init() is asked for. */
+export const WASMGRAD_VARIANTS = {
+  'wasmgrad-simd': { simd: true },
+  'wasmgrad-relaxed': { simd: true, relaxed: true },
+  'wasmgrad-scalar': { simd: false },
+};
+
+/** The runner factory of a named variant; throws on an unknown name. */
+export function wasmgradVariant(wasmgrad, name) {
+  const options = WASMGRAD_VARIANTS[name];
+  if (!options) throw new Error(`unknown variant ${name}; known: ${Object.keys(WASMGRAD_VARIANTS).join(', ')}`);
+  return wasmgradRunner(wasmgrad, options);
+}
+
 export function wasmgradRunner(wasmgrad, { simd, relaxed = false }) {
   return async function create(problem, data) {
     const engine = await wasmgrad.init(simd ? { simd: true, relaxedSimd: relaxed } : { simd: false });

@@ -29,7 +29,7 @@ function writeSection(res) {
     'same formula. GB/s counts bytes read + written per parameter (Adam: g, p, m, v read, p, m, v written = 28 B).',
     '"bound" is those bytes at the copy bandwidth (`f32_copy` over 2n floats, same run); "% of bound" = bound / SIMD time.',
     '`adam-chain` is the same Adam as the named chain of transforms (`fused: false`: copy g, scaleByAdam,',
-    'scaleByLearningRate, add: 4 passes). Langevin is dominated by drawing n normals (`f32_rng_normal`, scalar f64 Box-Muller).',
+    'scaleByLearningRate, add: 4 passes). Langevin is dominated by drawing n normals (`f32_rng_normal`, Box-Muller in f32).',
     '',
     '| optimizer | n | B/param | SIMD ms | SIMD GB/s | scalar ms | plain JS ms | copy GB/s | bound ms | % of bound | SIMD/scalar | SIMD/JS |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -58,8 +58,9 @@ export class Rng {
   }
 
   /**
-   * Fills `out` with N(mean, std²) draws (Box-Muller in f64: each pair of
-   * uniforms gives two values; an odd count discards the last one). Returns `out`.
+   * Fills `out` with N(mean, std²) draws (Box-Muller, evaluated in f32 with the same
+   * operations in both builds: each pair of uniforms gives two values; an odd count
+   * discards the last one). Returns `out`.
    */
   normal(out: Tensor, mean = 0, std = 1): Tensor {
     const ptr = this.ptr;

@@ -214,3 +214,59 @@ describe('rng in both builds', () => {
     }
   });
 });
+
+/** The xoshiro128** state whose first two output words are w1, w2 (the output depends on s1 only). */
+function stateFor(w1: number, w2: number): number[] {
+  // w = rotl(s1 * 5, 7) * 9 (mod 2^32)  =>  s1 = rotr(w * 9^-1, 7) * 5^-1
+  const pre = (w: number) => {
+    const x = Math.imul(w, 0x38e38e39) >>> 0;
+    return Math.imul(((x >>> 7) | (x << 25)) >>> 0, 0xcccccccd) >>> 0;
+  };
+  const s1 = pre(w1), s1next = pre(w2), s0 = 0x12345678;
+  // one step: s1' = s1 ^ s2 ^ s0
+  return [s0, s1, (s1 ^ s1next ^ s0) >>> 0, 0x9e3779b9];
+}
+
+describe('normal draws at the edges of Box-Muller (f32 evaluation)', () => {
+  // u1 = (w1 >>> 8) + 1) / 2^24: w1 = 0 gives the largest radius sqrt(-2 ln 2^-24) = 5.77, w1 = ~0 gives u1 = 1 (r = 0);
+  // u2 = (w2 >>> 8) / 2^24 on the quadrant boundaries k/8 (x = +-pi/4 after reduction) and at its largest
+  const W1 = [0, 0xff, 0x100, 0x7fffffff, 0xffffff00, 0xffffffff];
+  const W2 = [0, 0x200000 << 8, 0x400000 << 8, 0x600000 << 8, 0x800000 << 8, (0xa00000 << 8) >>> 0, (0xe00000 << 8) >>> 0, 0xffffffff];
+  it('stay within 3 f32 ulp-sized errors (3e-7 * max(1, |z|)) of the f64 formula, identical in both builds', async () => {
+    const got: Record<string, number[]> = {};
+    for (const build of BUILDS) {
+      const e = await engineFor(build);
+      const out: number[] = [];
+      for (const w1 of W1) {
+        for (const w2 of W2) {
+          const rng = e.rng(1);
+          rng.setState(stateFor(w1, w2));
+          const t = e.tensor([2]);
+          rng.normal(t, 0, 1);
+          out.push(...t.data);
+          const u1 = ((w1 >>> 8) + 1) / 16777216, u2 = (w2 >>> 8) / 16777216;
+          const r = Math.sqrt(-2 * Math.log(u1));
+          const want = [r * Math.cos(2 * Math.PI * u2), r * Math.sin(2 * Math.PI * u2)];
+          for (let k = 0; k < 2; k++) {
+            const err = Math.abs(t.data[k] - want[k]);
+            expect(err, `${build} w1=${w1.toString(16)} w2=${w2.toString(16)} z${k}: got ${t.data[k]}, want ${want[k]}`).toBeLessThanOrEqual(3e-7 * Math.max(1, Math.abs(want[k])));
+          }
+          rng.dispose();
+        }
+      }
+      got[build] = out;
+    }
+    expect(got.simd).toEqual(got.scalar);
+    // the crafted states did produce the edge words: the largest radius, and u1 = 1 (r = 0, z = 0)
+    expect(Math.max(...got.simd.map(Math.abs))).toBeGreaterThan(5.76);
+    expect(got.simd.slice(-2 * W2.length).every((z) => z === 0)).toBe(true);
+  });
+
+  it('the SIMD path (8 at a time) and the pairwise path agree bit for bit over 2^16 draws', async () => {
+    for (const seed of [3, 2 ** 33 + 5]) {
+      const a = await draw('simd', seed, 'normal', 65536, -1, 0.5);
+      const b = await draw('scalar', seed, 'normal', 65536, -1, 0.5);
+      expect(new Uint32Array(a.buffer)).toEqual(new Uint32Array(b.buffer));
+    }
+  });
+});

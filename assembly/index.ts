@@ -6,6 +6,7 @@
 export * from "./memory";
 export * from "./gemm";
 export * from "./vector";
+export * from "./matrix";
 export * from "./rng";
 export * from "./activation";
 export * from "./loss";

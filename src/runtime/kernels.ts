@@ -40,6 +40,7 @@ export interface Kernels {
   f32_sub_scalar(n: number, x: number, z: number, s: number): void;
   f32_mul_scalar(n: number, x: number, z: number, s: number): void;
   f32_div_scalar(n: number, x: number, z: number, s: number): void;
+  // matrix.ts
   f32_add_rowvec(m: number, n: number, x: number, ldx: number, b: number, y: number, ldy: number): void;
   f32_col_sums(m: number, n: number, x: number, ldx: number, out: number, beta: number): void;
   f32_row_sums(m: number, n: number, x: number, ldx: number, out: number): void;

@@ -167,43 +167,54 @@ export function f32_rmsprop(n: i32, g: usize, p: usize, sq: usize, ga: usize, bu
   }
 }
 
+// Adam / AdamW: p <- decay*p (AdamW: decay = 1 - lr*wd, else 1); d = sign*g + wd*p (Adam's L2);
+// m <- b1*m + (1-b1)*d; v <- b2*v + (1-b2)*d^2;
+// p <- p - lrt * m / (sqrt(v)*ibc2 + eps), with lrt = lr/bc1 and ibc2 = 1/sqrt(bc2).
+// amsgrad (the _amsgrad variant): vmax <- max(vmax, v) replaces v in the denominator.
+
 /**
- * Adam / AdamW: p <- decay*p (AdamW: decay = 1 - lr*wd, else 1); d = sign*g + wd*p (Adam's L2);
- * m <- b1*m + (1-b1)*d; v <- b2*v + (1-b2)*d^2;
- * p <- p - lrt * m / (sqrt(v)*ibc2 + eps), with lrt = lr/bc1 and ibc2 = 1/sqrt(bc2).
- * amsgrad (the _amsgrad variant): vmax <- max(vmax, v) replaces v in the denominator.
+ * The SIMD loop of Adam / AdamW, with `plain` (no L2, no maximize: d = g) and `ams` constant
+ * after inlining. The plain form keeps three constants and four operations fewer per vector,
+ * so V8 holds every constant in a register (no spills, no splats rebuilt in the loop):
+ * ~2.4x faster over cached state in Node 20, ~15% in Node 24. Same formula, same bits.
+ * Returns the index where the scalar tail starts.
  */
-export function f32_adam(n: i32, g: usize, p: usize, m: usize, v: usize, lrt: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32): void {
+@inline function adamSimd(
+  plain: bool, ams: bool, n: i32, g: usize, p: usize, m: usize, v: usize, vmax: usize,
+  lrt: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32,
+): i32 {
+  const vlr = f32x4.splat(lrt), vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
+  const veps = f32x4.splat(eps), vib = f32x4.splat(ibc2), vdec = f32x4.splat(decay);
+  const vwd = f32x4.splat(wd), vs = f32x4.splat(sign); // unused (and dropped) when plain
   let i = 0;
-  if (ASC_FEATURE_SIMD && wd == 0 && sign == 1) {
-    // Adam and AdamW without L2 and maximize (the common case): d = g. Three constants and four
-    // operations fewer per vector keep every constant in a register in V8 (no spills, no splats
-    // rebuilt in the loop): ~40% faster in Node 20, ~15% in Node 24. Same formula, same bits.
-    const vlr = f32x4.splat(lrt), vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
-    const veps = f32x4.splat(eps), vib = f32x4.splat(ibc2), vdec = f32x4.splat(decay);
-    for (; i + 4 <= n; i += 4) {
-      const d = v128.load(at(g, i));
-      const mm = f32x4.add(f32x4.mul(vb1, v128.load(at(m, i))), f32x4.mul(vo1, d));
-      const vv = f32x4.add(f32x4.mul(vb2, v128.load(at(v, i))), f32x4.mul(vo2, f32x4.mul(d, d)));
-      v128.store(at(m, i), mm);
-      v128.store(at(v, i), vv);
-      const den = f32x4.add(f32x4.mul(f32x4.sqrt(vv), vib), veps);
-      v128.store(at(p, i), f32x4.sub(f32x4.mul(vdec, v128.load(at(p, i))), f32x4.mul(vlr, f32x4.div(mm, den))));
+  for (; i + 4 <= n; i += 4) {
+    let pv = f32x4.splat(0), d = v128.load(at(g, i));
+    if (!plain) {
+      pv = f32x4.mul(vdec, v128.load(at(p, i)));
+      d = f32x4.add(f32x4.mul(vs, d), f32x4.mul(vwd, pv));
     }
-  } else if (ASC_FEATURE_SIMD) {
-    const vlr = f32x4.splat(lrt), vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
-    const veps = f32x4.splat(eps), vib = f32x4.splat(ibc2), vwd = f32x4.splat(wd), vdec = f32x4.splat(decay), vs = f32x4.splat(sign);
-    for (; i + 4 <= n; i += 4) {
-      const pv = f32x4.mul(vdec, v128.load(at(p, i)));
-      const d = f32x4.add(f32x4.mul(vs, v128.load(at(g, i))), f32x4.mul(vwd, pv));
-      const mm = f32x4.add(f32x4.mul(vb1, v128.load(at(m, i))), f32x4.mul(vo1, d));
-      const vv = f32x4.add(f32x4.mul(vb2, v128.load(at(v, i))), f32x4.mul(vo2, f32x4.mul(d, d)));
-      v128.store(at(m, i), mm);
-      v128.store(at(v, i), vv);
-      const den = f32x4.add(f32x4.mul(f32x4.sqrt(vv), vib), veps);
-      v128.store(at(p, i), f32x4.sub(pv, f32x4.mul(vlr, f32x4.div(mm, den))));
+    const mm = f32x4.add(f32x4.mul(vb1, v128.load(at(m, i))), f32x4.mul(vo1, d));
+    const vv = f32x4.add(f32x4.mul(vb2, v128.load(at(v, i))), f32x4.mul(vo2, f32x4.mul(d, d)));
+    v128.store(at(m, i), mm);
+    v128.store(at(v, i), vv);
+    let dv = vv;
+    if (ams) {
+      dv = f32x4.max(v128.load(at(vmax, i)), vv);
+      v128.store(at(vmax, i), dv);
     }
+    const den = f32x4.add(f32x4.mul(f32x4.sqrt(dv), vib), veps);
+    // plain: p is read here, late, which keeps fewer vectors live across the sqrt and div
+    if (plain) pv = f32x4.mul(vdec, v128.load(at(p, i)));
+    v128.store(at(p, i), f32x4.sub(pv, f32x4.mul(vlr, f32x4.div(mm, den))));
   }
+  return i;
+}
+
+/** The scalar twin (and the SIMD tail) of adamSimd, from element i on. */
+@inline function adamScalar(
+  ams: bool, i: i32, n: i32, g: usize, p: usize, m: usize, v: usize, vmax: usize,
+  lrt: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32,
+): void {
   for (; i < n; i++) {
     const pv = decay * load<f32>(at(p, i));
     const d = sign * load<f32>(at(g, i)) + wd * pv;
@@ -211,41 +222,32 @@ export function f32_adam(n: i32, g: usize, p: usize, m: usize, v: usize, lrt: f3
     const vv = b2 * load<f32>(at(v, i)) + omb2 * (d * d);
     store<f32>(at(m, i), mm);
     store<f32>(at(v, i), vv);
-    const den = Mathf.sqrt(vv) * ibc2 + eps;
+    let dv = vv;
+    if (ams) {
+      dv = Mathf.max(load<f32>(at(vmax, i)), vv);
+      store<f32>(at(vmax, i), dv);
+    }
+    const den = Mathf.sqrt(dv) * ibc2 + eps;
     store<f32>(at(p, i), pv - lrt * (mm / den));
   }
+}
+
+export function f32_adam(n: i32, g: usize, p: usize, m: usize, v: usize, lrt: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (wd == 0 && sign == 1) i = adamSimd(true, false, n, g, p, m, v, 0, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
+    else i = adamSimd(false, false, n, g, p, m, v, 0, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
+  }
+  adamScalar(false, i, n, g, p, m, v, 0, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
 }
 
 export function f32_adam_amsgrad(n: i32, g: usize, p: usize, m: usize, v: usize, vmax: usize, lrt: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, ibc2: f32, wd: f32, decay: f32, sign: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vlr = f32x4.splat(lrt), vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(omb1), vo2 = f32x4.splat(omb2);
-    const veps = f32x4.splat(eps), vib = f32x4.splat(ibc2), vwd = f32x4.splat(wd), vdec = f32x4.splat(decay), vs = f32x4.splat(sign);
-    for (; i + 4 <= n; i += 4) {
-      const pv = f32x4.mul(vdec, v128.load(at(p, i)));
-      const d = f32x4.add(f32x4.mul(vs, v128.load(at(g, i))), f32x4.mul(vwd, pv));
-      const mm = f32x4.add(f32x4.mul(vb1, v128.load(at(m, i))), f32x4.mul(vo1, d));
-      const vv = f32x4.add(f32x4.mul(vb2, v128.load(at(v, i))), f32x4.mul(vo2, f32x4.mul(d, d)));
-      const vm = f32x4.max(v128.load(at(vmax, i)), vv);
-      v128.store(at(m, i), mm);
-      v128.store(at(v, i), vv);
-      v128.store(at(vmax, i), vm);
-      const den = f32x4.add(f32x4.mul(f32x4.sqrt(vm), vib), veps);
-      v128.store(at(p, i), f32x4.sub(pv, f32x4.mul(vlr, f32x4.div(mm, den))));
-    }
+    if (wd == 0 && sign == 1) i = adamSimd(true, true, n, g, p, m, v, vmax, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
+    else i = adamSimd(false, true, n, g, p, m, v, vmax, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
   }
-  for (; i < n; i++) {
-    const pv = decay * load<f32>(at(p, i));
-    const d = sign * load<f32>(at(g, i)) + wd * pv;
-    const mm = b1 * load<f32>(at(m, i)) + omb1 * d;
-    const vv = b2 * load<f32>(at(v, i)) + omb2 * (d * d);
-    const vm = Mathf.max(load<f32>(at(vmax, i)), vv);
-    store<f32>(at(m, i), mm);
-    store<f32>(at(v, i), vv);
-    store<f32>(at(vmax, i), vm);
-    const den = Mathf.sqrt(vm) * ibc2 + eps;
-    store<f32>(at(p, i), pv - lrt * (mm / den));
-  }
+  adamScalar(true, i, n, g, p, m, v, vmax, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
 }
 
 /** Adamax: d = sign*g + wd*p; m <- b1*m + (1-b1)*d; u <- max(b2*u, |d| + eps); p <- p - clr*m/u (clr = lr/bc1). */

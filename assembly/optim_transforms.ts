@@ -1,6 +1,7 @@
 // Gradient transforms, f32: the pieces of Optax-style chains, each one pass
 // that rewrites the update buffer u in place and updates its own state
-// (src/optim/transforms.ts), plus clipping and non-finite checks.
+// (src/optim/transforms.ts), plus clipping and non-finite checks (global norms
+// use vector.ts's f32_sumsq).
 //
 // Formulas follow PyTorch's conventions (eps outside the square root, bias
 // corrections and the complements 1 - beta computed on the host in f64 and
@@ -10,31 +11,6 @@
 // the tail loop over everything; both do the same f32 operations in order.
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
-
-/** sum_i x[i]^2 as f64: f32 lanes within blocks of 256 elements, blocks summed in f64 (fixed order). */
-export function f32_sumsq(n: i32, x: usize): f64 {
-  let total: f64 = 0;
-  let i = 0;
-  while (i < n) {
-    const end = min(n, i + 256);
-    if (ASC_FEATURE_SIMD) {
-      let acc = f32x4.splat(0);
-      for (; i + 4 <= end; i += 4) {
-        const v = v128.load(at(x, i));
-        acc = f32x4.add(acc, f32x4.mul(v, v));
-      }
-      total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) +
-        <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
-    }
-    let s: f32 = 0;
-    for (; i < end; i++) {
-      const v = load<f32>(at(x, i));
-      s += v * v;
-    }
-    total += <f64>s;
-  }
-  return total;
-}
 
 /** x <- min(max(x, lo), hi) (NaN stays NaN, like torch.clamp). */
 export function f32_clip(n: i32, x: usize, lo: f32, hi: f32): void {

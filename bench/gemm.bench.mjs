@@ -13,6 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { init } from '../dist/index.js';
+import { median, randomF32 } from './util.mjs';
 
 const SHORT = process.argv.includes('--short');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -48,16 +49,6 @@ const stored = (form, m, n, k) => ({
   br: form[1] === 't' ? n : k,
   bc: form[1] === 't' ? k : n,
 });
-
-function randomF32(len, seed) {
-  const x = new Float32Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = s / 4294967296 - 0.5;
-  }
-  return x;
-}
 
 // ------------------------------------------------------------ variants
 
@@ -171,12 +162,6 @@ function peakVariants() {
 const PEAK_ITERS = 1e6;
 
 // ------------------------------------------------------------ harness
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
 
 /** Runs every variant once per round (order rotated each round); returns median ms per variant. */
 async function measure(variants, rounds, timeMs) {

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { init } from '../dist/index.js';
+import { median, randomF32 } from './util.mjs';
 
 const SHORT = process.argv.includes('--short');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,15 +20,6 @@ const BATCH = 128;
 const ROUNDS = SHORT ? 3 : 15;
 const MIN_MS = SHORT ? 150 : 400; // per variant per round
 
-function randomF32(len, seed) {
-  const x = new Float32Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = s / 4294967296 - 0.5;
-  }
-  return x;
-}
 const X = randomF32(BATCH * SIZES[0], 1);
 const LABELS = Int32Array.from({ length: BATCH }, (_, i) => (i * 7) % SIZES[3]);
 
@@ -109,10 +101,6 @@ const ms = variants.map(() => []);
 for (let r = 0; r < ROUNDS; r++) {
   variants.forEach((v, i) => ms[i].push(time(v.step)));
 }
-const median = (a) => {
-  const s = [...a].sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (x, d = 1) => x.toFixed(d);
 const rows = variants.map((v, i) => {
   const m = median(ms[i]);

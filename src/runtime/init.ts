@@ -52,13 +52,14 @@ export async function initWith(builds: BundledBuilds | null, options: InitOption
   if (typeof maxMemoryMB !== 'number' || !(maxMemoryMB > 0) || maxMemoryMB > 65536) {
     throw new ValueError(`init: maxMemoryMB must be in (0, 65536], got ${String(maxMemoryMB)}`);
   }
+  const relaxedValidates = supportsRelaxedSimd(validate);
   let source: WasmSource;
   if (wasm !== undefined) {
     source = wasm;
   } else {
     if (builds === null) throw new ValueError('init: no bundled core in this entry; pass options.wasm');
     const useSimd = simd === 'auto' ? supportsSimd(validate) : simd;
-    const hasRelaxed = builds.relaxed !== undefined && supportsRelaxedSimd(validate);
+    const hasRelaxed = builds.relaxed !== undefined && relaxedValidates;
     if (relaxedSimd === true && !hasRelaxed) {
       throw new ValueError(
         'init: relaxedSimd is true but this runtime does not validate relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)',
@@ -78,6 +79,6 @@ export async function initWith(builds: BundledBuilds | null, options: InitOption
   }
   // The plain SIMD build's GEMM: pre-splatted A where the engine validates relaxed SIMD (newer
   // engines compile that kernel faster), broadcast A elsewhere (Node 20); same bits either way.
-  if (isSimd) (instance.exports.gemm_set_splat_a as (on: number) => void)(supportsRelaxedSimd(validate) ? 1 : 0);
+  if (isSimd) (instance.exports.gemm_set_splat_a as (on: number) => void)(relaxedValidates ? 1 : 0);
   return new Engine(instance, isSimd, Math.floor(maxMemoryMB * 1048576));
 }

@@ -93,7 +93,6 @@ export interface Kernels {
   f32_adadelta(n: number, g: number, p: number, sq: number, acc: number, lr: number, rho: number, omr: number, eps: number, wd: number, sign: number): void;
   f32_langevin(n: number, g: number, noise: number, p: number, lr: number): void;
   f32_sparse_adam(k: number, dim: number, rows: number, g: number, p: number, m: number, v: number, step: number, b1: number, b2: number, omb1: number, omb2: number, eps: number, sign: number): void;
-  f32_sumsq(n: number, x: number): number;
   f32_clip(n: number, x: number, lo: number, hi: number): void;
   f32_find_nonfinite(n: number, x: number): number;
   f32_zero_nonfinite(n: number, x: number): number;

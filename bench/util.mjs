@@ -1,0 +1,19 @@
+// Helpers shared by the bench suites.
+
+/** The median of xs (mean of the two middle values for an even count; NaN when empty). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/** len floats in [-0.5, 0.5) from a 32-bit LCG seeded with `seed` (reproducible bench data). */
+export function randomF32(len, seed) {
+  const x = new Float32Array(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    x[i] = s / 4294967296 - 0.5;
+  }
+  return x;
+}

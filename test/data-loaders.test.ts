@@ -15,9 +15,9 @@ import {
   parseCsv,
 } from '../src/index.js';
 import { removeTempDirs, tempDir } from './helpers.js';
-import { sharedDataset } from './shared-data.js';
+import { testData } from './test-data.js';
 
-const DIGITS = sharedDataset('digits.csv');
+const DIGITS = testData('digits.csv');
 
 function formatError(f: () => unknown): FormatError {
   try {

@@ -1,13 +1,13 @@
-// Real data: 1,797 handwritten digits (UCI, ../shared/datasets), 64 features, 10 classes.
+// Real data: 1,797 handwritten digits (UCI, test/data), 64 features, 10 classes.
 import { describe, expect, it } from 'vitest';
 import { fit, loadCsvFile, split, standardize } from '../src/index.js';
 import { BUILDS, engineFor } from './helpers.js';
-import { sharedDataset } from './shared-data.js';
+import { testData } from './test-data.js';
 
 describe.each(BUILDS)('digits MLP (%s)', (build) => {
   it('reaches ≥ 95% accuracy on a stratified 25% hold-out', async () => {
     const engine = await engineFor(build);
-    const data = await loadCsvFile(sharedDataset('digits.csv'));
+    const data = await loadCsvFile(testData('digits.csv'));
     expect([data.length, data.numFeatures, data.numClasses]).toEqual([1797, 64, 10]);
     const parts = split(data, { test: 0.25, stratify: true, seed: 0 });
     const { train, others: [test] } = standardize(parts.train, parts.test);

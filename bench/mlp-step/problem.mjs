@@ -35,9 +35,13 @@ export const ADAM = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 };
 /** Samples in the synthetic pool (random labels, so the loss does not collapse to 0 within a bench). */
 const SYNTHETIC_SAMPLES = 4096;
 
-/** Candidate locations of the shared datasets: <repo>/../shared/datasets (main checkout) and one level up (worktrees). */
+/**
+ * Candidate locations of digits.csv: the shared datasets beside the repository
+ * (<repo>/../shared/datasets, main checkout; one level up for worktrees), then
+ * the copy kept in the repository (test/data, the same file), so a bare clone runs.
+ */
 export function datasetsDirs(repo) {
-  return [join(repo, '..', 'shared', 'datasets'), join(repo, '..', '..', 'shared', 'datasets')];
+  return [join(repo, '..', 'shared', 'datasets'), join(repo, '..', '..', 'shared', 'datasets'), join(repo, 'test', 'data')];
 }
 
 function readDigits(repo) {

@@ -1,10 +1,11 @@
 // The public API of wasmgrad, and only that.
-export { init } from './core.js';
+export { init, Engine, type MatmulOptions } from './engine.js';
 export type { InitOptions, WasmSource } from './runtime/init.js';
-export { Engine, type MatmulOptions } from './runtime/engine.js';
+export { Core } from './runtime/core.js';
 export { Arena } from './runtime/arena.js';
-export { Tensor } from './tensor.js';
-export { Rng } from './rng.js';
+export { Tensor } from './runtime/tensor.js';
+export { Rng } from './runtime/rng.js';
+export { ParameterVector } from './runtime/params.js';
 export {
   WasmgradError,
   ShapeError,
@@ -16,7 +17,7 @@ export {
 } from './errors.js';
 export * as schedules from './schedule/index.js';
 export type { Schedule, CycleSchedule } from './schedule/index.js';
-export type { Parameterized, ParameterRange } from './params.js';
+export type { Parameterized, ParameterRange } from './runtime/params.js';
 export { Sequential, layers } from './nn/index.js';
 export type { NN, MlpOptions, InitOption } from './nn/index.js';
 export type { ActivationName, LayerSpec, LinearSpec, ActivationSpec, DropoutSpec } from './nn/layers.js';

@@ -118,3 +118,40 @@ describe('arena', () => {
     expect(e.tensor([2], [3, 4]).toArray()).toEqual(new Float32Array([3, 4]));
   });
 });
+
+describe('engine.vector', () => {
+  it.each(BUILDS)('is a Parameterized that an optimizer minimizes ‖x‖² over (%s)', async (build) => {
+    const e = await engineFor(build);
+    const x = e.vector(3, [1, -2, 0.5]);
+    expect(x.numParameters).toBe(3);
+    expect(Array.from(x.grads)).toEqual([0, 0, 0]);
+    const opt = e.optim.sgd(x, { lr: 0.25 });
+    for (let s = 0; s < 3; s++) {
+      const p = x.params;
+      x.grads.set([2 * p[0], 2 * p[1], 2 * p[2]]);
+      opt.step();
+    }
+    // x ← x − 0.25 · 2x = x / 2 per step, exact in f32
+    expect(Array.from(x.params)).toEqual([0.125, -0.25, 0.0625]);
+  });
+  it('zero-fills without values and returns both blocks on dispose', async () => {
+    const e = await engineFor('scalar');
+    const used = e.arena.usedBytes;
+    const x = e.vector(5);
+    expect(Array.from(x.params)).toEqual([0, 0, 0, 0, 0]);
+    x.dispose();
+    x.dispose();
+    expect(x.disposed).toBe(true);
+    expect(e.arena.usedBytes).toBe(used);
+    expect(() => x.paramsPtr).toThrow(StateError);
+  });
+  it('rejects a bad size or values with a ValueError naming them', async () => {
+    const e = await engineFor('scalar');
+    const used = e.arena.usedBytes;
+    expect(() => e.vector(0)).toThrow(/vector: n must be a positive integer, got 0/);
+    expect(() => e.vector(2.5)).toThrow(ValueError);
+    expect(() => e.vector('3' as never)).toThrow(/got string/);
+    expect(() => e.vector(2, [1])).toThrow(/values must be an array-like of 2 numbers, got length 1/);
+    expect(e.arena.usedBytes).toBe(used);
+  });
+});

@@ -1,7 +1,7 @@
 // Helpers for the optimizer tests: a bare Parameterized, fixed gradient
 // sequences, and runners for our optimizers and the f64 references.
 import type { Engine } from '../src/index.js';
-import type { Parameterized } from '../src/params.js';
+import type { Parameterized } from '../src/runtime/params.js';
 import { type Opts, refFor, type State } from './optim-ref.js';
 import { randArray } from './helpers.js';
 

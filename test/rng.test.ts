@@ -1,4 +1,4 @@
-// assembly/rng.ts and src/rng.ts: the stream against an independent plain-TS
+// assembly/rng.ts and src/runtime/rng.ts: the stream against an independent plain-TS
 // xoshiro128** + splitmix64, identical fills in both builds, state save/restore,
 // and the statistics of the uniform and normal fills.
 import { describe, expect, it } from 'vitest';

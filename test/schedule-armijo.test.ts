@@ -3,7 +3,7 @@
 // version over flat f32 buffers in both builds.
 import { describe, expect, it } from 'vitest';
 import { schedules, ValueError, type Engine } from '../src/index.js';
-import type { Parameterized } from '../src/params.js';
+import type { Parameterized } from '../src/runtime/params.js';
 import { BUILDS, engineFor, expectClose, rng } from './helpers.js';
 
 /** f(x) = ½ Σ h_i x_i² (L = max h) and its gradient. */

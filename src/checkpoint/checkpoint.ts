@@ -1,5 +1,5 @@
 import { FormatError, ValueError } from '../errors.js';
-import type { ParameterRange, Parameterized } from '../params.js';
+import type { ParameterRange, Parameterized } from '../runtime/params.js';
 import { decodePlain, encodePlain, fnv1a } from './codec.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
 

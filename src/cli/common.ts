@@ -5,7 +5,7 @@ import { GENERATORS, type GeneratorName } from '../data/generators.js';
 import { split } from '../data/split.js';
 import { Standardizer } from '../data/standardize.js';
 import type { Sequential } from '../nn/model.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Engine } from '../engine.js';
 import * as schedules from '../schedule/index.js';
 import type { EpochSchedule } from '../train/fit.js';
 import type { TrainOptimizer } from '../train/snapshot.js';

@@ -1,5 +1,4 @@
-import { init } from '../core.js';
-import type { Engine } from '../runtime/engine.js';
+import { init, type Engine } from '../engine.js';
 import { supportsRelaxedSimd } from '../runtime/features.js';
 import { proc } from './host.js';
 

@@ -1,6 +1,6 @@
 import { StateError, ValueError } from '../errors.js';
-import type { Engine } from '../runtime/engine.js';
-import { Tensor } from '../tensor.js';
+import type { Core } from '../runtime/core.js';
+import { Tensor } from '../runtime/tensor.js';
 import type { Dataset } from './dataset.js';
 import { Random } from './random.js';
 
@@ -55,7 +55,7 @@ export class BatchLoader {
   private disposed = false;
   private epochState: Uint32Array;
 
-  constructor(readonly engine: Engine, readonly data: Dataset, options: BatchLoaderOptions) {
+  constructor(readonly engine: Core, readonly data: Dataset, options: BatchLoaderOptions) {
     const { batchSize, shuffle = true, dropLast = false, seed = 0 } = options;
     const n = data.length;
     if (n === 0) throw new ValueError(`BatchLoader: ${data.name} has no samples`);

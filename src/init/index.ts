@@ -19,11 +19,11 @@
  * Kaiming defaults are PyTorch's: a = 0, mode 'fan_in', nonlinearity 'leaky_relu' (gain √2).
  */
 import { ValueError } from '../errors.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 
 /** Where and what an initializer fills: `rows × cols` floats at `ptr`, drawing from the RNG at `rngPtr`. */
 export interface InitTarget {
-  readonly engine: Engine;
+  readonly engine: Core;
   /** byte offset of the 16-byte RNG state */
   readonly rngPtr: number;
   /** byte offset of the first element */

@@ -15,9 +15,9 @@
  * and adds `λ·w` to the gradient buffer.
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import type { Parameterized, ParameterRange } from '../params.js';
-import type { Engine } from '../runtime/engine.js';
-import { Tensor } from '../tensor.js';
+import type { Parameterized, ParameterRange } from '../runtime/params.js';
+import type { Core } from '../runtime/core.js';
+import { checkTensor, Tensor } from '../runtime/tensor.js';
 
 /** Targets: class ids (one per row) or a tensor. */
 export type Target = Int32Array | Tensor;
@@ -33,7 +33,7 @@ export interface LossEntry {
    * loss. `yPtr` points at the i32 labels (`labels` true) or the target floats.
    * Validation is the caller's (`check`, and label range).
    */
-  apply(engine: Engine, n: number, k: number, yhatPtr: number, yPtr: number, labels: boolean, gradPtr: number): number;
+  apply(engine: Core, n: number, k: number, yhatPtr: number, yPtr: number, labels: boolean, gradPtr: number): number;
 }
 
 export type LossName = 'mse' | 'softmaxCrossEntropy' | 'bceWithLogits' | 'poissonNll' | 'huber';
@@ -58,7 +58,7 @@ function reductionOf(op: string, r: unknown, allowed: readonly string[]): string
 function elementwise(
   name: string,
   reduction: string,
-  call: (engine: Engine, len: number, yhat: number, y: number, grad: number, scale: number) => number,
+  call: (engine: Core, len: number, yhat: number, y: number, grad: number, scale: number) => number,
 ): LossEntry {
   return {
     name,
@@ -168,16 +168,16 @@ export function resolveLoss(op: string, loss: LossName | LossEntry | undefined):
  * Evaluates `loss` once outside a model: returns the value and, when `grad`
  * (a tensor shaped like `yhat`) is given, writes dL/dŷ into it.
  */
-export function evaluateLoss(engine: Engine, loss: LossName | LossEntry, yhat: Tensor, y: Target, grad?: Tensor): number {
+export function evaluateLoss(engine: Core, loss: LossName | LossEntry, yhat: Tensor, y: Target, grad?: Tensor): number {
   const entry = resolveLoss('loss', loss);
-  engine.checkTensor('loss', 'yhat', yhat);
+  checkTensor(engine, 'loss', 'yhat', yhat);
   const n = yhat.rank === 1 ? yhat.shape[0] : yhat.shape[0];
   const k = yhat.rank === 1 ? 1 : yhat.size / Math.max(1, n);
   if (yhat.rank > 2) throw new ShapeError(`loss: yhat must have rank 1 or 2, got ${fmtShape(yhat.shape)}`);
   entry.check('loss', n, k, y);
-  if (y instanceof Tensor) engine.checkTensor('loss', 'y', y);
+  if (y instanceof Tensor) checkTensor(engine, 'loss', 'y', y);
   if (grad !== undefined) {
-    engine.checkTensor('loss', 'grad', grad);
+    checkTensor(engine, 'loss', 'grad', grad);
     if (grad.size !== yhat.size) throw new ShapeError(`loss: grad is ${fmtShape(grad.shape)}, yhat is ${fmtShape(yhat.shape)}`);
   }
   const temp: number[] = [];
@@ -203,7 +203,7 @@ export function evaluateLoss(engine: Engine, loss: LossName | LossEntry, yhat: T
 }
 
 /** Throws `ValueError` naming the first label outside [0, k) (labels copied at `ptr`). */
-export function checkLabels(engine: Engine, op: string, ptr: number, labels: Int32Array, k: number): void {
+export function checkLabels(engine: Core, op: string, ptr: number, labels: Int32Array, k: number): void {
   const bad = engine.kernels.i32_find_out_of_range(labels.length, ptr, 0, k);
   if (bad >= 0) throw new ValueError(`${op}: label ${labels[bad]} at index ${bad} is out of range [0, ${k})`);
 }
@@ -250,7 +250,7 @@ export interface LossNamespace {
   evaluate(loss: LossName | LossEntry, yhat: Tensor, y: Target, grad?: Tensor): number;
 }
 
-export function createLossNamespace(engine: Engine): LossNamespace {
+export function createLossNamespace(engine: Core): LossNamespace {
   return Object.freeze({
     mse,
     softmaxCrossEntropy,

@@ -11,7 +11,7 @@
  */
 import { ValueError } from '../errors.js';
 import { initializers, type Initializer, type InitName, type LinearInit } from '../init/index.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 import { layers, type ActivationName, type LayerSpec } from './layers.js';
 import { Sequential, type ModelOptions } from './model.js';
 
@@ -51,7 +51,7 @@ function checkSizes(op: string, sizes: unknown, min: number): number[] {
   return sizes as number[];
 }
 
-export function createNN(engine: Engine): NN {
+export function createNN(engine: Core): NN {
   return Object.freeze({
     layers,
     init: initializers,

@@ -14,7 +14,7 @@
  */
 import { ValueError } from '../errors.js';
 import { resolveInit, type Initializer, type InitName, type LinearInit } from '../init/index.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 
 export type ActivationName = 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'gelu' | 'gelu_tanh' | 'softplus' | 'identity';
 
@@ -87,7 +87,7 @@ export const layers = {
 
 /** What a bound layer needs from its model. */
 export interface LayerContext {
-  readonly engine: Engine;
+  readonly engine: Core;
   /** byte offset of the model's 16-byte RNG state */
   readonly rngPtr: number;
 }

@@ -14,9 +14,9 @@ import { DivergenceError, fmtShape, ShapeError, StateError, ValueError } from '.
 import type { InitTarget } from '../init/index.js';
 import { resolveInit } from '../init/index.js';
 import { checkLabels, resolveLoss, type LossEntry, type LossName, type Target } from '../loss/index.js';
-import type { Parameterized, ParameterRange } from '../params.js';
-import type { Engine } from '../runtime/engine.js';
-import { Tensor } from '../tensor.js';
+import type { Parameterized, ParameterRange } from '../runtime/params.js';
+import type { Core } from '../runtime/core.js';
+import { checkTensor, Tensor } from '../runtime/tensor.js';
 import { ActivationLayer, DropoutLayer, LinearLayer, type BoundLayer, type LayerSpec } from './layers.js';
 
 interface Plan {
@@ -77,7 +77,7 @@ export class Sequential implements Parameterized {
   private readonly fuseRelu: boolean[];
 
   /** @internal use engine.nn.* */
-  constructor(readonly engine: Engine, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
+  constructor(readonly engine: Core, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
     const { seed = 0, inputSize } = options;
     if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
       throw new ValueError(`${kind}: seed must be a non-negative safe integer, got ${String(seed)}`);
@@ -235,7 +235,7 @@ export class Sequential implements Parameterized {
   /** Accumulates dL/dθ into the gradient buffer for dL/dy = dOut ([n, outputSize]) of the last forward. */
   backward(dOut: Tensor): void {
     this.live('backward');
-    this.engine.checkTensor(this.kind, 'dOut', dOut, 2);
+    checkTensor(this.engine, this.kind, 'dOut', dOut, 2);
     const plan = this.plan;
     if (plan === null || plan.acts[0] === 0) throw new StateError(`${this.kind}: backward needs a forward first`);
     const n = this.lastN;
@@ -258,7 +258,7 @@ export class Sequential implements Parameterized {
       throw new ValueError(`${this.kind}: loss '${entry.name}' needs a target tensor [${n}, ${this.outputSize}], got an Int32Array of class ids`);
     }
     entry.check(this.kind, n, this.outputSize, y);
-    if (!labels) this.engine.checkTensor(this.kind, 'y', y);
+    if (!labels) checkTensor(this.engine, this.kind, 'y', y);
     const plan = this.ensurePlan(n);
     let yPtr: number;
     if (labels) {
@@ -306,7 +306,7 @@ export class Sequential implements Parameterized {
 
   private checkInput(op: string, x: Tensor): number {
     this.live(op);
-    this.engine.checkTensor(this.kind, 'x', x, 2);
+    checkTensor(this.engine, this.kind, 'x', x, 2);
     if (x.shape[1] !== this.inputSize) {
       throw new ShapeError(`${this.kind}: input has ${x.shape[1]} features, layer 0 expects ${this.inputSize}`);
     }

@@ -4,7 +4,7 @@
  * optionally restricted to spans (e.g. from model.parameterRanges()).
  */
 import { ShapeError, ValueError } from '../errors.js';
-import type { Parameterized } from '../params.js';
+import type { Parameterized } from '../runtime/params.js';
 import { check } from './options.js';
 
 /** A span of the flat buffer, in elements. */

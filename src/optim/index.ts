@@ -9,8 +9,8 @@
  * ```
  */
 import { StateError } from '../errors.js';
-import type { Parameterized } from '../params.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Parameterized } from '../runtime/params.js';
+import type { Core } from '../runtime/core.js';
 import { clipGradNorm, clipGradValue, gradNorm } from './clip.js';
 import type { LearningRate } from './options.js';
 import { type CommonOptions, Optimizer } from './optimizer.js';
@@ -30,7 +30,7 @@ export interface TransformOptimizerOptions extends CommonOptions<{ lr?: Learning
   lr?: LearningRate;
 }
 
-export function createOptim(engine: Engine) {
+export function createOptim(engine: Core) {
   const make =
     <O extends { lr?: LearningRate }>(rule: Rule<O>) =>
     (model: Parameterized, options: O & CommonOptions<O> = {} as O & CommonOptions<O>): Optimizer<O> => {

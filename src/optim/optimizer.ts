@@ -10,8 +10,8 @@
  * run the chain on u, then p <- p + u.
  */
 import { ShapeError, StateError, ValueError } from '../errors.js';
-import type { Parameterized } from '../params.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Parameterized } from '../runtime/params.js';
+import type { Core } from '../runtime/core.js';
 import { check, type LearningRate } from './options.js';
 import type { FusedStep, Rule } from './rules.js';
 import type { StepContext, TransformInstance, TransformStateData } from './transforms.js';
@@ -128,7 +128,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
   /** steps skipped (guard 'skip'), or steps whose gradient had entries zeroed (guard 'zero') */
   skippedSteps = 0;
   lastSkip: SkipReport | null = null;
-  private readonly engine: Engine;
+  private readonly engine: Core;
   private readonly blocks: number[] = [];
   private u = 0;
   private disposed = false;

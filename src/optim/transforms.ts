@@ -12,7 +12,7 @@
  * does, so a transform inside `multiSteps` counts inner steps.
  */
 import { StateError, ValueError } from '../errors.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 import { check, type LearningRate, type Momentum, type Schedule, seedWords } from './options.js';
 
 /** What a transform sees besides the updates. */
@@ -52,7 +52,7 @@ export interface TransformInstance {
 
 export interface GradientTransformation {
   readonly name: string;
-  init(engine: Engine, n: number): TransformInstance;
+  init(engine: Core, n: number): TransformInstance;
 }
 
 /** Guard statistics of a `guardFinite` instance. */
@@ -72,7 +72,7 @@ class Stateful implements TransformInstance {
   private disposed = false;
 
   constructor(
-    readonly engine: Engine,
+    readonly engine: Core,
     readonly n: number,
     readonly name: string,
     buffers: Record<string, number>,

@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { Engine } from './engine.js';
+import type { CoreSetup } from './core.js';
 import { defaultValidator, supportsRelaxedSimd, supportsSimd, type Validator } from './features.js';
 
 /** Where the wasm comes from: bytes (compiled here) or a precompiled module (workerd). */
@@ -35,10 +35,11 @@ export interface BundledBuilds {
 const DEFAULT_MAX_MB = 2048;
 
 /**
- * Instantiates the core. Bytes are compiled only when no `WebAssembly.Module`
+ * Instantiates the core and returns what a `Core` (and so the `Engine` of `init()`) is
+ * made from. Bytes are compiled only when no `WebAssembly.Module`
  * is at hand, since edge runtimes (workerd) forbid compiling bytes at run time.
  */
-export async function initWith(builds: BundledBuilds | null, options: InitOptions = {}): Promise<Engine> {
+export async function instantiateCore(builds: BundledBuilds | null, options: InitOptions = {}): Promise<CoreSetup> {
   const { simd = 'auto', relaxedSimd = 'auto', wasm, maxMemoryMB = DEFAULT_MAX_MB, validate = defaultValidator } = options;
   if (simd !== 'auto' && simd !== true && simd !== false) {
     throw new ValueError(`init: simd must be 'auto', true or false, got ${String(simd)}`);
@@ -80,5 +81,5 @@ export async function initWith(builds: BundledBuilds | null, options: InitOption
   // The plain SIMD build's GEMM: pre-splatted A where the engine validates relaxed SIMD (newer
   // engines compile that kernel faster), broadcast A elsewhere (Node 20); same bits either way.
   if (isSimd) (instance.exports.gemm_set_splat_a as (on: number) => void)(relaxedValidates ? 1 : 0);
-  return new Engine(instance, isSimd, Math.floor(maxMemoryMB * 1048576));
+  return { instance, simd: isSimd, maxMemoryBytes: Math.floor(maxMemoryMB * 1048576) };
 }

@@ -9,7 +9,7 @@
 // and the accepted step is ≥ min(initial, shrink · 2(1 − c)/L), reached after at
 // most 1 + ⌈log(initial·L / (2(1 − c))) / log(1/shrink)⌉ tries.
 import { StateError, ValueError } from '../errors.js';
-import type { Parameterized } from '../params.js';
+import type { Parameterized } from '../runtime/params.js';
 import { inRange, integer, opts, positive } from './types.js';
 
 export interface ArmijoOptions {

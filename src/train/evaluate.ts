@@ -2,7 +2,7 @@ import { Dataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
 import { ValueError } from '../errors.js';
 import { resolveLoss, type LossEntry } from '../loss/index.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../runtime/tensor.js';
 import { checkFit, defaultLoss, type LossSpec, type TrainModel } from './model.js';
 
 /** Loss and metrics of a model on a dataset. */

@@ -1,8 +1,8 @@
 import type { Dataset } from '../data/dataset.js';
 import { ShapeError, ValueError } from '../errors.js';
 import type { LossEntry, LossName } from '../loss/index.js';
-import type { Parameterized } from '../params.js';
-import type { Tensor } from '../tensor.js';
+import type { Parameterized } from '../runtime/params.js';
+import type { Tensor } from '../runtime/tensor.js';
 
 /** What fit(), evaluate() and predict() need from a model (engine.nn models satisfy it). */
 export interface TrainModel extends Parameterized {

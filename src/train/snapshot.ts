@@ -1,4 +1,4 @@
-import type { Parameterized } from '../params.js';
+import type { Parameterized } from '../runtime/params.js';
 
 /** What fit() needs from an optimizer (engine.optim.* objects satisfy it). */
 export interface TrainOptimizer {

@@ -2,7 +2,7 @@
 // import.meta.url, Node built-ins, Deno/Bun globals or eval, except the few
 // runtime-specific modules on the allow-list below (never imported by
 // src/index.ts; the build's browser pass checks that the public entry reaches
-// no Node built-in). The loaders are src/core.ts (one per target: its `.wasm`
+// no Node built-in). The loaders are src/engine.ts (one per target: its `.wasm`
 // imports become bytes or a WebAssembly.Module, decided by the build).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -62,7 +62,7 @@ describe('portability of src/', () => {
 
   it('finds the sources', () => {
     expect(files).toContain('src/index.ts');
-    expect(files).toContain('src/core.ts');
+    expect(files).toContain('src/engine.ts');
   });
 
   it('uses no runtime-specific API outside the allow-list', () => {

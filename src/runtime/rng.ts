@@ -1,6 +1,6 @@
-import { StateError, ValueError } from './errors.js';
-import type { Engine } from './runtime/engine.js';
-import type { Tensor } from './tensor.js';
+import { StateError, ValueError } from '../errors.js';
+import type { Core } from './core.js';
+import { checkTensor, type Tensor } from './tensor.js';
 
 const TWO32 = 4294967296;
 
@@ -30,7 +30,7 @@ export class Rng {
   private _ptr: number;
 
   /** @internal use `engine.rng(seed)` */
-  constructor(readonly engine: Engine, seed: number) {
+  constructor(readonly engine: Core, seed: number) {
     const [lo, hi] = seedWords('rng', seed);
     this._ptr = engine.arena.alloc(16);
     engine.kernels.rng_seed(this._ptr, lo, hi);
@@ -49,7 +49,7 @@ export class Rng {
   /** Fills `out` with U[lo, hi) draws (24 random bits each; lo + (hi - lo)·u rounded to f32). Returns `out`. */
   uniform(out: Tensor, lo = 0, hi = 1): Tensor {
     const ptr = this.ptr;
-    this.engine.checkTensor('rng.uniform', 'out', out);
+    checkTensor(this.engine, 'rng.uniform', 'out', out);
     if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) {
       throw new ValueError(`rng.uniform: need finite lo <= hi, got lo = ${lo}, hi = ${hi}`);
     }
@@ -64,7 +64,7 @@ export class Rng {
    */
   normal(out: Tensor, mean = 0, std = 1): Tensor {
     const ptr = this.ptr;
-    this.engine.checkTensor('rng.normal', 'out', out);
+    checkTensor(this.engine, 'rng.normal', 'out', out);
     if (!Number.isFinite(mean)) throw new ValueError(`rng.normal: mean must be finite, got ${mean}`);
     if (!Number.isFinite(std) || std < 0) throw new ValueError(`rng.normal: std must be finite and >= 0, got ${std}`);
     this.engine.kernels.f32_rng_normal(out.size, ptr, out.ptr, mean, std);

@@ -1,5 +1,5 @@
-import { fmtShape, ShapeError, StateError } from './errors.js';
-import type { Engine } from './runtime/engine.js';
+import { fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
+import type { Core } from './core.js';
 
 /**
  * A (pointer, shape) handle into the engine's memory, f32, row-major.
@@ -16,7 +16,7 @@ export class Tensor {
   private readonly owned: boolean;
 
   /** @internal use `engine.tensor(shape, data)` */
-  constructor(readonly engine: Engine, ptr: number, shape: readonly number[], owned: boolean) {
+  constructor(readonly engine: Core, ptr: number, shape: readonly number[], owned: boolean) {
     this._ptr = ptr;
     this.shape = Object.freeze([...shape]);
     this.size = shape.reduce((a, b) => a * b, 1);
@@ -68,4 +68,24 @@ export class Tensor {
     this._ptr = -1;
     this._view = null;
   }
+}
+
+/** Throws unless `t` is a live tensor of `core` (optionally of rank `rank`); returns it. */
+export function checkTensor(core: Core, op: string, name: string, t: unknown, rank?: number): Tensor {
+  if (!(t instanceof Tensor)) throw new ValueError(`${op}: ${name} must be a Tensor, got ${describe(t)}`);
+  if (t.engine !== core) throw new StateError(`${op}: ${name} belongs to another engine`);
+  if (t.disposed) throw new StateError(`${op}: ${name} ${fmtShape(t.shape)} was used after dispose()`);
+  if (rank !== undefined && t.rank !== rank) {
+    throw new ShapeError(`${op}: ${name} must have rank ${rank}, got ${fmtShape(t.shape)} (rank ${t.rank})`);
+  }
+  return t;
+}
+
+/** `null`, `undefined`, `an array`, `a function`, `the number 3`, ... for error messages. */
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
+  return typeof v;
 }

@@ -1,11 +1,28 @@
-import { fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
-import { Rng } from '../rng.js';
-import { Tensor } from '../tensor.js';
-import { Arena } from './arena.js';
-import type { Kernels } from './kernels.js';
-import { createNN, type NN } from '../nn/index.js';
-import { createLossNamespace, type LossNamespace } from '../loss/index.js';
-import { createOptim, type Optim } from '../optim/index.js';
+import relaxed from '../build/wasmgrad.relaxed.wasm';
+import scalar from '../build/wasmgrad.scalar.wasm';
+import simd from '../build/wasmgrad.simd.wasm';
+import { fmtShape, ShapeError, ValueError } from './errors.js';
+import { Core } from './runtime/core.js';
+import { instantiateCore, type InitOptions } from './runtime/init.js';
+import { ParameterVector } from './runtime/params.js';
+import { Rng } from './runtime/rng.js';
+import { checkTensor, Tensor } from './runtime/tensor.js';
+import { createNN, type NN } from './nn/index.js';
+import { createLossNamespace, type LossNamespace } from './loss/index.js';
+import { createOptim, type Optim } from './optim/index.js';
+
+/**
+ * Creates an engine: one instance of the core with its own memory.
+ *
+ * ```ts
+ * const engine = await init();              // SIMD when the runtime has it
+ * const scalar = await init({ simd: false }); // the scalar twin
+ * const plain = await init({ relaxedSimd: false }); // SIMD without relaxed SIMD
+ * ```
+ */
+export async function init(options: InitOptions = {}): Promise<Engine> {
+  return new Engine(await instantiateCore({ simd, scalar, relaxed }, options));
+}
 
 export interface MatmulOptions {
   /** use Aᵀ (default false) */
@@ -33,30 +50,12 @@ export function checkShape(op: string, name: string, shape: unknown): number[] {
 }
 
 /**
- * One instance of the core: its memory, its arena and its kernels.
- * Everything that owns memory (tensors, models, optimizers) is made from an engine.
+ * The public facade made by `init()`: a `Core` (instance, memory, arena, kernels) with the
+ * user-facing calls and namespaces. Everything that owns memory (tensors, models,
+ * optimizers) is made from an engine. This is the top of the runtime: the layers it
+ * gathers (nn, loss, optim, ...) type against `Core` and never import this file.
  */
-export class Engine {
-  /** The core's exports, one frozen table filled once. */
-  readonly kernels: Readonly<Kernels>;
-  readonly memory: WebAssembly.Memory;
-  readonly arena: Arena;
-  /** true when the relaxed-SIMD build runs (fused multiply-add in GEMM; `init({ relaxedSimd })`) */
-  readonly relaxedSimd: boolean;
-
-  /** @internal use `init()` */
-  constructor(
-    instance: WebAssembly.Instance,
-    /** true when the SIMD build runs */
-    readonly simd: boolean,
-    maxMemoryBytes: number,
-  ) {
-    this.kernels = Object.freeze({ ...(instance.exports as unknown as Kernels) });
-    this.relaxedSimd = this.kernels.build_relaxed_simd() === 1;
-    this.memory = this.kernels.memory;
-    this.arena = new Arena(this.memory, this.kernels.mem_heap_base(), maxMemoryBytes);
-  }
-
+export class Engine extends Core {
   private _nn: NN | undefined;
   /** Networks: `engine.nn.mlp([...])`, `linear`, `deepLinear`, `sequential`, `layers`, `init`. */
   get nn(): NN {
@@ -73,21 +72,6 @@ export class Engine {
   /** Optimizers, transforms and clipping (src/optim), made on first use. */
   get optim(): Optim {
     return (this._optim ??= createOptim(this));
-  }
-
-  /** A fresh `Float32Array` view of `length` floats at byte offset `ptr`. */
-  f32(ptr: number, length: number): Float32Array {
-    return new Float32Array(this.memory.buffer, ptr, length);
-  }
-
-  /** A fresh `Int32Array` view of `length` ints at byte offset `ptr`. */
-  i32(ptr: number, length: number): Int32Array {
-    return new Int32Array(this.memory.buffer, ptr, length);
-  }
-
-  /** Allocates `count` floats (padded to a multiple of 4) and returns the pointer. */
-  allocF32(count: number): number {
-    return this.arena.alloc(count * 4);
   }
 
   /**
@@ -112,15 +96,25 @@ export class Engine {
     return new Rng(this, seed);
   }
 
+  /**
+   * A bare parameter vector of `n` f32 values (zero-filled, or copied from `values`) with
+   * its gradient buffer: a `Parameterized` that every optimizer, clipping call and schedule
+   * accepts, for optimization experiments without a network.
+   *
+   * ```ts
+   * const x = engine.vector(2, [-1.5, 2]);
+   * const opt = engine.optim.adam(x, { lr: 0.1 });
+   * x.grads.set([2 * x.params[0], 2 * x.params[1]]); // ∇ of ‖x‖²
+   * opt.step();
+   * ```
+   */
+  vector(n: number, values?: ArrayLike<number>): ParameterVector {
+    return new ParameterVector(this, n, values);
+  }
+
   /** Throws unless `t` is a live tensor of this engine (optionally of rank `rank`). */
   checkTensor(op: string, name: string, t: unknown, rank?: number): Tensor {
-    if (!(t instanceof Tensor)) throw new ValueError(`${op}: ${name} must be a Tensor, got ${typeof t}`);
-    if (t.engine !== this) throw new StateError(`${op}: ${name} belongs to another engine`);
-    if (t.disposed) throw new StateError(`${op}: ${name} ${fmtShape(t.shape)} was used after dispose()`);
-    if (rank !== undefined && t.rank !== rank) {
-      throw new ShapeError(`${op}: ${name} must have rank ${rank}, got ${fmtShape(t.shape)} (rank ${t.rank})`);
-    }
-    return t;
+    return checkTensor(this, op, name, t, rank);
   }
 
   /**
@@ -129,8 +123,8 @@ export class Engine {
    */
   matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
     const { transA = false, transB = false, alpha = 1, beta = 0, out } = options;
-    this.checkTensor('matmul', 'a', a, 2);
-    this.checkTensor('matmul', 'b', b, 2);
+    checkTensor(this, 'matmul', 'a', a, 2);
+    checkTensor(this, 'matmul', 'b', b, 2);
     if (!Number.isFinite(alpha)) throw new ValueError(`matmul: alpha must be finite, got ${alpha}`);
     if (!Number.isFinite(beta)) throw new ValueError(`matmul: beta must be finite, got ${beta}`);
     const [ar, ac] = a.shape;
@@ -146,7 +140,7 @@ export class Engine {
     }
     let c: Tensor;
     if (out !== undefined) {
-      c = this.checkTensor('matmul', 'out', out, 2);
+      c = checkTensor(this, 'matmul', 'out', out, 2);
       if (c.shape[0] !== m || c.shape[1] !== n) {
         throw new ShapeError(`matmul: out must be ${fmtShape([m, n])}, got ${fmtShape(c.shape)}`);
       }

@@ -1,0 +1,57 @@
+import { Arena } from './arena.js';
+import type { Kernels } from './kernels.js';
+
+/** What instantiating the core yields (runtime/init.ts), and what a `Core` is made from. */
+export interface CoreSetup {
+  instance: WebAssembly.Instance;
+  /** true when the SIMD build runs */
+  simd: boolean;
+  /** upper bound of the memory in bytes */
+  maxMemoryBytes: number;
+}
+
+/**
+ * The low layer: one instance of the core with its memory, its arena and its kernels.
+ *
+ * Every handle and every layer above (tensors, RNG streams, models, losses, optimizers,
+ * loaders) types against `Core` and reaches memory only through it; the public facade
+ * `Engine` (src/engine.ts) extends it with the user-facing namespaces. Nothing in
+ * `runtime/` names a higher layer, so the house has no import cycle.
+ *
+ * Views are never cached across calls that may allocate: `memory.grow` detaches every
+ * typed array over the old buffer, so `f32`/`i32` make a fresh view each time.
+ */
+export class Core {
+  /** The core's exports, one frozen table filled once. */
+  readonly kernels: Readonly<Kernels>;
+  readonly memory: WebAssembly.Memory;
+  readonly arena: Arena;
+  /** true when the SIMD build runs */
+  readonly simd: boolean;
+  /** true when the relaxed-SIMD build runs (fused multiply-add in GEMM; `init({ relaxedSimd })`) */
+  readonly relaxedSimd: boolean;
+
+  /** @internal use `init()` */
+  constructor(setup: CoreSetup) {
+    this.kernels = Object.freeze({ ...(setup.instance.exports as unknown as Kernels) });
+    this.simd = setup.simd;
+    this.relaxedSimd = this.kernels.build_relaxed_simd() === 1;
+    this.memory = this.kernels.memory;
+    this.arena = new Arena(this.memory, this.kernels.mem_heap_base(), setup.maxMemoryBytes);
+  }
+
+  /** A fresh `Float32Array` view of `length` floats at byte offset `ptr`. */
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+
+  /** A fresh `Int32Array` view of `length` ints at byte offset `ptr`. */
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+
+  /** Allocates `count` floats (padded to a multiple of 4) and returns the pointer. */
+  allocF32(count: number): number {
+    return this.arena.alloc(count * 4);
+  }
+}

@@ -6,8 +6,7 @@
  *
  * Linear (PyTorch layout, W is [out, in] row-major):
  *   forward   Y = X·Wᵀ + b            f32_gemm_nt, then f32_add_rowvec
- *             (Linear with bias -> ReLU: f32_gemm_nt into the ReLU's output, then
- *             f32_bias_relu in place; the model plans this, see model.ts)
+ *             (Linear with bias -> ReLU is one layer of its own, see fused.ts)
  *   backward  dW += dYᵀ·X             f32_gemm_tn with beta = 1
  *             db += Σ_rows dY          f32_col_sums with beta = 1
  *             dX  = dY·W               f32_gemm_nn (skipped for the first layer with parameters)
@@ -92,7 +91,19 @@ export interface LayerContext {
   readonly rngPtr: number;
 }
 
-/** A layer inside a model. Pointers are byte offsets; n is the batch size. */
+/**
+ * Check mode's hook (`model.checkFinite`): throws `DivergenceError` when
+ * [ptr, ptr + 4·len) holds a non-finite value. `part` is the sub-layer that
+ * wrote it (0 for a plain layer; 0 or 1 in a fused pair), named with `kind`.
+ */
+export type FiniteCheck = (ptr: number, len: number, part: number, kind: string, what: 'output' | 'input gradient' | 'parameter gradient') => void;
+
+/**
+ * A layer inside a model. Pointers are byte offsets; n is the batch size.
+ * `check` is null outside check mode; in check mode a layer reports each
+ * buffer it wrote (and a fused layer runs unfused, so a non-finite value is
+ * pinned on one sub-layer).
+ */
 export interface BoundLayer {
   /** 'linear', 'relu', … (for messages) */
   readonly kind: string;
@@ -103,9 +114,13 @@ export interface BoundLayer {
   readonly numParams: number;
   /** floats of per-row scratch this layer keeps between forward and backward (dropout mask) */
   readonly scratchPerRow: number;
-  forward(n: number, x: number, y: number, training: boolean, scratch: number): void;
-  /** dx = 0 means: do not compute the input gradient */
-  backward(n: number, x: number, y: number, dy: number, dx: number, training: boolean, scratch: number): void;
+  forward(n: number, x: number, y: number, training: boolean, scratch: number, check: FiniteCheck | null): void;
+  /**
+   * dx = 0 means: do not compute the input gradient. `gradBeta` = 1
+   * accumulates into the parameter gradients (backward's contract), 0
+   * overwrites them (lossAndGrad, which would zero them first).
+   */
+  backward(n: number, x: number, y: number, dy: number, dx: number, training: boolean, scratch: number, gradBeta: number, check: FiniteCheck | null): void;
 }
 
 export class LinearLayer implements BoundLayer {
@@ -133,28 +148,38 @@ export class LinearLayer implements BoundLayer {
   get b(): number { return this.w + this.inSize * this.outSize * 4; }
   get gb(): number { return this.gw + this.inSize * this.outSize * 4; }
 
-  forward(n: number, x: number, y: number): void {
-    const k = this.ctx.engine.kernels, i = this.inSize, o = this.outSize;
-    k.f32_gemm_nt(n, o, i, x, i, this.w, i, y, o, 1, 0);
-    if (this.bias) k.f32_add_rowvec(n, o, y, o, this.b, y, o);
+  forward(n: number, x: number, y: number, _training: boolean, _scratch: number, check: FiniteCheck | null): void {
+    this.matmul(n, x, y);
+    if (this.bias) this.ctx.engine.kernels.f32_add_rowvec(n, this.outSize, y, this.outSize, this.b, y, this.outSize);
+    check?.(y, n * this.outSize, 0, 'linear', 'output');
   }
 
-  /**
-   * `gradBeta` = 1 accumulates into dW, db (the default, as backward's contract
-   * says); 0 overwrites them (lossAndGrad, which would zero them first).
-   * `biasDone`: the model already wrote db (fused with the ReLU backward).
-   */
-  backward(n: number, x: number, _y: number, dy: number, dx: number, _training = true, _scratch = 0, gradBeta = 1, biasDone = false): void {
-    const k = this.ctx.engine.kernels, i = this.inSize, o = this.outSize;
-    k.f32_gemm_tn(o, i, n, dy, o, x, i, this.gw, i, 1, gradBeta);
-    if (this.bias && !biasDone) k.f32_col_sums(n, o, dy, o, this.gb, gradBeta);
-    if (dx !== 0) k.f32_gemm_nn(n, i, o, dy, o, this.w, i, dx, i, 1, 0);
+  backward(n: number, x: number, _y: number, dy: number, dx: number, _training: boolean, _scratch: number, gradBeta: number, check: FiniteCheck | null): void {
+    this.weightGrad(n, x, dy, gradBeta);
+    if (this.bias) this.ctx.engine.kernels.f32_col_sums(n, this.outSize, dy, this.outSize, this.gb, gradBeta);
+    this.inputGrad(n, dy, dx, check);
   }
 
-  /** Forward without the bias: Y = X·Wᵀ (the model adds b fused with the next ReLU). */
-  forwardNoBias(n: number, x: number, y: number): void {
+  /** Y = X·Wᵀ, without the bias (f32_gemm_nt). */
+  matmul(n: number, x: number, y: number): void {
     const i = this.inSize, o = this.outSize;
     this.ctx.engine.kernels.f32_gemm_nt(n, o, i, x, i, this.w, i, y, o, 1, 0);
+  }
+
+  /** dW = gradBeta·dW + dYᵀ·X (f32_gemm_tn); the bias gradient is the caller's. */
+  weightGrad(n: number, x: number, dy: number, gradBeta: number): void {
+    const i = this.inSize, o = this.outSize;
+    this.ctx.engine.kernels.f32_gemm_tn(o, i, n, dy, o, x, i, this.gw, i, 1, gradBeta);
+  }
+
+  /** dX = dY·W (f32_gemm_nn) when dx ≠ 0; in check mode reports dW, db and dX. */
+  inputGrad(n: number, dy: number, dx: number, check: FiniteCheck | null): void {
+    const i = this.inSize, o = this.outSize;
+    if (dx !== 0) this.ctx.engine.kernels.f32_gemm_nn(n, i, o, dy, o, this.w, i, dx, i, 1, 0);
+    if (check) {
+      check(this.gw, this.numParams, 0, 'linear', 'parameter gradient');
+      if (dx !== 0) check(dx, n * i, 0, 'linear', 'input gradient');
+    }
   }
 }
 
@@ -177,7 +202,19 @@ export class ActivationLayer implements BoundLayer {
 
   get outSize(): number { return this.inSize; }
 
-  forward(n: number, x: number, y: number): void {
+  forward(n: number, x: number, y: number, _training: boolean, _scratch: number, check: FiniteCheck | null): void {
+    this.apply(n, x, y);
+    check?.(y, n * this.inSize, 0, this.kind, 'output');
+  }
+
+  backward(n: number, x: number, y: number, dy: number, dx: number, _training: boolean, _scratch: number, _gradBeta: number, check: FiniteCheck | null): void {
+    if (dx === 0) return;
+    this.applyBackward(n, x, y, dy, dx);
+    check?.(dx, n * this.inSize, 0, this.kind, 'input gradient');
+  }
+
+  /** y = f(x) elementwise. */
+  apply(n: number, x: number, y: number): void {
     const k = this.ctx.engine.kernels, len = n * this.inSize;
     switch (this.kind) {
       case 'relu': return k.f32_relu(len, x, y);
@@ -191,8 +228,8 @@ export class ActivationLayer implements BoundLayer {
     }
   }
 
-  backward(n: number, x: number, y: number, dy: number, dx: number): void {
-    if (dx === 0) return;
+  /** dx = dy·f'(x) elementwise (from y where f' is a function of the output). */
+  applyBackward(n: number, x: number, y: number, dy: number, dx: number): void {
     const k = this.ctx.engine.kernels, len = n * this.inSize;
     switch (this.kind) {
       case 'relu': return k.f32_relu_backward(len, x, dy, dx);
@@ -224,16 +261,18 @@ export class DropoutLayer implements BoundLayer {
 
   get outSize(): number { return this.inSize; }
 
-  forward(n: number, x: number, y: number, training: boolean, mask: number): void {
+  forward(n: number, x: number, y: number, training: boolean, mask: number, check: FiniteCheck | null): void {
     const k = this.ctx.engine.kernels, len = n * this.inSize;
     if (training && this.p > 0) k.f32_dropout(len, this.ctx.rngPtr, x, mask, y, this.p);
     else k.f32_copy(len, x, y);
+    check?.(y, len, 0, 'dropout', 'output');
   }
 
-  backward(n: number, _x: number, _y: number, dy: number, dx: number, training: boolean, mask: number): void {
+  backward(n: number, _x: number, _y: number, dy: number, dx: number, training: boolean, mask: number, _gradBeta: number, check: FiniteCheck | null): void {
     if (dx === 0) return;
     const k = this.ctx.engine.kernels, len = n * this.inSize;
     if (training && this.p > 0) k.f32_mul(len, dy, mask, dx);
     else k.f32_copy(len, dy, dx);
+    check?.(dx, len, 0, 'dropout', 'input gradient');
   }
 }

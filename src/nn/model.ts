@@ -1,14 +1,13 @@
 /**
- * A feed-forward model: a list of layers over one flat parameter buffer and
+ * A feed-forward model: a plain list of bound layers (bind.ts; a Linear ->
+ * ReLU pair is one fused layer, fused.ts) over one flat parameter buffer and
  * one flat gradient buffer (PyTorch state_dict order and layout), with the
- * activations of a batch planned once in the arena.
+ * activations of a batch planned once in the arena (plan.ts).
  *
- * Plan: for a batch capacity N (the largest batch seen so far), one output
- * buffer per layer (N × width; identity layers alias their input), two
- * ping-pong buffers for input gradients, the dL/dy buffer of the loss, an i32
- * label buffer and the dropout masks. A batch of n ≤ N rows uses the same
- * buffers; a larger batch frees the plan and plans again once. So after the
- * first call at a batch size, forward / backward / lossAndGrad allocate nothing.
+ * The plan holds a batch capacity N (the largest batch seen so far). A batch
+ * of n ≤ N rows uses the same buffers; a larger batch frees the plan and
+ * plans again once. So after the first call at a batch size, forward /
+ * backward / lossAndGrad allocate nothing.
  */
 import { DivergenceError, fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
 import type { InitTarget } from '../init/index.js';
@@ -17,23 +16,9 @@ import { checkLabels, resolveLoss, type LossEntry, type LossName, type Target } 
 import type { Parameterized, ParameterRange } from '../runtime/params.js';
 import type { Core } from '../runtime/core.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
-import { ActivationLayer, DropoutLayer, LinearLayer, type BoundLayer, type LayerSpec } from './layers.js';
-
-interface Plan {
-  /** rows the buffers hold */
-  cap: number;
-  /** acts[k] = byte offset of the input of layer k (acts[0] is set per call); acts[L] = output */
-  acts: number[];
-  /** grads[k] = byte offset of dL/d acts[k]; -1 = the caller's dOut; 0 = not computed */
-  grads: number[];
-  /** per-layer scratch (dropout masks) */
-  scratch: number[];
-  dOut: number;
-  labels: number;
-  blocks: number[];
-  /** the output tensor handed out by forward, per batch size */
-  out: Tensor | null;
-}
+import { bindLayers, checkSpecs, type BoundLayers } from './bind.js';
+import type { BoundLayer, FiniteCheck, LayerSpec } from './layers.js';
+import { freePlan, makePlan, type Plan } from './plan.js';
 
 export interface ModelOptions {
   /** seed of the model's RNG (initialization, then dropout masks); default 0 */
@@ -57,8 +42,12 @@ export class Sequential implements Parameterized {
    */
   checkFinite = false;
 
+  /** the bound layers, in order (a Linear(bias) -> ReLU pair is one LinearReluLayer) */
   private readonly layers: BoundLayer[];
   private readonly specs: readonly LayerSpec[];
+  private readonly linears: BoundLayers['linears'];
+  /** checks[j]: check mode's hook for layer j, naming the spec index in messages */
+  private readonly checks: FiniteCheck[];
   private readonly rngPtr: number;
   private plan: Plan | null = null;
   private disposed = false;
@@ -67,14 +56,6 @@ export class Sequential implements Parameterized {
   private forwardTraining = true;
   /** index of the first layer with parameters: layers before it need no input gradient */
   private readonly firstParam: number;
-  /**
-   * fuseRelu[k]: layer k is a Linear with bias and layer k+1 a ReLU. Forward then
-   * writes X·Wᵀ straight into the ReLU's output and adds b and clamps there in one
-   * pass (f32_bias_relu); the ReLU's input buffer aliases its output (the backward
-   * mask y > 0 equals x > 0). Backward computes the ReLU mask and the Linear's bias
-   * gradient in one pass (f32_relu_backward_col_sums). Same bits as unfused.
-   */
-  private readonly fuseRelu: boolean[];
 
   /** @internal use engine.nn.* */
   constructor(readonly engine: Core, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
@@ -82,29 +63,12 @@ export class Sequential implements Parameterized {
     if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
       throw new ValueError(`${kind}: seed must be a non-negative safe integer, got ${String(seed)}`);
     }
-    if (!Array.isArray(specs) || specs.length === 0) throw new ValueError(`${kind}: needs at least one layer`);
-    // widths: the input is the first linear's `in`, or inputSize
-    const firstLinear = specs.find((s) => s?.type === 'linear');
-    let width = inputSize ?? (firstLinear?.type === 'linear' ? firstLinear.in : undefined);
-    if (width === undefined || !Number.isInteger(width) || width < 1) {
-      throw new ValueError(`${kind}: cannot infer the input width (no linear layer); pass inputSize`);
-    }
-    this.inputSize = width;
+    const sizes = checkSpecs(kind, specs, inputSize);
+    this.inputSize = sizes.inputSize;
+    this.outputSize = sizes.outputSize;
+    this.numParameters = sizes.numParameters;
     this.specs = Object.freeze([...specs]);
-    let nParams = 0;
-    for (let k = 0; k < specs.length; k++) {
-      const s = specs[k];
-      if (!s || typeof s !== 'object' || !['linear', 'activation', 'dropout'].includes(s.type)) {
-        throw new ValueError(`${kind}: layer ${k} is not a layer spec (use engine.nn.layers.*), got ${String(s)}`);
-      }
-      if (s.type === 'linear') {
-        if (s.in !== width) throw new ShapeError(`${kind}: layer ${k} (linear) expects ${s.in} inputs but layer ${k - 1} gives ${width}`);
-        width = s.out;
-        nParams += s.in * s.out + (s.bias ? s.out : 0);
-      }
-    }
-    this.outputSize = width;
-    this.numParameters = nParams;
+    const nParams = sizes.numParameters;
 
     const arena = engine.arena;
     const blocks: number[] = [];
@@ -118,25 +82,11 @@ export class Sequential implements Parameterized {
       for (const b of blocks) arena.free(b);
       throw e;
     }
-    const ctx = { engine, rngPtr: this.rngPtr };
-    this.layers = [];
-    let off = 0;
-    width = this.inputSize;
-    for (const s of specs) {
-      let layer: BoundLayer;
-      if (s.type === 'linear') {
-        layer = new LinearLayer(ctx, s, this.paramsPtr + off * 4, this.gradsPtr + off * 4);
-        off += layer.numParams;
-      } else if (s.type === 'activation') layer = new ActivationLayer(ctx, s, width);
-      else layer = new DropoutLayer(ctx, s.p, width);
-      width = layer.outSize;
-      this.layers.push(layer);
-    }
+    const bound = bindLayers({ engine, rngPtr: this.rngPtr }, this.specs, this.inputSize, this.paramsPtr, this.gradsPtr);
+    this.layers = bound.layers;
+    this.linears = bound.linears;
+    this.checks = bound.start.map((first) => (ptr, len, part, kind, what) => this.checkBuffer(ptr, len, `layer ${first + part} (${kind}) ${what}`));
     this.firstParam = this.layers.findIndex((l) => l.numParams > 0);
-    this.fuseRelu = this.layers.map((l, k) => {
-      const next = this.layers[k + 1];
-      return l instanceof LinearLayer && l.bias && next instanceof ActivationLayer && next.kind === 'relu';
-    });
     const k = engine.kernels;
     k.rng_seed(this.rngPtr, seed % 4294967296 >>> 0, Math.floor(seed / 4294967296) >>> 0);
     this.initParameters();
@@ -144,9 +94,7 @@ export class Sequential implements Parameterized {
   }
 
   private initParameters(): void {
-    for (let k = 0; k < this.layers.length; k++) {
-      const l = this.layers[k], s = this.specs[k];
-      if (!(l instanceof LinearLayer) || s.type !== 'linear') continue;
+    for (const { layer: l, spec: s } of this.linears) {
       const init = resolveInit(this.kind, s.init);
       const base = { engine: this.engine, rngPtr: this.rngPtr, fanIn: l.inSize, fanOut: l.outSize };
       init.weight.fill({ ...base, ptr: l.w, shape: [l.outSize, l.inSize] } satisfies InitTarget);
@@ -160,13 +108,13 @@ export class Sequential implements Parameterized {
   parameterRanges(): ParameterRange[] {
     const out: ParameterRange[] = [];
     let off = 0;
-    this.layers.forEach((l, k) => {
-      if (!(l instanceof LinearLayer)) return;
-      out.push({ name: `${k}.weight`, offset: off, shape: [l.outSize, l.inSize] });
-      off += l.outSize * l.inSize;
-      if (l.bias) {
-        out.push({ name: `${k}.bias`, offset: off, shape: [l.outSize] });
-        off += l.outSize;
+    this.specs.forEach((s, k) => {
+      if (s.type !== 'linear') return;
+      out.push({ name: `${k}.weight`, offset: off, shape: [s.out, s.in] });
+      off += s.out * s.in;
+      if (s.bias) {
+        out.push({ name: `${k}.bias`, offset: off, shape: [s.out] });
+        off += s.out;
       }
     });
     return out;
@@ -293,7 +241,7 @@ export class Sequential implements Parameterized {
 
   /** Layer kinds in order (for messages and summaries). */
   get layerKinds(): string[] {
-    return this.layers.map((l) => l.kind);
+    return this.specs.map((s) => (s.type === 'activation' ? s.name : s.type));
   }
 
   // ---- internals ----
@@ -320,24 +268,11 @@ export class Sequential implements Parameterized {
     const training = this.training;
     this.forwardTraining = training;
     this.lastN = n;
-    // check mode runs the layers one by one, so a non-finite value is pinned on one layer
-    const fuse = this.fuseRelu, fusing = !this.checkFinite;
+    const checking = this.checkFinite;
     for (let k = 0; k < L; k++) {
       const l = this.layers[k];
-      if (fusing && fuse[k]) {
-        // Linear(bias) -> ReLU: GEMM into the ReLU's output, then bias + ReLU in place
-        const lin = l as LinearLayer, y = acts[k + 2];
-        lin.forwardNoBias(n, acts[k], y);
-        this.engine.kernels.f32_bias_relu(n, lin.outSize, y, lin.outSize, lin.b, y, lin.outSize);
-        acts[k + 1] = y;
-        k++;
-        continue;
-      }
       if (l.alias) acts[k + 1] = acts[k];
-      else {
-        l.forward(n, acts[k], acts[k + 1], training, plan.scratch[k]);
-        if (this.checkFinite) this.checkBuffer(acts[k + 1], n * l.outSize, `layer ${k} (${l.kind}) output`);
-      }
+      else l.forward(n, acts[k], acts[k + 1], training, plan.scratch[k], checking ? this.checks[k] : null);
     }
   }
 
@@ -346,26 +281,13 @@ export class Sequential implements Parameterized {
     const acts = plan.acts, grads = plan.grads;
     const training = this.forwardTraining;
     const L = this.layers.length;
-    const fuse = this.fuseRelu;
+    const checking = this.checkFinite;
     let dy = dOut;
-    let biasDone = false;
     for (let k = L - 1; k >= 0 && k >= this.firstParam; k--) {
       const l = this.layers[k];
       if (l.alias) continue;
       const dx = grads[k];
-      if (l instanceof LinearLayer) {
-        l.backward(n, acts[k], acts[k + 1], dy, dx, training, plan.scratch[k], gradBeta, biasDone);
-        biasDone = false;
-      } else if (k >= 1 && fuse[k - 1] && dx !== 0) {
-        // ReLU mask and the bias gradient of the Linear before it, in one pass
-        const lin = this.layers[k - 1] as LinearLayer;
-        this.engine.kernels.f32_relu_backward_col_sums(n, lin.outSize, acts[k], dy, dx, lin.gb, gradBeta);
-        biasDone = true;
-      } else l.backward(n, acts[k], acts[k + 1], dy, dx, training, plan.scratch[k]);
-      if (this.checkFinite) {
-        if (l instanceof LinearLayer) this.checkBuffer(l.gw, l.numParams, `layer ${k} (linear) parameter gradient`);
-        if (dx !== 0) this.checkBuffer(dx, n * l.inSize, `layer ${k} (${l.kind}) input gradient`);
-      }
+      l.backward(n, acts[k], acts[k + 1], dy, dx, training, plan.scratch[k], gradBeta, checking ? this.checks[k] : null);
       dy = dx;
     }
   }
@@ -389,49 +311,16 @@ export class Sequential implements Parameterized {
 
   private freePlan(): void {
     if (this.plan === null) return;
-    for (const b of this.plan.blocks) this.engine.arena.free(b);
+    freePlan(this.engine.arena, this.plan);
     this.plan = null;
   }
 
-  /** The plan for n rows: the current one when it holds n rows, else a new one. */
+  /** The plan for n rows: the current one when it holds n rows, else a new one (plan.ts). */
   private ensurePlan(n: number): Plan {
     if (this.plan !== null && this.plan.cap >= n) return this.plan;
-    const cap = Math.max(n, 1);
-    const arena = this.engine.arena;
-    const L = this.layers.length;
-    const blocks: number[] = [];
-    const alloc = (floats: number): number => {
-      const p = arena.alloc(Math.max(floats, 1) * 4);
-      blocks.push(p);
-      return p;
-    };
-    try {
-      const acts = new Array<number>(L + 1).fill(0);
-      const scratch = new Array<number>(L).fill(0);
-      const grads = new Array<number>(L + 1).fill(0);
-      for (let k = 0; k < L; k++) {
-        const l = this.layers[k];
-        if (!l.alias) acts[k + 1] = alloc(cap * l.outSize);
-        if (l.scratchPerRow > 0) scratch[k] = alloc(cap * l.scratchPerRow);
-      }
-      // input gradients: ping-pong between two buffers, walking backward from dOut (-1)
-      let maxW = 0;
-      for (let k = this.firstParam + 1; k < L; k++) maxW = Math.max(maxW, this.layers[k].inSize);
-      const pp = maxW > 0 && this.firstParam >= 0 ? [alloc(cap * maxW), alloc(cap * maxW)] : [0, 0];
-      let cur = -1; // which buffer holds dL/d acts[k+1]: -1 = dOut, 0/1 = pp
-      for (let k = L - 1; k > this.firstParam; k--) {
-        if (this.layers[k].alias) continue;
-        cur = cur === 0 ? 1 : 0;
-        grads[k] = pp[cur];
-      }
-      const dOut = alloc(cap * this.outputSize);
-      const labels = alloc(cap);
-      this.freePlan();
-      this.plan = { cap, acts, grads, scratch, dOut, labels, blocks, out: null };
-      return this.plan;
-    } catch (e) {
-      for (const b of blocks) arena.free(b);
-      throw e;
-    }
+    const plan = makePlan(this.engine.arena, this.layers, this.firstParam, this.outputSize, Math.max(n, 1));
+    this.freePlan();
+    this.plan = plan;
+    return plan;
   }
 }

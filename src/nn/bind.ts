@@ -1,0 +1,75 @@
+/**
+ * A model's spec list: checked (every entry a spec, widths chain) and bound to
+ * the model's flat parameter and gradient buffers in PyTorch order, each
+ * Linear with bias that a ReLU follows fused into one `LinearReluLayer`.
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import { LinearReluLayer } from './fused.js';
+import { ActivationLayer, DropoutLayer, LinearLayer, type BoundLayer, type LayerContext, type LayerSpec, type LinearSpec } from './layers.js';
+
+/** The sizes a spec list gives a model. */
+export interface SpecSizes {
+  inputSize: number;
+  outputSize: number;
+  numParameters: number;
+}
+
+/** Checks `specs` for model `kind` (input width: the first linear's `in`, or `inputSize`). */
+export function checkSpecs(kind: string, specs: readonly LayerSpec[], inputSize: number | undefined): SpecSizes {
+  if (!Array.isArray(specs) || specs.length === 0) throw new ValueError(`${kind}: needs at least one layer`);
+  const firstLinear = specs.find((s) => s?.type === 'linear');
+  let width = inputSize ?? (firstLinear?.type === 'linear' ? firstLinear.in : undefined);
+  if (width === undefined || !Number.isInteger(width) || width < 1) {
+    throw new ValueError(`${kind}: cannot infer the input width (no linear layer); pass inputSize`);
+  }
+  const input = width;
+  let nParams = 0;
+  for (let k = 0; k < specs.length; k++) {
+    const s = specs[k];
+    if (!s || typeof s !== 'object' || !['linear', 'activation', 'dropout'].includes(s.type)) {
+      throw new ValueError(`${kind}: layer ${k} is not a layer spec (use engine.nn.layers.*), got ${String(s)}`);
+    }
+    if (s.type === 'linear') {
+      if (s.in !== width) throw new ShapeError(`${kind}: layer ${k} (linear) expects ${s.in} inputs but layer ${k - 1} gives ${width}`);
+      width = s.out;
+      nParams += s.in * s.out + (s.bias ? s.out : 0);
+    }
+  }
+  return { inputSize: input, outputSize: width, numParameters: nParams };
+}
+
+/** A model's layers bound to its buffers. */
+export interface BoundLayers {
+  layers: BoundLayer[];
+  /** start[j]: index in the spec list of bound layer j's first spec (names in messages) */
+  start: number[];
+  /** the linear layers in spec order, with their specs (initialization) */
+  linears: { layer: LinearLayer; spec: LinearSpec }[];
+}
+
+/**
+ * Binds `specs` (checked by `checkSpecs`; `width` is the input's) to the
+ * parameter and gradient buffers in PyTorch order, fusing every Linear with
+ * bias that a ReLU follows into one `LinearReluLayer`.
+ */
+export function bindLayers(ctx: LayerContext, specs: readonly LayerSpec[], width: number, params: number, grads: number): BoundLayers {
+  const out: BoundLayers = { layers: [], start: [], linears: [] };
+  let off = 0;
+  for (let k = 0; k < specs.length; k++) {
+    const s = specs[k];
+    out.start.push(k);
+    if (s.type === 'linear') {
+      const lin = new LinearLayer(ctx, s, params + off * 4, grads + off * 4);
+      off += lin.numParams;
+      out.linears.push({ layer: lin, spec: s });
+      const next = specs[k + 1];
+      if (s.bias && next?.type === 'activation' && next.name === 'relu') {
+        out.layers.push(new LinearReluLayer(ctx, lin, new ActivationLayer(ctx, next, lin.outSize)));
+        k++;
+      } else out.layers.push(lin);
+    } else if (s.type === 'activation') out.layers.push(new ActivationLayer(ctx, s, width));
+    else out.layers.push(new DropoutLayer(ctx, s.p, width));
+    width = out.layers[out.layers.length - 1].outSize;
+  }
+  return out;
+}

@@ -36,6 +36,17 @@ export class DivergenceError extends WasmgradError {
 /** A file or byte stream is corrupt, truncated or does not match what it must hold. */
 export class FormatError extends WasmgradError {}
 
+/**
+ * The file system refused an operation (read, write, rename, mkdir, fsync):
+ * ENOENT, ENOSPC, EIO, ENOTDIR, EACCES, ... `path` is the file or directory,
+ * `code` the system's code. A corrupt file that was read is a `FormatError`.
+ */
+export class IoError extends WasmgradError {
+  constructor(message: string, readonly path: string, readonly code: string) {
+    super(message);
+  }
+}
+
 /** Formats a shape for messages: `[3, 4]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

@@ -14,6 +14,7 @@ export {
   StateError,
   DivergenceError,
   FormatError,
+  IoError,
 } from './errors.js';
 export * as schedules from './schedule/index.js';
 export type { Schedule, CycleSchedule } from './schedule/index.js';
@@ -83,7 +84,8 @@ export {
   type EncodedCheckpoint,
   type DecodedCheckpoint,
 } from './checkpoint/checkpoint.js';
-export { saveCheckpoint, loadCheckpoint, readCheckpoint } from './checkpoint/files.js';
+export { saveCheckpoint, loadCheckpoint, readCheckpoint, type SaveOptions } from './checkpoint/files.js';
+export { type FileApi } from './io/files.js';
 // training (src/train/)
 export { fit, type FitOptions, type FitCallbacks, type History, type EpochRecord, type TrainingState, type BatchInfo, type EpochSchedule } from './train/fit.js';
 export { evaluate, predict, predictClasses, argmaxRows, Evaluator, type Evaluation } from './train/evaluate.js';

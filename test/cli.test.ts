@@ -70,6 +70,23 @@ describe('wasmgrad CLI', () => {
     const b = run(['train', '--data', bad, '--quiet'], dir);
     expect(b.code).toBe(1);
     expect(b.err).toBe(`wasmgrad: FormatError: ${bad}: line 2, column 2: "x" is not a number\n`);
+    // hostile values (issue 12, items 3 and 4): exit 1 with file, line and column, at once
+    const huge = join(dir, 'huge.csv');
+    writeFileSync(huge, 'a,y\n1,0\n2,1e10\n3,1\n');
+    const h = run(['train', '--data', huge, '--quiet'], dir);
+    expect(h.code).toBe(1);
+    expect(h.err).toMatch(new RegExp(`^wasmgrad: FormatError: ${huge}: line 3, column 2: label 1e10 is not a class id \\(an integer in \\[0, 2\\^24 = 16777216\\)\\)`));
+    const f32 = join(dir, 'f32.csv');
+    writeFileSync(f32, 'a,y\n1,0\n1e39,1\n');
+    const g = run(['train', '--data', f32, '--quiet'], dir);
+    expect(g.code).toBe(1);
+    expect(g.err).toBe(`wasmgrad: FormatError: ${f32}: line 3, column 1: "1e39" is outside the f32 range (|x| ≤ 3.4028235e38)\n`);
+    // an output folder that cannot be made (a file is in the way): IoError naming the path, exit 1
+    const blocker = join(dir, 'blocker');
+    writeFileSync(blocker, 'x');
+    const o = run(['train', '--data', 'xor', '--samples', '40', '--epochs', '2', '--quiet', '--out', join(blocker, 'out')], dir);
+    expect(o.code).toBe(1);
+    expect(o.err).toBe(`wasmgrad: IoError: ${join(blocker, 'out')}: cannot create directory (ENOTDIR)\n`);
     const ragged = join(dir, 'ragged.csv');
     writeFileSync(ragged, '1,2,0\n3,1\n');
     expect(run(['train', '--data', ragged], dir).err).toMatch(/ragged\.csv: line 2 has 2 columns, expected 3/);

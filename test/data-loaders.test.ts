@@ -57,7 +57,7 @@ describe('CSV', () => {
     expect(formatError(() => parseCsv('a,b\n1,2\n', { label: 'y', file: 'h.csv' })).message).toBe('h.csv: no label column "y" in the header (a, b)');
     expect(formatError(() => parseCsv('1,2\n', { label: 5, file: 'h.csv' })).message).toMatch(/label column 5 does not exist; rows have 2 columns/);
     expect(formatError(() => parseCsv('1,2\n', { label: 'y', file: 'h.csv' })).message).toMatch(/given by name, but the file has no header/);
-    expect(formatError(() => parseCsv('1,0.5\n', { task: 'classification', file: 'c.csv' })).message).toBe('c.csv: line 1, column 2: label 0.5 is not a class id (an integer ≥ 0)');
+    expect(formatError(() => parseCsv('1,0.5\n', { task: 'classification', file: 'c.csv' })).message).toBe('c.csv: line 1, column 2: label 0.5 is not a class id (an integer in [0, 2^24 = 16777216))');
     expect(formatError(() => parseCsv('a,b\n', { file: 'e.csv' })).message).toBe('e.csv: no data rows');
     expect(formatError(() => parseCsv('1\n2\n', { file: 'w.csv' })).message).toMatch(/at least 2 columns/);
   });

@@ -74,12 +74,27 @@ export function decodePlain(value: unknown, what = 'json'): unknown {
   return out;
 }
 
-/** FNV-1a 32-bit hash of bytes, as 8 hex digits (detects a weights file that does not match its sidecar). */
-export function fnv1a(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
+/**
+ * FNV-1a, 32 bits (Fowler, Noll, Vo; IETF draft-eastlake-fnv): h = 2166136261;
+ * for each byte b: h = (h XOR b) * 16777619 mod 2^32. Continues from `h` when
+ * given, so several parts hash as one stream. Any change of one byte changes
+ * the hash (each step is a bijection of h); other accidental changes go
+ * unnoticed with probability 2^-32. A checksum against corruption, not a
+ * defence against deliberate tampering.
+ */
+export function fnv1a32(bytes: Uint8Array, h = 0x811c9dc5): number {
   for (let i = 0; i < bytes.length; i++) {
     h ^= bytes[i];
     h = Math.imul(h, 0x01000193);
   }
+  return h >>> 0;
+}
+
+/** FNV-1a 32-bit hash of bytes, as 8 hex digits (detects a weights file that does not match its sidecar). */
+export function fnv1a(bytes: Uint8Array): string {
+  return hex32(fnv1a32(bytes));
+}
+
+export function hex32(h: number): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }

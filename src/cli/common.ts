@@ -25,6 +25,7 @@ export const DATA_FLAGS: Flags = {
   labels: { type: 'string', arg: 'PATH', help: 'IDX labels file (with an IDX images file as --data)' },
   label: { type: 'string', arg: 'COL', help: 'CSV label column: 0-based index (negative from the end) or header name (default: last)' },
   delimiter: { type: 'string', arg: 'CHAR', default: ',', help: 'CSV delimiter' },
+  task: { type: 'string', default: 'auto', choices: ['auto', 'classification', 'regression'], help: 'CSV label column: class ids (integers in [0, 2^24)), real values, or auto (class ids when every label is an integer ≥ 0)' },
   samples: { type: 'int', arg: 'N', min: 4, help: 'samples to generate for a built-in dataset (default 1500)' },
   noise: { type: 'number', arg: 'X', min: 0, help: 'noise of a built-in dataset' },
   arms: { type: 'int', arg: 'K', min: 2, default: 3, help: 'spiral arms (spirals)' },
@@ -76,7 +77,9 @@ export async function prepareData(o: Record<string, unknown>, cmd: string): Prom
   if (name in GENERATORS) {
     const gen = GENERATORS[name as GeneratorName] as (opts: Record<string, unknown>) => Dataset;
     const opts: Record<string, unknown> = { n: (o.samples as number | undefined) ?? 1500, seed };
-    if (o.noise !== undefined) opts.noise = o.noise;
+    // blobs calls its noise std; random-labels has none
+    if (o.noise !== undefined && name === 'random-labels') throw new UsageError(`${cmd}: --noise does not apply to random-labels`);
+    if (o.noise !== undefined) opts[name === 'blobs' ? 'std' : 'noise'] = o.noise;
     if (name === 'spirals') opts.arms = o.arms;
     data = gen(opts);
   } else if (isPath(name)) {
@@ -86,6 +89,7 @@ export async function prepareData(o: Record<string, unknown>, cmd: string): Prom
       const label = o.label as string | undefined;
       data = await loadCsvFile(name, {
         delimiter: o.delimiter as string,
+        task: o.task as 'auto',
         label: label === undefined ? undefined : /^-?\d+$/.test(label) ? Number(label) : label,
       });
     }

@@ -1,6 +1,6 @@
 // wasmgrad command line: train, compare, bench. Exit codes: 0 ok, 1 runtime
 // failure (bad file, divergence), 2 usage error (unknown flag, bad value).
-import { FormatError, WasmgradError } from '../errors.js';
+import { FormatError, IoError, WasmgradError } from '../errors.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
@@ -51,9 +51,10 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
       return 2;
     }
     if (e instanceof WasmgradError) {
-      // bad values that reached the library (e.g. a schedule option) are usage errors; files and training failures are not
+      // bad values that reached the library (e.g. a schedule option) are usage errors; bad files, file-system
+      // failures and training failures are not
       io.err(`wasmgrad: ${err.name}: ${err.message}\n`);
-      return e instanceof FormatError || err.name === 'DivergenceError' || err.name === 'MemoryError' ? 1 : 2;
+      return e instanceof FormatError || e instanceof IoError || err.name === 'DivergenceError' || err.name === 'MemoryError' ? 1 : 2;
     }
     io.err(`wasmgrad: ${err.stack ?? err.message}\n`);
     return 1;

@@ -1,5 +1,13 @@
 import { ShapeError, ValueError } from '../errors.js';
 
+/**
+ * The bound on class ids: a label is an integer in [0, MAX_CLASSES) and
+ * `numClasses` ≤ MAX_CLASSES = 2^24 = 16,777,216 (every id is then exact in
+ * f32 too). Files with larger labels are refused (`FormatError` naming the
+ * file, line and column), never wrapped to negative numbers.
+ */
+export const MAX_CLASSES = 2 ** 24;
+
 /** Class ids (classification) or real targets, `targetSize` per sample (regression). */
 export type Targets = Float32Array | Int32Array;
 
@@ -73,16 +81,19 @@ export class Dataset {
     }
     let numClasses = 0;
     if (classification) {
+      const nc = options.numClasses;
+      if (nc !== undefined && (typeof nc !== 'number' || !Number.isInteger(nc) || nc < 1 || nc > MAX_CLASSES)) {
+        throw new ValueError(`Dataset: numClasses must be an integer in [1, 2^24 = ${MAX_CLASSES}], got ${String(nc)}`);
+      }
       let max = -1;
       for (let i = 0; i < n; i++) {
         const c = targets[i];
         if (c < 0) throw new ValueError(`Dataset: label ${c} of sample ${i} is negative; class ids start at 0`);
+        if (c >= MAX_CLASSES) throw new ValueError(`Dataset: label ${c} of sample ${i} is not below the class-id bound 2^24 = ${MAX_CLASSES}`);
         if (c > max) max = c;
       }
-      numClasses = options.numClasses ?? max + 1;
-      if (!Number.isInteger(numClasses) || numClasses < 1) {
-        throw new ValueError(`Dataset: numClasses must be a positive integer, got ${options.numClasses}`);
-      }
+      numClasses = nc ?? max + 1;
+      if (numClasses < 1) throw new ValueError(`Dataset: numClasses must be a positive integer, got ${numClasses} (no labels to infer it from)`);
       if (max >= numClasses) {
         const i = targets.indexOf(max);
         throw new ValueError(`Dataset: label ${max} of sample ${i} is out of range for numClasses = ${numClasses}`);
@@ -129,7 +140,10 @@ export class Dataset {
       const t = targets as readonly number[];
       if (options.classes) {
         for (let i = 0; i < t.length; i++) {
-          if (!Number.isInteger(t[i])) throw new ValueError(`Dataset.fromRows: label ${i} is ${t[i]}, not an integer class id`);
+          const c = t[i];
+          if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= MAX_CLASSES) {
+            throw new ValueError(`Dataset.fromRows: label ${i} is ${String(c)}, not a class id (an integer in [0, 2^24))`);
+          }
         }
         y = Int32Array.from(t);
       } else y = Float32Array.from(t);
@@ -194,7 +208,8 @@ export function oneHot(labels: ArrayLike<number>, numClasses: number): Float32Ar
   return out;
 }
 
-function describe(v: unknown): string {
+/** What a bad argument is, for messages: `null`, `undefined`, `number`, `Uint8Array`, … */
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
   return typeof v;

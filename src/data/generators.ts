@@ -13,9 +13,29 @@ export interface GeneratorOptions {
   seed?: number;
 }
 
+/**
+ * Checks that `options` is an object (or undefined) whose keys are all in
+ * `allowed`: an unknown option (a typo, or `features` for `dim`) is a
+ * `ValueError` naming it and the known ones, as the optimizers do.
+ */
+function known<T extends object>(op: string, options: T | undefined, allowed: readonly string[]): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ValueError(`${op}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  for (const k of Object.keys(options)) {
+    if (!allowed.includes(k)) throw new ValueError(`${op}: unknown option '${k}' (options: ${allowed.join(', ')})`);
+  }
+  return options;
+}
+
 function checkN(op: string, n: number, min = 1): number {
   if (!Number.isInteger(n) || n < min) throw new ValueError(`${op}: n must be an integer ≥ ${min}, got ${n}`);
   return n;
+}
+function checkDim(op: string, dim: unknown): number {
+  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) throw new ValueError(`${op}: dim must be an integer ≥ 1, got ${String(dim)}`);
+  return dim;
 }
 function checkNonNeg(op: string, name: string, v: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`${op}: ${name} must be a finite number ≥ 0, got ${v}`);
@@ -23,10 +43,11 @@ function checkNonNeg(op: string, name: string, v: number): number {
 }
 
 /** Two interleaving half circles (scikit-learn's make_moons geometry), 2 classes, 2 features. */
-export function twoMoons({ n = 500, noise = 0.1, seed = 0 }: GeneratorOptions = {}): Dataset {
+export function twoMoons(options?: GeneratorOptions): Dataset {
+  const { n = 500, noise = 0.1, seed = 0 } = known('twoMoons', options, ['n', 'noise', 'seed']);
   checkN('twoMoons', n);
   checkNonNeg('twoMoons', 'noise', noise);
-  const r = new Random(seed);
+  const r = new Random(seed, 'twoMoons');
   const x = new Float32Array(2 * n), y = new Int32Array(n);
   const nOuter = Math.ceil(n / 2);
   for (let i = 0; i < n; i++) {
@@ -41,11 +62,12 @@ export function twoMoons({ n = 500, noise = 0.1, seed = 0 }: GeneratorOptions = 
 }
 
 /** Two concentric circles, radius 1 (class 0) and `factor` (class 1). */
-export function circles({ n = 500, noise = 0.05, seed = 0, factor = 0.5 }: GeneratorOptions & { factor?: number } = {}): Dataset {
+export function circles(options?: GeneratorOptions & { factor?: number }): Dataset {
+  const { n = 500, noise = 0.05, seed = 0, factor = 0.5 } = known('circles', options, ['n', 'noise', 'seed', 'factor']);
   checkN('circles', n);
   checkNonNeg('circles', 'noise', noise);
   if (!(factor > 0 && factor < 1)) throw new ValueError(`circles: factor must be in (0, 1), got ${factor}`);
-  const r = new Random(seed);
+  const r = new Random(seed, 'circles');
   const x = new Float32Array(2 * n), y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const c = i % 2;
@@ -62,12 +84,13 @@ export function circles({ n = 500, noise = 0.05, seed = 0, factor = 0.5 }: Gener
  * `arms` interleaved spiral arms (class = arm), 2 features, radius in [0, 1]:
  * for arm k, point at radius r ∈ (0, 1]: angle θ = turns·2π·r + 2πk/arms (cs231n's spiral data).
  */
-export function spirals({ n = 600, noise = 0.05, seed = 0, arms = 3, turns = 1 }: GeneratorOptions & { arms?: number; turns?: number } = {}): Dataset {
+export function spirals(options?: GeneratorOptions & { arms?: number; turns?: number }): Dataset {
+  const { n = 600, noise = 0.05, seed = 0, arms = 3, turns = 1 } = known('spirals', options, ['n', 'noise', 'seed', 'arms', 'turns']);
   checkN('spirals', n);
   checkNonNeg('spirals', 'noise', noise);
   if (!Number.isInteger(arms) || arms < 2) throw new ValueError(`spirals: arms must be an integer ≥ 2, got ${arms}`);
   if (!(turns > 0 && Number.isFinite(turns))) throw new ValueError(`spirals: turns must be > 0, got ${turns}`);
-  const r = new Random(seed);
+  const r = new Random(seed, 'spirals');
   const x = new Float32Array(2 * n), y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const k = i % arms;
@@ -81,10 +104,11 @@ export function spirals({ n = 600, noise = 0.05, seed = 0, arms = 3, turns = 1 }
 }
 
 /** XOR: points uniform in [−1, 1]², class 1 when the signs of the two coordinates differ. */
-export function xor({ n = 400, noise = 0, seed = 0 }: GeneratorOptions = {}): Dataset {
+export function xor(options?: GeneratorOptions): Dataset {
+  const { n = 400, noise = 0, seed = 0 } = known('xor', options, ['n', 'noise', 'seed']);
   checkN('xor', n);
   checkNonNeg('xor', 'noise', noise);
-  const r = new Random(seed);
+  const r = new Random(seed, 'xor');
   const x = new Float32Array(2 * n), y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const a = 2 * r.uniform() - 1, b = 2 * r.uniform() - 1;
@@ -96,17 +120,13 @@ export function xor({ n = 400, noise = 0, seed = 0 }: GeneratorOptions = {}): Da
 }
 
 /** Isotropic Gaussian blobs: `centers` classes with means uniform in [−box, box]^dim and std `std`. */
-export function blobs({
-  n = 500,
-  seed = 0,
-  centers = 3,
-  dim = 2,
-  std = 0.5,
-  box = 5,
-}: Omit<GeneratorOptions, 'noise'> & { centers?: number | number[][]; dim?: number; std?: number; box?: number } = {}): Dataset {
+export function blobs(options?: Omit<GeneratorOptions, 'noise'> & { centers?: number | number[][]; dim?: number; std?: number; box?: number }): Dataset {
+  const o = known('blobs', options, ['n', 'seed', 'centers', 'dim', 'std', 'box']);
+  const { n = 500, seed = 0, centers = 3, std = 0.5, box = 5 } = o;
+  let dim = o.dim ?? 2;
   checkN('blobs', n);
   checkNonNeg('blobs', 'std', std);
-  const r = new Random(seed);
+  const r = new Random(seed, 'blobs');
   let means: number[][];
   if (Array.isArray(centers)) {
     means = centers;
@@ -114,7 +134,7 @@ export function blobs({
     if (centers.length < 1 || centers.some((c) => c.length !== dim)) throw new ValueError(`blobs: centers must be rows of ${dim} numbers`);
   } else {
     if (!Number.isInteger(centers) || centers < 1) throw new ValueError(`blobs: centers must be an integer ≥ 1 or a list of points, got ${centers}`);
-    if (!Number.isInteger(dim) || dim < 1) throw new ValueError(`blobs: dim must be an integer ≥ 1, got ${dim}`);
+    checkDim('blobs', dim);
     means = Array.from({ length: centers }, () => Array.from({ length: dim }, () => (2 * r.uniform() - 1) * box));
   }
   const k = means.length;
@@ -128,17 +148,12 @@ export function blobs({
 }
 
 /** y = x·w + b + noise with x ~ N(0, I_d); the true w and b are in `meta`. */
-export function linearRegression({
-  n = 200,
-  noise = 0.1,
-  seed = 0,
-  dim = 5,
-  weights,
-  bias = 0,
-}: GeneratorOptions & { dim?: number; weights?: number[]; bias?: number } = {}): Dataset {
+export function linearRegression(options?: GeneratorOptions & { dim?: number; weights?: number[]; bias?: number }): Dataset {
+  const { n = 200, noise = 0.1, seed = 0, dim = 5, weights, bias = 0 } = known('linearRegression', options, ['n', 'noise', 'seed', 'dim', 'weights', 'bias']);
   checkN('linearRegression', n);
+  checkDim('linearRegression', dim);
   checkNonNeg('linearRegression', 'noise', noise);
-  const r = new Random(seed);
+  const r = new Random(seed, 'linearRegression');
   const w = weights ?? Array.from({ length: dim }, () => r.normal());
   const d = w.length;
   const x = new Float32Array(d * n), y = new Float32Array(n);
@@ -158,17 +173,12 @@ export function linearRegression({
  * One input x ~ U[−1, 1], y = Σ_p c_p x^p + noise. Features are the powers
  * x, x², …, x^degree when `expand` (default), else just x.
  */
-export function polynomialRegression({
-  n = 200,
-  noise = 0.1,
-  seed = 0,
-  coefficients = [0, 1, -2, 0.5],
-  expand = true,
-}: GeneratorOptions & { coefficients?: number[]; expand?: boolean } = {}): Dataset {
+export function polynomialRegression(options?: GeneratorOptions & { coefficients?: number[]; expand?: boolean }): Dataset {
+  const { n = 200, noise = 0.1, seed = 0, coefficients = [0, 1, -2, 0.5], expand = true } = known('polynomialRegression', options, ['n', 'noise', 'seed', 'coefficients', 'expand']);
   checkN('polynomialRegression', n);
   checkNonNeg('polynomialRegression', 'noise', noise);
   if (coefficients.length < 1) throw new ValueError('polynomialRegression: coefficients must not be empty');
-  const r = new Random(seed);
+  const r = new Random(seed, 'polynomialRegression');
   const degree = coefficients.length - 1;
   const d = expand ? Math.max(1, degree) : 1;
   const x = new Float32Array(d * n), y = new Float32Array(n);
@@ -183,10 +193,12 @@ export function polynomialRegression({
 }
 
 /** Gaussian features with labels drawn uniformly at random: nothing to learn, only to memorize. */
-export function randomLabels({ n = 200, seed = 0, dim = 10, classes = 2 }: Omit<GeneratorOptions, 'noise'> & { dim?: number; classes?: number } = {}): Dataset {
+export function randomLabels(options?: Omit<GeneratorOptions, 'noise'> & { dim?: number; classes?: number }): Dataset {
+  const { n = 200, seed = 0, dim = 10, classes = 2 } = known('randomLabels', options, ['n', 'seed', 'dim', 'classes']);
   checkN('randomLabels', n);
+  checkDim('randomLabels', dim);
   if (!Number.isInteger(classes) || classes < 2) throw new ValueError(`randomLabels: classes must be an integer ≥ 2, got ${classes}`);
-  const r = new Random(seed);
+  const r = new Random(seed, 'randomLabels');
   const x = new Float32Array(dim * n), y = new Int32Array(n);
   for (let i = 0; i < n * dim; i++) x[i] = r.normal();
   for (let i = 0; i < n; i++) y[i] = r.int(classes);
@@ -198,16 +210,12 @@ export function randomLabels({ n = 200, seed = 0, dim = 10, classes = 2 }: Omit<
  * scales span `condition` (default 1e4), so the Hessian XᵀX/n has condition
  * number ≈ condition². y = Σ_j w_j x_j + noise with x_j = s_j·z_j, z ~ N(0, 1), w ~ N(0, 1)/s_j.
  */
-export function illConditionedRegression({
-  n = 500,
-  noise = 0.01,
-  seed = 0,
-  dim = 10,
-  condition = 1e4,
-}: GeneratorOptions & { dim?: number; condition?: number } = {}): Dataset {
+export function illConditionedRegression(options?: GeneratorOptions & { dim?: number; condition?: number }): Dataset {
+  const { n = 500, noise = 0.01, seed = 0, dim = 10, condition = 1e4 } = known('illConditionedRegression', options, ['n', 'noise', 'seed', 'dim', 'condition']);
   checkN('illConditionedRegression', n);
+  checkDim('illConditionedRegression', dim);
   if (!(condition >= 1 && Number.isFinite(condition))) throw new ValueError(`illConditionedRegression: condition must be ≥ 1, got ${condition}`);
-  const r = new Random(seed);
+  const r = new Random(seed, 'illConditionedRegression');
   const scales = Array.from({ length: dim }, (_, j) => condition ** (dim > 1 ? j / (dim - 1) : 0));
   const w = scales.map((s) => r.normal() / s);
   const x = new Float32Array(dim * n), y = new Float32Array(n);

@@ -1,5 +1,5 @@
 import { FormatError, ValueError } from '../errors.js';
-import { Dataset } from './dataset.js';
+import { Dataset, describe, MAX_CLASSES } from './dataset.js';
 import { gunzip, isGzip, readBytes, type ByteSource } from './source.js';
 
 /** One IDX array: its element type and dimensions, values widened to numbers. */
@@ -25,6 +25,7 @@ const TYPES: Record<number, [IdxArray['dtype'], number]> = {
  * size the dimensions give; anything else is a `FormatError`.
  */
 export function decodeIdx(bytes: Uint8Array, file = 'idx'): IdxArray {
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(`decodeIdx: bytes must be a Uint8Array, got ${describe(bytes)}`);
   if (bytes.length < 4) throw new FormatError(`${file}: ${bytes.length} bytes is too short for an IDX header`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const magic = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -75,12 +76,41 @@ export function decodeIdx(bytes: Uint8Array, file = 'idx'): IdxArray {
   return { dtype, shape, data };
 }
 
-/** Encodes an IDX file (tests, and exporting data for other tools). */
+/** Integer ranges of the integer element types (encodeIdx refuses values that would wrap). */
+const INT_RANGE: Partial<Record<IdxArray['dtype'], [number, number]>> = {
+  u8: [0, 255],
+  i8: [-128, 127],
+  i16: [-32768, 32767],
+  i32: [-2147483648, 2147483647],
+};
+
+/**
+ * Encodes an IDX file (tests, and exporting data for other tools). The
+ * dtype must be one of the six IDX types, the shape at most 255 dimensions
+ * of u32 sizes, the data exactly their product of values; integer types
+ * take integers in their range and f32 values finite in f32 (no silent
+ * wrap or overflow). Anything else is a `ValueError` naming the field.
+ */
 export function encodeIdx(array: IdxArray): Uint8Array {
-  const code = Number(Object.keys(TYPES).find((k) => TYPES[Number(k)][0] === array.dtype));
-  const size = TYPES[code][1];
-  const count = array.shape.reduce((a, b) => a * b, 1);
-  if (array.data.length !== count) throw new ValueError(`encodeIdx: data has ${array.data.length} values, shape needs ${count}`);
+  if (array === null || typeof array !== 'object') throw new ValueError(`encodeIdx: expected { dtype, shape, data }, got ${describe(array)}`);
+  const entry = Object.entries(TYPES).find(([, t]) => t[0] === array.dtype);
+  if (!entry) throw new ValueError(`encodeIdx: dtype must be one of ${Object.values(TYPES).map((t) => t[0]).join(', ')}, got ${JSON.stringify(array.dtype)}`);
+  const code = Number(entry[0]);
+  const size = entry[1][1];
+  const shape = array.shape;
+  if (!Array.isArray(shape) || shape.length > 255 || shape.some((d) => !Number.isInteger(d) || d < 0 || d > 0xffffffff)) {
+    throw new ValueError(`encodeIdx: shape must be an array of at most 255 integers in [0, 2^32), got ${JSON.stringify(shape)}`);
+  }
+  const data = array.data as ArrayLike<number>;
+  if (data === null || typeof data !== 'object' || typeof data.length !== 'number') throw new ValueError(`encodeIdx: data must be an array of numbers, got ${describe(data)}`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (data.length !== count) throw new ValueError(`encodeIdx: data has ${data.length} values, shape needs ${count}`);
+  const range = INT_RANGE[array.dtype];
+  for (let i = 0; i < count; i++) {
+    const x = data[i];
+    const ok = range ? Number.isInteger(x) && x >= range[0] && x <= range[1] : typeof x === 'number' && (array.dtype === 'f64' || !Number.isFinite(x) || Number.isFinite(Math.fround(x)));
+    if (!ok) throw new ValueError(`encodeIdx: data[${i}] = ${String(x)} does not fit ${array.dtype}${range ? ` (integers in [${range[0]}, ${range[1]}])` : ''}`);
+  }
   const head = 4 + 4 * array.shape.length;
   const out = new Uint8Array(head + count * size);
   const v = new DataView(out.buffer);
@@ -119,18 +149,30 @@ export interface IdxDatasetOptions {
  * features are the flattened images (scaled), labels are class ids.
  */
 export function idxDataset(images: IdxArray, labels: IdxArray, options: IdxDatasetOptions = {}): Dataset {
+  if (options === null || typeof options !== 'object') throw new ValueError(`idxDataset: options must be an object, got ${describe(options)}`);
   const { imagesFile = 'images', labelsFile = 'labels' } = options;
+  for (const [name, a] of [['images', images], ['labels', labels]] as const) {
+    if (a === null || typeof a !== 'object' || !Array.isArray(a.shape) || !ArrayBuffer.isView(a.data)) {
+      throw new ValueError(`idxDataset: ${name} must be an IdxArray { dtype, shape, data } (from decodeIdx), got ${describe(a)}`);
+    }
+  }
   if (images.shape.length < 1) throw new FormatError(`${imagesFile}: images must have at least 1 dimension`);
   if (labels.shape.length !== 1) throw new FormatError(`${labelsFile}: labels must be 1-dimensional, got [${labels.shape.join(', ')}]`);
   const n = images.shape[0];
   if (labels.shape[0] !== n) throw new FormatError(`${labelsFile}: ${labels.shape[0]} labels for ${n} images in ${imagesFile}`);
   const scale = options.scale ?? (images.dtype === 'u8' ? 1 / 255 : 1);
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new ValueError(`idxDataset: scale must be a finite number, got ${String(scale)}`);
   const x = new Float32Array(images.data.length);
-  for (let i = 0; i < x.length; i++) x[i] = images.data[i] * scale;
+  for (let i = 0; i < x.length; i++) {
+    x[i] = images.data[i] * scale;
+    if (!Number.isFinite(x[i])) {
+      throw new FormatError(`${imagesFile}: value ${images.data[i]} at index ${i}${scale !== 1 ? ` (scaled by ${scale})` : ''} is not finite in f32 (|x| ≤ 3.4028235e38)`);
+    }
+  }
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const c = labels.data[i];
-    if (!Number.isInteger(c) || c < 0) throw new FormatError(`${labelsFile}: label ${c} at index ${i} is not a class id`);
+    if (!Number.isInteger(c) || c < 0 || c >= MAX_CLASSES) throw new FormatError(`${labelsFile}: label ${c} at index ${i} is not a class id (an integer in [0, 2^24 = ${MAX_CLASSES}))`);
     y[i] = c;
   }
   return new Dataset(x, y, { numFeatures: n > 0 ? x.length / n : 0, name: imagesFile });
@@ -141,3 +183,4 @@ export async function loadIdxDataset(images: ByteSource, labels: ByteSource, opt
   const [a, b] = await Promise.all([loadIdx(images, options.imagesFile ?? 'images'), loadIdx(labels, options.labelsFile ?? 'labels')]);
   return idxDataset(a, b, options);
 }
+

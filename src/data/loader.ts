@@ -1,8 +1,8 @@
 import { StateError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
 import { Tensor } from '../runtime/tensor.js';
-import type { Dataset } from './dataset.js';
-import { Random } from './random.js';
+import { Dataset, describe } from './dataset.js';
+import { checkStateWords, Random } from './random.js';
 
 export interface BatchLoaderOptions {
   /** rows per batch, 1 ≤ batchSize (≤ n when dropLast) */
@@ -11,9 +11,11 @@ export interface BatchLoaderOptions {
   shuffle?: boolean;
   /** drop the last partial batch (default false) */
   dropLast?: boolean;
-  /** seed of the shuffling stream (default 0) */
+  /** seed of the shuffling stream: a non-negative safe integer (default 0; −1, 1.5, NaN or '7' are a `ValueError`) */
   seed?: number;
 }
+
+const LOADER_KEYS = ['batchSize', 'shuffle', 'dropLast', 'seed'];
 
 /**
  * One batch: `x` is a tensor [rows, d] in the engine's memory; `y` is the
@@ -56,7 +58,18 @@ export class BatchLoader {
   private epochState: Uint32Array;
 
   constructor(readonly engine: Core, readonly data: Dataset, options: BatchLoaderOptions) {
+    if (engine === null || typeof engine !== 'object' || typeof (engine as Partial<Core>).allocF32 !== 'function') {
+      throw new ValueError(`BatchLoader: engine must be an engine from init(), got ${describe(engine)}`);
+    }
+    if (!(data instanceof Dataset)) throw new ValueError(`BatchLoader: data must be a Dataset, got ${describe(data)}`);
+    if (options === null || typeof options !== 'object') throw new ValueError(`BatchLoader: options must be an object { batchSize, ... }, got ${describe(options)}`);
+    for (const k of Object.keys(options)) {
+      if (!LOADER_KEYS.includes(k)) throw new ValueError(`BatchLoader: unknown option '${k}' (options: ${LOADER_KEYS.join(', ')})`);
+    }
     const { batchSize, shuffle = true, dropLast = false, seed = 0 } = options;
+    if (typeof shuffle !== 'boolean') throw new ValueError(`BatchLoader: shuffle must be a boolean, got ${describe(shuffle)}`);
+    if (typeof dropLast !== 'boolean') throw new ValueError(`BatchLoader: dropLast must be a boolean, got ${describe(dropLast)}`);
+    const rng = new Random(seed, 'BatchLoader'); // checks the seed (seedWords) before anything is allocated
     const n = data.length;
     if (n === 0) throw new ValueError(`BatchLoader: ${data.name} has no samples`);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -72,12 +85,17 @@ export class BatchLoader {
     const rem = n % bs;
     this.numBatches = dropLast || rem === 0 ? Math.floor(n / bs) : Math.ceil(n / bs);
     this.lastRows = dropLast || rem === 0 ? bs : rem;
-    this.rng = new Random(seed);
+    this.rng = rng;
     this.epochState = this.rng.state();
     const d = data.numFeatures, k = data.targetSize;
     const classification = data.isClassification;
     this.xPtr = engine.allocF32(bs * d);
-    this.yPtr = classification ? -1 : engine.allocF32(bs * k);
+    try {
+      this.yPtr = classification ? -1 : engine.allocF32(bs * k);
+    } catch (e) {
+      engine.arena.free(this.xPtr); // a throwing constructor keeps nothing
+      throw e;
+    }
     const mkX = (r: number) => new Tensor(engine, this.xPtr, [r, d], false);
     if (classification) {
       const labels = new Int32Array(bs);
@@ -150,8 +168,10 @@ export class BatchLoader {
     return this.rng.state();
   }
 
+  /** Restores `rngState()` (4 integers in [0, 2^32), not all zero; else `ValueError` and nothing changes); call `startEpoch()` next. */
   setRngState(state: ArrayLike<number>): void {
-    this.rng.setState(state);
+    this.check();
+    this.rng.setState(checkStateWords('BatchLoader.setRngState', state));
     this.ready = false;
   }
 

@@ -1,3 +1,30 @@
+import { ValueError } from '../errors.js';
+import { seedWords } from '../runtime/rng.js';
+
+const TWO32 = 4294967296;
+
+/**
+ * Checks a 4-word xoshiro128** state: an array-like of 4 integers in
+ * [0, 2^32), not all zero (the all-zero state is a fixed point). Returns a copy.
+ */
+export function checkStateWords(op: string, state: unknown): Uint32Array {
+  const s = state as ArrayLike<number> | null;
+  if (s === null || typeof s !== 'object' || typeof s.length !== 'number') {
+    throw new ValueError(`${op}: state must be 4 u32 words, got ${s === null ? 'null' : typeof s}`);
+  }
+  if (s.length !== 4) throw new ValueError(`${op}: state must be 4 u32 words, got ${s.length}`);
+  let any = 0;
+  for (let i = 0; i < 4; i++) {
+    const w = s[i];
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w >= TWO32) {
+      throw new ValueError(`${op}: state word ${i} must be an integer in [0, 2^32), got ${String(w)}`);
+    }
+    any ||= w;
+  }
+  if (any === 0) throw new ValueError(`${op}: the all-zero state is not a valid xoshiro128** state`);
+  return Uint32Array.from(s);
+}
+
 /**
  * A small seeded generator for the host side of data handling (shuffles,
  * generators, splits): xoshiro128** (Blackman & Vigna, 2018) seeded through
@@ -7,13 +34,15 @@
 export class Random {
   private readonly s = new Uint32Array(4);
 
-  constructor(seed = 0) {
-    this.seed(seed);
+  /** `seed`: a non-negative safe integer (checked by `seedWords`; `op` names the caller in the error). */
+  constructor(seed = 0, op = 'Random') {
+    this.seed(seed, op);
   }
 
-  /** Resets the state from an integer seed (any number; its low 32 bits and high bits are mixed). */
-  seed(seed: number): void {
-    let z = (seed >>> 0) ^ Math.floor(seed / 4294967296);
+  /** Resets the state from a seed, a non-negative safe integer (its low and high 32-bit words are mixed). */
+  seed(seed: number, op = 'Random.seed'): void {
+    const [lo, hi] = seedWords(op, seed);
+    let z = lo ^ hi;
     for (let i = 0; i < 4; i++) {
       // splitmix32
       z = (z + 0x9e3779b9) >>> 0;
@@ -30,9 +59,9 @@ export class Random {
     return this.s.slice();
   }
 
-  setState(state: ArrayLike<number>): void {
-    if (state.length !== 4) throw new RangeError(`Random.setState: state must have 4 words, got ${state.length}`);
-    for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;
+  /** Restores a state from `state()`: 4 integers in [0, 2^32), not all zero (`ValueError` otherwise, state unchanged). */
+  setState(state: ArrayLike<number>, op = 'Random.setState'): void {
+    this.s.set(checkStateWords(op, state));
   }
 
   /** Next 32-bit word. */

@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { Dataset } from './dataset.js';
+import { Dataset, describe } from './dataset.js';
 import { Random } from './random.js';
 
 export interface SplitOptions {
@@ -26,21 +26,34 @@ export interface Split {
  * match round(fraction·n)). The same seed gives the same split.
  */
 export function split(data: Dataset, options: SplitOptions = {}): Split {
+  if (!(data instanceof Dataset)) throw new ValueError(`split: data must be a Dataset, got ${describe(data)}`);
+  if (options === null || typeof options !== 'object') throw new ValueError(`split: options must be an object, got ${describe(options)}`);
+  for (const k of Object.keys(options)) {
+    if (!SPLIT_KEYS.includes(k)) throw new ValueError(`split: unknown option '${k}' (options: ${SPLIT_KEYS.join(', ')})`);
+  }
   const { validation = 0, test = 0, stratify = false, shuffle = true, seed = 0 } = options;
+  if (typeof stratify !== 'boolean') throw new ValueError(`split: stratify must be a boolean, got ${describe(stratify)}`);
+  if (typeof shuffle !== 'boolean') throw new ValueError(`split: shuffle must be a boolean, got ${describe(shuffle)}`);
   const n = data.length;
   const nVal = count('validation', validation, n);
   const nTest = count('test', test, n);
   if (nVal + nTest > n) throw new ValueError(`split: validation (${nVal}) + test (${nTest}) exceed the ${n} samples`);
   if (stratify && !data.isClassification) throw new ValueError(`split: stratify needs class labels; ${data.name} is a regression dataset`);
-  const rng = new Random(seed);
+  const rng = new Random(seed, 'split');
   const order = shuffle ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
   const parts: number[][] = [[], [], []]; // test, validation, train
   if (!stratify) {
     order.forEach((i, j) => parts[j < nTest ? 0 : j < nTest + nVal ? 1 : 2].push(i));
   } else {
-    // per class, in shuffled order; largest-remainder apportionment so totals are exact
-    const byClass: number[][] = Array.from({ length: data.numClasses }, () => []);
-    for (const i of order) byClass[data.targets[i]].push(i);
+    // per class present (memory in n, not in numClasses), in shuffled order; largest-remainder apportionment so totals are exact
+    const slot = new Map<number, number[]>();
+    for (const i of order) {
+      const c = data.targets[i];
+      let list = slot.get(c);
+      if (!list) slot.set(c, (list = []));
+      list.push(i);
+    }
+    const byClass = [...slot.keys()].sort((a, b) => a - b).map((c) => slot.get(c)!);
     const takeTest = apportion(byClass.map((c) => c.length), nTest, n);
     const rest = byClass.map((c, k) => c.length - takeTest[k]);
     const takeVal = apportion(rest, nVal, n - nTest);
@@ -58,6 +71,8 @@ export function split(data: Dataset, options: SplitOptions = {}): Split {
     train: data.subset(parts[2], `${data.name} (train)`),
   };
 }
+
+const SPLIT_KEYS = ['validation', 'test', 'stratify', 'shuffle', 'seed'];
 
 function count(name: string, v: number, n: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`split: ${name} must be a fraction in [0, 1) or a count, got ${v}`);

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from '../errors.js';
-import { Dataset } from './dataset.js';
+import { Dataset, describe } from './dataset.js';
 
 /**
  * Per-feature standardization z = (x − mean) / std, fitted on the training
@@ -8,10 +8,17 @@ import { Dataset } from './dataset.js';
  */
 export class Standardizer {
   constructor(readonly mean: Float64Array, readonly std: Float64Array) {
+    if (!(mean instanceof Float64Array)) throw new ValueError(`Standardizer: mean must be a Float64Array, got ${describe(mean)}`);
+    if (!(std instanceof Float64Array)) throw new ValueError(`Standardizer: std must be a Float64Array, got ${describe(std)}`);
     if (mean.length !== std.length) throw new ShapeError(`Standardizer: mean has ${mean.length} values, std has ${std.length}`);
+    for (let j = 0; j < mean.length; j++) {
+      if (!Number.isFinite(mean[j])) throw new ValueError(`Standardizer: mean[${j}] is ${mean[j]}; must be finite`);
+      if (!(std[j] > 0) || !Number.isFinite(std[j])) throw new ValueError(`Standardizer: std[${j}] is ${std[j]}; must be finite and > 0`);
+    }
   }
 
   static fit(data: Dataset): Standardizer {
+    if (!(data instanceof Dataset)) throw new ValueError(`Standardizer.fit: data must be a Dataset, got ${describe(data)}`);
     const { length: n, numFeatures: d, features: x } = data;
     if (n === 0) throw new ValueError(`Standardizer.fit: ${data.name} is empty`);
     const mean = new Float64Array(d), m2 = new Float64Array(d);
@@ -29,6 +36,7 @@ export class Standardizer {
 
   /** The features standardized (a new array). */
   transformFeatures(features: Float32Array): Float32Array {
+    if (!(features instanceof Float32Array)) throw new ValueError(`Standardizer.transformFeatures: features must be a Float32Array, got ${describe(features)}`);
     const d = this.mean.length;
     if (features.length % d !== 0) throw new ShapeError(`Standardizer: features length ${features.length} is not a multiple of ${d} features`);
     const out = new Float32Array(features.length);
@@ -40,6 +48,7 @@ export class Standardizer {
   }
 
   transform(data: Dataset): Dataset {
+    if (!(data instanceof Dataset)) throw new ValueError(`Standardizer.transform: data must be a Dataset, got ${describe(data)}`);
     if (data.numFeatures !== this.mean.length) {
       throw new ShapeError(`Standardizer: ${data.name} has ${data.numFeatures} features, fitted on ${this.mean.length}`);
     }
@@ -51,6 +60,9 @@ export class Standardizer {
   }
 
   static fromJSON(o: { mean: number[]; std: number[] }): Standardizer {
+    if (o === null || typeof o !== 'object' || !Array.isArray(o.mean) || !Array.isArray(o.std)) {
+      throw new ValueError(`Standardizer.fromJSON: expected { mean: number[], std: number[] }, got ${describe(o)}`);
+    }
     return new Standardizer(Float64Array.from(o.mean), Float64Array.from(o.std));
   }
 }

@@ -71,7 +71,7 @@ function model(e, n) {
   return { engine: e, numParameters: n, paramsPtr, gradsPtr };
 }
 
-// Plain-JS loops (the formulas of src/optim/rules.ts), state in Float32Arrays.
+// Plain-JS loops (the formulas of the src/optim family files), state in Float32Arrays.
 const b1 = 0.9, b2 = 0.999, eps = 1e-8;
 const jsSteps = {
   sgd: (n, p, g, lr) => { for (let i = 0; i < n; i++) p[i] -= lr * g[i]; },

@@ -2,6 +2,7 @@ import relaxed from '../build/wasmgrad.relaxed.wasm';
 import scalar from '../build/wasmgrad.scalar.wasm';
 import simd from '../build/wasmgrad.simd.wasm';
 import { fmtShape, ShapeError, ValueError } from './errors.js';
+import { describe } from './runtime/validate.js';
 import { Core } from './runtime/core.js';
 import { instantiateCore, type InitOptions } from './runtime/init.js';
 import { ParameterVector } from './runtime/params.js';
@@ -39,11 +40,11 @@ export interface MatmulOptions {
 
 /** Checks that `shape` is an array of non-negative integers; returns a copy. */
 export function checkShape(op: string, name: string, shape: unknown): number[] {
-  if (!Array.isArray(shape)) throw new ShapeError(`${op}: ${name} must be an array of sizes, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: ${name} must be an array of sizes, got ${describe(shape)}`);
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${op}: ${name}[${i}] must be a non-negative integer, got ${String(d)} in ${fmtShape(shape as number[])}`);
+      throw new ShapeError(`${op}: ${name}[${i}] must be a non-negative integer, got ${describe(d)} in ${fmtShape(shape as number[])}`);
     }
   }
   return [...shape] as number[];

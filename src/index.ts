@@ -34,20 +34,21 @@ export {
 export type { LossEntry, LossName, LossNamespace, Target, MseOptions, CrossEntropyOptions } from './loss/index.js';
 export { initializers, calculateGain } from './init/index.js';
 export type { Initializer, InitTarget, InitName, LinearInit, KaimingOptions, Nonlinearity } from './init/index.js';
-export { Optimizer, ParamGroup, type OptimizerState, type GroupState, type CommonOptions, type ParamGroupSpec, type SkipReport } from './optim/optimizer.js';
+export { Optimizer, ParamGroup, OptimizerSnapshot, type OptimizerState, type GroupState, type CommonOptions, type ParamGroupSpec, type SkipReport } from './optim/optimizer.js';
 export type { Optim, TransformOptimizerOptions } from './optim/index.js';
 export type { LearningRate, Momentum, Schedule as LrSchedule } from './optim/options.js';
-export type {
-  SgdOptions, AdagradOptions, RmspropOptions, AdamOptions, AdamaxOptions, NadamOptions, RadamOptions,
-  AdadeltaOptions, LangevinOptions, SparseAdamOptions,
-} from './optim/rules.js';
-export {
-  chain, scale, scaleByLearningRate, scaleBySchedule, addDecayedWeights, trace, scaleByAdam, scaleBySparseAdam, scaleByRms,
-  scaleByAdagrad, scaleByAdamax, scaleByNadam, scaleByRadam, scaleByAdadelta, clipByGlobalNorm, clipByValue,
-  addNoise, guardFinite, multiSteps,
-  type GradientTransformation, type TransformInstance, type TransformStateData, type StepContext, type GuardReport,
-} from './optim/transforms.js';
-export { clipGradNorm, clipGradValue, gradNorm, type Span } from './optim/clip.js';
+export type { SgdOptions, LangevinOptions, TraceOptions } from './optim/sgd.js';
+export type { AdagradOptions, RmspropOptions, AdadeltaOptions } from './optim/adagrad.js';
+export type { AdamOptions, SparseAdamOptions } from './optim/adam.js';
+export type { AdamaxOptions, NadamOptions, RadamOptions } from './optim/adam-variants.js';
+export { chain, multiSteps, type GradientTransformation, type TransformInstance, type TransformStateData, type StepContext, type StateCells } from './optim/transform.js';
+export { scale, scaleByLearningRate, scaleBySchedule, addDecayedWeights, addNoise } from './optim/scale.js';
+export { trace } from './optim/sgd.js';
+export { scaleByAdagrad, scaleByRms, scaleByAdadelta } from './optim/adagrad.js';
+export { scaleByAdam, scaleBySparseAdam } from './optim/adam.js';
+export { scaleByAdamax, scaleByNadam, scaleByRadam } from './optim/adam-variants.js';
+export { clipGradNorm, clipGradValue, gradNorm, clipByGlobalNorm, clipByValue, type Span } from './optim/clip.js';
+export { guardFinite, type GuardReport } from './optim/guard.js';
 // data (src/data/), checkpoints (src/checkpoint/)
 export { Dataset, oneHot, type Targets, type DatasetOptions } from './data/dataset.js';
 export { Random } from './data/random.js';

@@ -109,8 +109,8 @@ describe('armijo on L-smooth quadratics: terminates with a step >= shrinkÂ·2(1âˆ
   it('bad input throws ValueError', () => {
     const { f, g } = quad([1, 4]);
     expect(() => schedules.armijo({ c: 0 })).toThrow(/armijo: c must be in \(0, 1\), got 0/);
-    expect(() => schedules.armijo({ c: 1 })).toThrow(/armijo: c must be in \[0, 1\), got 1/);
-    expect(() => schedules.armijo({ shrink: 1.5 })).toThrow(/shrink must be in \[0, 1\), got 1.5/);
+    expect(() => schedules.armijo({ c: 1 })).toThrow(/armijo: c must be in \(0, 1\), got 1/);
+    expect(() => schedules.armijo({ shrink: 1.5 })).toThrow(/shrink must be in \(0, 1\), got 1.5/);
     expect(() => schedules.armijo({ maxTries: 0 })).toThrow(/maxTries must be an integer >= 1, got 0/);
     expect(() => schedules.armijo({ initial: -1 })).toThrow(/initial must be a finite number > 0, got -1/);
     const rule = schedules.armijo();

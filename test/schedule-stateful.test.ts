@@ -188,7 +188,7 @@ describe('PI controller', () => {
     expect(() => schedules.piController({ lr: 1, setpoint: 0 })).toThrow(/piController: setpoint must be a finite number > 0, got 0/);
     expect(() => schedules.piController({ lr: 1, setpoint: 1, kp: 1, ki: -1 })).toThrow(/kp \(1\) and ki \(-1\) must have the same sign/);
     expect(() => schedules.piController({ lr: 1, setpoint: 1, maxLr: 0.5 })).toThrow(/lr \(1\) must be <= maxLr \(0.5\)/);
-    expect(() => schedules.piController({ lr: NaN, setpoint: 1 })).toThrow(/lr must be a number, got NaN/);
+    expect(() => schedules.piController({ lr: NaN, setpoint: 1 })).toThrow(/lr must be a finite number > 0, got NaN/);
     const pi = schedules.piController({ lr: 1, setpoint: 1 });
     pi.update(0.5);
     const before = pi.state();

@@ -172,7 +172,7 @@ describe('closed forms', () => {
 describe('bad input throws ValueError naming the option and the values', () => {
   const cases: [string, () => unknown, RegExp][] = [
     ['lr 0', () => schedules.exponential({ lr: 0, gamma: 0.9 }), /exponential: lr must be a finite number > 0, got 0/],
-    ['lr NaN', () => schedules.step({ lr: NaN, stepSize: 2 }), /step: lr must be a number, got NaN/],
+    ['lr NaN', () => schedules.step({ lr: NaN, stepSize: 2 }), /step: lr must be a finite number > 0, got NaN/],
     ['lr negative', () => schedules.cosineAnnealing({ lr: -1, tMax: 3 }), /cosineAnnealing: lr must be a finite number > 0, got -1/],
     ['gamma 0', () => schedules.step({ lr: 1, stepSize: 2, gamma: 0 }), /step: gamma must be a finite number > 0, got 0/],
     ['gamma negative', () => schedules.exponential({ lr: 1, gamma: -0.5 }), /gamma must be a finite number > 0, got -0.5/],
@@ -200,7 +200,7 @@ describe('bad input throws ValueError naming the option and the values', () => {
     ['oneCycle pctStart', () => schedules.oneCycle({ maxLr: 1, totalSteps: 100, pctStart: 1.2 }), /oneCycle: pctStart must be in \[0, 1\], got 1.2/],
     ['oneCycle empty phase', () => schedules.oneCycle({ maxLr: 1, totalSteps: 10, pctStart: 0.1 }), /oneCycle: pctStart \(0.1\) and totalSteps \(10\) leave a phase of 0 steps/],
     ['oneCycle anneal', () => schedules.oneCycle({ maxLr: 1, totalSteps: 100, anneal: 'cosine' as never }), /anneal must be one of 'cos', 'linear', got 'cosine'/],
-    ['options not an object', () => schedules.step(5 as never), /step: options must be an object, got number/],
+    ['options not an object', () => schedules.step(5 as never), /step: options must be an object, got 5/],
   ];
   for (const [name, f, msg] of cases) {
     it(name, () => {

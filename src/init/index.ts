@@ -19,6 +19,7 @@
  * Kaiming defaults are PyTorch's: a = 0, mode 'fan_in', nonlinearity 'leaky_relu' (gain √2).
  */
 import { ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 
 /** Where and what an initializer fills: `rows × cols` floats at `ptr`, drawing from the RNG at `rngPtr`. */
@@ -52,7 +53,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.sqrt(2 / (1 + s * s));
     }
     case 'selu': return 3 / 4;
-    default: throw new ValueError(`calculateGain: unknown nonlinearity '${String(nonlinearity)}'`);
+    default: throw new ValueError(`calculateGain: unknown nonlinearity ${typeof nonlinearity === 'string' ? `'${nonlinearity}'` : describe(nonlinearity)}`);
   }
 }
 
@@ -66,7 +67,7 @@ function normalFill(t: InitTarget, mean: number, std: number): void {
 }
 function finite(op: string, name: string, v: number, positive = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v < 0)) {
-    throw new ValueError(`${op}: ${name} must be a finite${positive ? ' non-negative' : ''} number, got ${String(v)}`);
+    throw new ValueError(`${op}: ${name} must be a finite${positive ? ' non-negative' : ''} number, got ${describe(v)}`);
   }
   return v;
 }
@@ -125,7 +126,7 @@ function kaimingStd(op: string, t: InitTarget, a: number, mode: string, nonlinea
 function kaimingCheck(op: string, o: KaimingOptions): Required<KaimingOptions> {
   const { a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu' } = o;
   finite(op, 'a', a);
-  if (mode !== 'fan_in' && mode !== 'fan_out') throw new ValueError(`${op}: mode must be 'fan_in' or 'fan_out', got '${String(mode)}'`);
+  if (mode !== 'fan_in' && mode !== 'fan_out') throw new ValueError(`${op}: mode must be 'fan_in' or 'fan_out', got ${typeof mode === 'string' ? `'${mode}'` : describe(mode)}`);
   calculateGain(nonlinearity, a);
   return { a, mode, nonlinearity };
 }
@@ -283,5 +284,5 @@ export function resolveInit(op: string, init: InitName | Initializer | Partial<L
     if (typeof w.fill !== 'function' || typeof b.fill !== 'function') throw new ValueError(`${op}: init.weight and init.bias must be initializers`);
     return { weight: w, bias: b };
   }
-  throw new ValueError(`${op}: init must be a name or an initializer, got ${String(init)}`);
+  throw new ValueError(`${op}: init must be a name or an initializer, got ${describe(init)}`);
 }

@@ -15,7 +15,8 @@
  * and adds `λ·w` to the gradient buffer.
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import type { Parameterized, ParameterRange } from '../runtime/params.js';
+import { liveParams, type Parameterized, type ParameterRange } from '../runtime/params.js';
+import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 
@@ -49,7 +50,7 @@ function checkTensorTarget(op: string, n: number, k: number, y: Target, name: st
 
 function reductionOf(op: string, r: unknown, allowed: readonly string[]): string {
   if (!allowed.includes(r as string)) {
-    throw new ValueError(`${op}: reduction must be ${allowed.map((a) => `'${a}'`).join(' | ')}, got ${String(r)}`);
+    throw new ValueError(`${op}: reduction must be ${allowed.map((a) => `'${a}'`).join(' | ')}, got ${typeof r === 'string' ? r : describe(r)}`);
   }
   return r as string;
 }
@@ -99,7 +100,7 @@ export interface CrossEntropyOptions {
 
 export function softmaxCrossEntropy({ labelSmoothing = 0, reduction = 'mean' }: CrossEntropyOptions = {}): LossEntry {
   if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-    throw new ValueError(`softmaxCrossEntropy: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)}`);
+    throw new ValueError(`softmaxCrossEntropy: labelSmoothing must be in [0, 1], got ${describe(labelSmoothing)}`);
   }
   reductionOf('softmaxCrossEntropy', reduction, ['mean', 'sum']);
   return {
@@ -139,7 +140,7 @@ export function poissonNll({ reduction = 'mean' }: ElementwiseOptions = {}): Los
 
 export function huber({ delta = 1, reduction = 'mean' }: ElementwiseOptions & { delta?: number } = {}): LossEntry {
   if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) {
-    throw new ValueError(`huber: delta must be a positive finite number, got ${String(delta)}`);
+    throw new ValueError(`huber: delta must be a positive finite number, got ${describe(delta)}`);
   }
   reductionOf('huber', reduction, ['mean', 'sum']);
   return elementwise('huber', reduction, (e, len, d, y, g, s) => e.kernels.f32_huber(len, d, y, g, s, delta));
@@ -161,7 +162,7 @@ export function resolveLoss(op: string, loss: LossName | LossEntry | undefined):
     return f();
   }
   if (loss && typeof loss === 'object' && typeof loss.apply === 'function' && typeof loss.check === 'function') return loss;
-  throw new ValueError(`${op}: loss must be a name or an entry of engine.loss, got ${String(loss)}`);
+  throw new ValueError(`${op}: loss must be a name or an entry of engine.loss, got ${describe(loss)}`);
 }
 
 /**
@@ -218,8 +219,9 @@ export function l2Penalty(
   lambda: number,
   { weightsOnly = false }: { weightsOnly?: boolean } = {},
 ): number {
+  liveParams('l2Penalty', target, undefined, 'target');
   if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) {
-    throw new ValueError(`l2Penalty: lambda must be a finite non-negative number, got ${String(lambda)}`);
+    throw new ValueError(`l2Penalty: lambda must be a finite non-negative number, got ${describe(lambda)}`);
   }
   const k = target.engine.kernels;
   const spans: [number, number][] = [];
@@ -257,7 +259,8 @@ export function createLossNamespace(engine: Core): LossNamespace {
     bceWithLogits,
     poissonNll,
     huber,
-    l2Penalty,
+    /** l2Penalty over a live model of this engine (StateError for a disposed one or another engine's) */
+    l2Penalty: ((target, lambda, options) => l2Penalty(liveParams('l2Penalty', target, engine, 'target') as typeof target, lambda, options)) as typeof l2Penalty,
     evaluate: (loss: LossName | LossEntry, yhat: Tensor, y: Target, grad?: Tensor) => evaluateLoss(engine, loss, yhat, y, grad),
   });
 }

@@ -50,7 +50,7 @@ export class Sequential implements Parameterized {
   private readonly checks: FiniteCheck[];
   private readonly rngPtr: number;
   private plan: Plan | null = null;
-  private disposed = false;
+  private _disposed = false;
   private steps = 0;
   /** was the last forward run in training mode (backward must use the same masks) */
   private forwardTraining = true;
@@ -230,13 +230,18 @@ export class Sequential implements Parameterized {
 
   /** Frees the parameters, gradients and plan. Using the model afterwards throws StateError. */
   dispose(): void {
-    if (this.disposed) return;
+    if (this._disposed) return;
     this.freePlan();
     const a = this.engine.arena;
     a.free(this.paramsPtr);
     a.free(this.gradsPtr);
     a.free(this.rngPtr);
-    this.disposed = true;
+    this._disposed = true;
+  }
+
+  /** true after dispose(): optimizers, clipping and penalties over this model then refuse to act */
+  get disposed(): boolean {
+    return this._disposed;
   }
 
   /** Layer kinds in order (for messages and summaries). */
@@ -249,7 +254,7 @@ export class Sequential implements Parameterized {
   private lastN = 0;
 
   private live(op: string): void {
-    if (this.disposed) throw new StateError(`${this.kind}: ${op} after dispose()`);
+    if (this._disposed) throw new StateError(`${this.kind}: ${op} after dispose()`);
   }
 
   private checkInput(op: string, x: Tensor): number {

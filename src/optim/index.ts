@@ -7,20 +7,30 @@
  * model.lossAndGrad(x, y, 'softmaxCrossEntropy');
  * opt.step();
  * ```
+ *
+ * The files: transform.ts (base types, chain, multiSteps), scale.ts (scaling
+ * and additive transforms), clip.ts and guard.ts (clipping, the non-finite
+ * guard), rule.ts (what an optimizer is made of), the families sgd.ts (SGD,
+ * momentum, Langevin), adagrad.ts (AdaGrad, RMSprop, Adadelta), adam.ts (Adam,
+ * AdamW, SparseAdam), adam-variants.ts (Adamax, NAdam, RAdam), and the
+ * optimizer itself: optimizer.ts, group.ts, state.ts, snapshot.ts.
  */
-import { StateError } from '../errors.js';
-import type { Parameterized } from '../runtime/params.js';
+import { ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
-import { clipGradNorm, clipGradValue, gradNorm } from './clip.js';
+import { liveParams, type Parameterized } from '../runtime/params.js';
+import { describe } from '../runtime/validate.js';
+import { type AdadeltaOptions, adadeltaRule, type AdagradOptions, adagradRule, type RmspropOptions, rmspropRule, scaleByAdadelta, scaleByAdagrad, scaleByRms } from './adagrad.js';
+import { type AdamOptions, adamRule, adamwRule, scaleByAdam, scaleBySparseAdam, type SparseAdamOptions, sparseAdamRule } from './adam.js';
+import { type AdamaxOptions, adamaxRule, type NadamOptions, nadamRule, type RadamOptions, radamRule, scaleByAdamax, scaleByNadam, scaleByRadam } from './adam-variants.js';
+import { clipByGlobalNorm, clipByValue, clipGradNorm, clipGradValue, gradNorm, type Span } from './clip.js';
+import type { CommonOptions } from './group.js';
+import { guardFinite } from './guard.js';
 import type { LearningRate } from './options.js';
-import { type CommonOptions, Optimizer } from './optimizer.js';
-import {
-  adadeltaRule, type AdadeltaOptions, adagradRule, type AdagradOptions, adamaxRule, type AdamaxOptions, adamRule,
-  type AdamOptions, adamwRule, langevinRule, type LangevinOptions, nadamRule, type NadamOptions, radamRule,
-  type RadamOptions, rmspropRule, type RmspropOptions, type Rule, sgdRule, type SgdOptions, sparseAdamRule,
-  type SparseAdamOptions,
-} from './rules.js';
-import * as tx from './transforms.js';
+import { Optimizer } from './optimizer.js';
+import type { Rule } from './rule.js';
+import { addDecayedWeights, addNoise, scale, scaleByLearningRate, scaleBySchedule } from './scale.js';
+import { type LangevinOptions, langevinRule, type SgdOptions, sgdRule, trace } from './sgd.js';
+import { chain, type GradientTransformation, multiSteps } from './transform.js';
 
 export type OptimizerOf<O extends { lr?: LearningRate }> = Optimizer<O>;
 
@@ -33,10 +43,13 @@ export interface TransformOptimizerOptions extends CommonOptions<{ lr?: Learning
 export function createOptim(engine: Core) {
   const make =
     <O extends { lr?: LearningRate }>(rule: Rule<O>) =>
-    (model: Parameterized, options: O & CommonOptions<O> = {} as O & CommonOptions<O>): Optimizer<O> => {
-      if (model?.engine !== engine) throw new StateError(`${rule.name}: the model belongs to another engine`);
-      return new Optimizer(model, rule, options);
-    };
+    (model: Parameterized, options: O & CommonOptions<O> = {} as O & CommonOptions<O>): Optimizer<O> =>
+      new Optimizer(liveParams(rule.name, model, engine), rule, options);
+  /** the clipping calls of this engine: the model must be live and of this engine */
+  const own =
+    <A extends unknown[], R>(op: string, f: (model: Parameterized, ...rest: A) => R) =>
+    (model: Parameterized, ...rest: A): R =>
+      f(liveParams(op, model, engine), ...rest);
   return Object.freeze({
     sgd: make<SgdOptions>(sgdRule),
     adagrad: make<AdagradOptions>(adagradRule),
@@ -50,11 +63,15 @@ export function createOptim(engine: Core) {
     langevin: make<LangevinOptions>(langevinRule),
     sparseAdam: make<SparseAdamOptions>(sparseAdamRule),
     /** An optimizer that runs any transform (e.g. a chain) on each group: p <- p + T(g). */
-    fromTransform(model: Parameterized, transform: tx.GradientTransformation, options: TransformOptimizerOptions = {}): Optimizer<{ lr?: LearningRate }> {
-      if (model?.engine !== engine) throw new StateError('fromTransform: the model belongs to another engine');
+    fromTransform(model: Parameterized, transform: GradientTransformation, options: TransformOptimizerOptions = {}): Optimizer<{ lr?: LearningRate }> {
+      liveParams('fromTransform', model, engine);
+      if (!transform || typeof transform !== 'object' || typeof transform.init !== 'function') {
+        throw new ValueError(`fromTransform: transform must be a gradient transformation (e.g. engine.optim.chain(...)), got ${describe(transform)}`);
+      }
       const rule: Rule<{ lr?: LearningRate }> = {
         name: transform.name,
         defaults: { lr: 1 },
+        schedulable: ['lr'],
         validate() {},
         buffers: () => ({}),
         fused() {},
@@ -62,28 +79,28 @@ export function createOptim(engine: Core) {
       };
       return new Optimizer(model, rule, { ...options, fused: false });
     },
-    chain: tx.chain,
-    scale: tx.scale,
-    scaleByLearningRate: tx.scaleByLearningRate,
-    scaleBySchedule: tx.scaleBySchedule,
-    addDecayedWeights: tx.addDecayedWeights,
-    trace: tx.trace,
-    scaleByAdam: tx.scaleByAdam,
-    scaleBySparseAdam: tx.scaleBySparseAdam,
-    scaleByRms: tx.scaleByRms,
-    scaleByAdagrad: tx.scaleByAdagrad,
-    scaleByAdamax: tx.scaleByAdamax,
-    scaleByNadam: tx.scaleByNadam,
-    scaleByRadam: tx.scaleByRadam,
-    scaleByAdadelta: tx.scaleByAdadelta,
-    clipByGlobalNorm: tx.clipByGlobalNorm,
-    clipByValue: tx.clipByValue,
-    addNoise: tx.addNoise,
-    guardFinite: tx.guardFinite,
-    multiSteps: tx.multiSteps,
-    clipGradNorm,
-    clipGradValue,
-    gradNorm,
+    chain,
+    scale,
+    scaleByLearningRate,
+    scaleBySchedule,
+    addDecayedWeights,
+    trace,
+    scaleByAdam,
+    scaleBySparseAdam,
+    scaleByRms,
+    scaleByAdagrad,
+    scaleByAdamax,
+    scaleByNadam,
+    scaleByRadam,
+    scaleByAdadelta,
+    clipByGlobalNorm,
+    clipByValue,
+    addNoise,
+    guardFinite,
+    multiSteps,
+    clipGradNorm: own('clipGradNorm', clipGradNorm),
+    clipGradValue: own('clipGradValue', clipGradValue),
+    gradNorm: own('gradNorm', gradNorm as (model: Parameterized, spans?: readonly Span[]) => number),
   });
 }
 

@@ -1,4 +1,5 @@
 import { MemoryError, StateError, ValueError } from '../errors.js';
+import { describe } from './validate.js';
 
 const PAGE = 65536;
 /** Every block starts on a 16-byte boundary and its size is a multiple of 16 bytes (4 floats). */
@@ -80,7 +81,7 @@ export class Arena {
   /** Allocates `bytes` (rounded up to 16, at least 16) and returns a 16-byte-aligned pointer. Contents are undefined. */
   alloc(bytes: number): number {
     if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
-      throw new ValueError(`alloc: bytes must be a non-negative integer, got ${String(bytes)}`);
+      throw new ValueError(`alloc: bytes must be a non-negative integer, got ${describe(bytes)}`);
     }
     const size = Math.max(ALIGN, alignUp(bytes, ALIGN));
     let p = -1;
@@ -119,7 +120,7 @@ export class Arena {
   reset(mark: number): void {
     if (typeof mark !== 'number' || !Number.isInteger(mark) || mark < 0 || mark > this.seq) {
       throw new ValueError(
-        `reset: mark must be a token from mark() in [0, ${this.seq}], got ${String(mark)} (already released by an earlier reset to an outer mark?)`,
+        `reset: mark must be a token from mark() in [0, ${this.seq}], got ${describe(mark)} (already released by an earlier reset to an outer mark?)`,
       );
     }
     const released: [number, number][] = [];

@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import { describe } from './validate.js';
 import type { CoreSetup } from './core.js';
 import { defaultValidator, supportsRelaxedSimd, supportsSimd, type Validator } from './features.js';
 
@@ -42,16 +43,16 @@ const DEFAULT_MAX_MB = 2048;
 export async function instantiateCore(builds: BundledBuilds | null, options: InitOptions = {}): Promise<CoreSetup> {
   const { simd = 'auto', relaxedSimd = 'auto', wasm, maxMemoryMB = DEFAULT_MAX_MB, validate = defaultValidator } = options;
   if (simd !== 'auto' && simd !== true && simd !== false) {
-    throw new ValueError(`init: simd must be 'auto', true or false, got ${String(simd)}`);
+    throw new ValueError(`init: simd must be 'auto', true or false, got ${describe(simd)}`);
   }
   if (relaxedSimd !== 'auto' && relaxedSimd !== true && relaxedSimd !== false) {
-    throw new ValueError(`init: relaxedSimd must be 'auto', true or false, got ${String(relaxedSimd)}`);
+    throw new ValueError(`init: relaxedSimd must be 'auto', true or false, got ${describe(relaxedSimd)}`);
   }
   if (relaxedSimd === true && simd === false) {
     throw new ValueError('init: relaxedSimd is true but simd is false; relaxed SIMD needs the SIMD build');
   }
   if (typeof maxMemoryMB !== 'number' || !(maxMemoryMB > 0) || maxMemoryMB > 65536) {
-    throw new ValueError(`init: maxMemoryMB must be in (0, 65536], got ${String(maxMemoryMB)}`);
+    throw new ValueError(`init: maxMemoryMB must be in (0, 65536], got ${describe(maxMemoryMB)}`);
   }
   const relaxedValidates = supportsRelaxedSimd(validate);
   let source: WasmSource;

@@ -1,5 +1,6 @@
 import { StateError, ValueError } from '../errors.js';
 import type { Core } from './core.js';
+import { describe } from './validate.js';
 
 /**
  * Anything with one flat f32 parameter buffer and one flat gradient buffer of
@@ -18,6 +19,28 @@ export interface Parameterized {
   readonly paramsPtr: number;
   /** byte offset of the flat gradient buffer (16-byte aligned, same length) */
   readonly gradsPtr: number;
+  /**
+   * true once `dispose()` has returned the buffers to the arena. Everything that
+   * writes through `paramsPtr` / `gradsPtr` (optimizers, clipping, penalties)
+   * checks it first and throws `StateError` instead of writing into freed memory.
+   */
+  readonly disposed: boolean;
+}
+
+/**
+ * Throws unless `m` is a live Parameterized (of `core`, when given): a missing model or
+ * something else is a ValueError that says so; a disposed one, or one of another engine,
+ * a StateError. Returns `m`.
+ */
+export function liveParams(op: string, m: unknown, core?: Core, name = 'model'): Parameterized {
+  if (m === null || m === undefined) throw new ValueError(`${op}: the ${name} is missing (got ${describe(m)}); pass a model or engine.vector(n)`);
+  const x = m as Partial<Parameterized>;
+  if (typeof m !== 'object' || typeof x.numParameters !== 'number' || !x.engine) {
+    throw new ValueError(`${op}: ${name} must be a Parameterized (a model or engine.vector(n): numParameters, paramsPtr, gradsPtr, engine), got ${describe(m)}`);
+  }
+  if (x.disposed === true) throw new StateError(`${op}: the ${name} was disposed; its buffers are freed`);
+  if (core !== undefined && x.engine !== core) throw new StateError(`${op}: the ${name} belongs to another engine`);
+  return m as Parameterized;
 }
 
 /** One named tensor inside the flat buffer, in elements. */
@@ -45,7 +68,7 @@ export class ParameterVector implements Parameterized {
       throw new ValueError(`vector: n must be a positive integer, got ${typeof n === 'number' ? n : typeof n}`);
     }
     if (values !== undefined && (values === null || typeof values !== 'object' || values.length !== n)) {
-      const got = values === null || typeof values !== 'object' ? String(values) : `length ${values.length}`;
+      const got = values === null || typeof values !== 'object' ? describe(values) : `length ${values.length}`;
       throw new ValueError(`vector: values must be an array-like of ${n} numbers, got ${got}`);
     }
     this.numParameters = n;

@@ -1,4 +1,5 @@
 import { StateError, ValueError } from '../errors.js';
+import { describe } from './validate.js';
 import type { Core } from './core.js';
 import { checkTensor, type Tensor } from './tensor.js';
 
@@ -7,7 +8,7 @@ const TWO32 = 4294967296;
 /** Checks a seed: a non-negative safe integer (up to 2^53 - 1). Returns its [lo, hi] 32-bit words. */
 export function seedWords(op: string, seed: unknown): [number, number] {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-    throw new ValueError(`${op}: seed must be a non-negative safe integer, got ${String(seed)}`);
+    throw new ValueError(`${op}: seed must be a non-negative safe integer, got ${describe(seed)}`);
   }
   return [seed % TWO32, Math.floor(seed / TWO32)];
 }
@@ -80,7 +81,7 @@ export class Rng {
   setState(s: ArrayLike<number>): void {
     const ptr = this.ptr;
     if (s === null || typeof s !== 'object' || s.length !== 4) {
-      throw new ValueError(`rng.setState: state must have 4 words, got ${s === null || typeof s !== 'object' ? String(s) : `length ${s.length}`}`);
+      throw new ValueError(`rng.setState: state must have 4 words, got ${s === null || typeof s !== 'object' ? describe(s) : `length ${s.length}`}`);
     }
     let any = 0;
     for (let i = 0; i < 4; i++) {

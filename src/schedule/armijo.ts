@@ -10,7 +10,10 @@
 // most 1 + ⌈log(initial·L / (2(1 − c))) / log(1/shrink)⌉ tries.
 import { StateError, ValueError } from '../errors.js';
 import type { Parameterized } from '../runtime/params.js';
-import { inRange, integer, opts, positive } from './types.js';
+import { checkNumber, checkOptions, type NumberRule, POSITIVE, POSITIVE_INT } from '../runtime/validate.js';
+
+/** (0, 1): both ends excluded */
+const OPEN_UNIT: NumberRule = { min: 0, max: 1, minOpen: true, maxOpen: true };
 
 export interface ArmijoOptions {
   /** sufficient-decrease constant, in (0, 1) (default 1e-4) */
@@ -47,13 +50,11 @@ export class Armijo {
 
   constructor(options: ArmijoOptions = {}) {
     const op = 'armijo';
-    const o = opts(op, options);
-    this.c = inRange(op, 'c', o.c ?? 1e-4, 0, 1, true);
-    if (this.c === 0) throw new ValueError(`${op}: c must be in (0, 1), got 0`);
-    this.shrink = inRange(op, 'shrink', o.shrink ?? 0.5, 0, 1, true);
-    if (this.shrink === 0) throw new ValueError(`${op}: shrink must be in (0, 1), got 0`);
-    this.maxTries = integer(op, 'maxTries', o.maxTries ?? 40, 1);
-    this.initial = positive(op, 'initial', o.initial ?? 1);
+    const o = checkOptions(op, options);
+    this.c = checkNumber(op, 'c', o.c ?? 1e-4, OPEN_UNIT);
+    this.shrink = checkNumber(op, 'shrink', o.shrink ?? 0.5, OPEN_UNIT);
+    this.maxTries = checkNumber(op, 'maxTries', o.maxTries ?? 40, POSITIVE_INT);
+    this.initial = checkNumber(op, 'initial', o.initial ?? 1, POSITIVE);
   }
 
   /**

@@ -3,16 +3,8 @@
 // torch 1.13) and, where named, an Optax schedule; test/schedule.test.ts checks them
 // against trajectories recorded from torch (test/fixtures/make_schedules.py).
 import { ValueError } from '../errors.js';
-import {
-  inRange,
-  integer,
-  makeSchedule,
-  nonNegative,
-  opts,
-  order,
-  positive,
-  type Schedule,
-} from './types.js';
+import { makeSchedule, type Schedule } from './types.js';
+import { checkNumber, checkOptions, checkOrder, COUNT, describe, NON_NEGATIVE, POSITIVE, POSITIVE_INT, UNIT } from '../runtime/validate.js';
 
 export interface ConstantOptions {
   /** the learning rate */
@@ -29,10 +21,10 @@ export interface ConstantOptions {
  */
 export function constant(options: ConstantOptions): Schedule {
   const op = 'constant';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const factor = nonNegative(op, 'factor', o.factor ?? 1);
-  const totalIters = integer(op, 'totalIters', o.totalIters ?? 0, 0);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const factor = checkNumber(op, 'factor', o.factor ?? 1, NON_NEGATIVE);
+  const totalIters = checkNumber(op, 'totalIters', o.totalIters ?? 0, COUNT);
   return makeSchedule(op, lr, (t) => (t < totalIters ? lr * factor : lr));
 }
 
@@ -47,10 +39,10 @@ export interface StepOptions {
 /** η(t) = lr · γ^⌊t / stepSize⌋ (torch `StepLR`; Optax `exponential_decay(..., staircase=True)`). */
 export function step(options: StepOptions): Schedule {
   const op = 'step';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const stepSize = integer(op, 'stepSize', o.stepSize, 1);
-  const gamma = positive(op, 'gamma', o.gamma ?? 0.1);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const stepSize = checkNumber(op, 'stepSize', o.stepSize, POSITIVE_INT);
+  const gamma = checkNumber(op, 'gamma', o.gamma ?? 0.1, POSITIVE);
   return makeSchedule(op, lr, (t) => lr * gamma ** Math.floor(t / stepSize));
 }
 
@@ -69,19 +61,19 @@ export interface MultistepOptions {
  */
 export function multistep(options: MultistepOptions): Schedule {
   const op = 'multistep';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const gamma = positive(op, 'gamma', o.gamma ?? 0.1);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const gamma = checkNumber(op, 'gamma', o.gamma ?? 0.1, POSITIVE);
   const milestones = checkMilestones(op, 'milestones', o.milestones, 0);
   return makeSchedule(op, lr, (t) => lr * gamma ** countAtMost(milestones, t));
 }
 
 /** Validates a strictly increasing list of integers >= min; returns a copy. */
 export function checkMilestones(op: string, name: string, v: unknown, min: number): number[] {
-  if (!Array.isArray(v)) throw new ValueError(`${op}: ${name} must be an array of steps, got ${String(v)}`);
+  if (!Array.isArray(v)) throw new ValueError(`${op}: ${name} must be an array of steps, got ${describe(v)}`);
   const m = [...(v as unknown[])] as number[];
   for (let i = 0; i < m.length; i++) {
-    integer(op, `${name}[${i}]`, m[i], min);
+    checkNumber(op, `${name}[${i}]`, m[i], { min: min, integer: true });
     if (i > 0 && !(m[i] > m[i - 1])) {
       throw new ValueError(`${op}: ${name} must be strictly increasing, got ${name}[${i}] = ${m[i]} after ${name}[${i - 1}] = ${m[i - 1]}`);
     }
@@ -109,9 +101,9 @@ export interface ExponentialOptions {
 /** η(t) = lr · γ^t (torch `ExponentialLR`; Optax `exponential_decay` with transition_steps 1). */
 export function exponential(options: ExponentialOptions): Schedule {
   const op = 'exponential';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const gamma = positive(op, 'gamma', o.gamma);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const gamma = checkNumber(op, 'gamma', o.gamma, POSITIVE);
   return makeSchedule(op, lr, (t) => lr * gamma ** t);
 }
 
@@ -132,12 +124,12 @@ export interface PolynomialOptions {
  */
 export function polynomial(options: PolynomialOptions): Schedule {
   const op = 'polynomial';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const total = integer(op, 'totalSteps', o.totalSteps, 1);
-  const power = positive(op, 'power', o.power ?? 1);
-  const endLr = nonNegative(op, 'endLr', o.endLr ?? 0);
-  order(op, endLr <= lr, 'endLr', endLr, '<=', 'lr', lr);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const total = checkNumber(op, 'totalSteps', o.totalSteps, POSITIVE_INT);
+  const power = checkNumber(op, 'power', o.power ?? 1, POSITIVE);
+  const endLr = checkNumber(op, 'endLr', o.endLr ?? 0, NON_NEGATIVE);
+  checkOrder(op, endLr <= lr, 'endLr', endLr, '<=', 'lr', lr);
   return makeSchedule(op, lr, (t) => (lr - endLr) * (1 - Math.min(t, total) / total) ** power + endLr);
 }
 
@@ -157,11 +149,11 @@ export interface LinearOptions {
  */
 export function linear(options: LinearOptions): Schedule {
   const op = 'linear';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const s = inRange(op, 'startFactor', o.startFactor ?? 1 / 3, 0, 1);
-  const e = inRange(op, 'endFactor', o.endFactor ?? 1, 0, 1);
-  const total = integer(op, 'totalIters', o.totalIters ?? 5, 1);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const s = checkNumber(op, 'startFactor', o.startFactor ?? 1 / 3, UNIT);
+  const e = checkNumber(op, 'endFactor', o.endFactor ?? 1, UNIT);
+  const total = checkNumber(op, 'totalIters', o.totalIters ?? 5, POSITIVE_INT);
   return makeSchedule(op, lr, (t) => lr * (s + ((e - s) * Math.min(total, t)) / total));
 }
 
@@ -186,11 +178,11 @@ export interface CosineAnnealingOptions {
  */
 export function cosineAnnealing(options: CosineAnnealingOptions): Schedule {
   const op = 'cosineAnnealing';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const tMax = positive(op, 'tMax', o.tMax);
-  const etaMin = nonNegative(op, 'etaMin', o.etaMin ?? 0);
-  order(op, etaMin <= lr, 'etaMin', etaMin, '<=', 'lr', lr);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const tMax = checkNumber(op, 'tMax', o.tMax, POSITIVE);
+  const etaMin = checkNumber(op, 'etaMin', o.etaMin ?? 0, NON_NEGATIVE);
+  checkOrder(op, etaMin <= lr, 'etaMin', etaMin, '<=', 'lr', lr);
   const clamp = o.clamp ?? false;
   return makeSchedule(op, lr, (t) =>
     clamp && t >= tMax ? etaMin : etaMin + ((lr - etaMin) * (1 + Math.cos((Math.PI * t) / tMax))) / 2,
@@ -214,12 +206,12 @@ export interface CosineWarmRestartsOptions {
  */
 export function cosineWarmRestarts(options: CosineWarmRestartsOptions): Schedule {
   const op = 'cosineWarmRestarts';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const t0 = integer(op, 't0', o.t0, 1);
-  const tMult = integer(op, 'tMult', o.tMult ?? 1, 1);
-  const etaMin = nonNegative(op, 'etaMin', o.etaMin ?? 0);
-  order(op, etaMin <= lr, 'etaMin', etaMin, '<=', 'lr', lr);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const t0 = checkNumber(op, 't0', o.t0, POSITIVE_INT);
+  const tMult = checkNumber(op, 'tMult', o.tMult ?? 1, POSITIVE_INT);
+  const etaMin = checkNumber(op, 'etaMin', o.etaMin ?? 0, NON_NEGATIVE);
+  checkOrder(op, etaMin <= lr, 'etaMin', etaMin, '<=', 'lr', lr);
   return makeSchedule(op, lr, (t) => {
     let tCur = t, tI = t0;
     if (tMult === 1) tCur = t % t0;

@@ -2,10 +2,11 @@
 // products of schedules (torch ChainedScheduler), and linear warm-up around any schedule.
 import { ValueError } from '../errors.js';
 import { checkMilestones, cosineAnnealing, countAtMost } from './basic.js';
-import { inRange, integer, makeSchedule, nonNegative, opts, order, positive, type Schedule } from './types.js';
+import { makeSchedule, type Schedule } from './types.js';
+import { checkNumber, checkOptions, checkOrder, describe, NON_NEGATIVE, POSITIVE, POSITIVE_INT, UNIT } from '../runtime/validate.js';
 
 function checkSchedules(op: string, v: unknown, min: number): Schedule[] {
-  if (!Array.isArray(v)) throw new ValueError(`${op}: schedules must be an array of schedules, got ${String(v)}`);
+  if (!Array.isArray(v)) throw new ValueError(`${op}: schedules must be an array of schedules, got ${describe(v)}`);
   if (v.length < min) throw new ValueError(`${op}: schedules must hold at least ${min} schedule(s), got ${v.length}`);
   v.forEach((s, i) => {
     if (typeof s !== 'function') throw new ValueError(`${op}: schedules[${i}] must be a function (step) => lr, got ${typeof s}`);
@@ -27,7 +28,7 @@ export interface SequentialOptions {
  */
 export function sequential(options: SequentialOptions): Schedule {
   const op = 'sequential';
-  const o = opts(op, options);
+  const o = checkOptions(op, options);
   const list = checkSchedules(op, o.schedules, 1);
   const ms = checkMilestones(op, 'milestones', o.milestones, 1);
   if (ms.length !== list.length - 1) {
@@ -53,7 +54,7 @@ export interface ChainedOptions {
  */
 export function chained(options: ChainedOptions): Schedule {
   const op = 'chained';
-  const o = opts(op, options);
+  const o = checkOptions(op, options);
   const list = checkSchedules(op, o.schedules, 1);
   const base = list[0].baseLr;
   list.forEach((s, i) => {
@@ -88,9 +89,9 @@ export interface LinearWarmupOptions {
 export function linearWarmup(schedule: Schedule, options: LinearWarmupOptions): Schedule {
   const op = 'linearWarmup';
   if (typeof schedule !== 'function') throw new ValueError(`${op}: schedule must be a function (step) => lr, got ${typeof schedule}`);
-  const o = opts(op, options);
-  const w = integer(op, 'warmupSteps', o.warmupSteps, 1);
-  const f = inRange(op, 'startFactor', o.startFactor ?? 1 / 3, 0, 1);
+  const o = checkOptions(op, options);
+  const w = checkNumber(op, 'warmupSteps', o.warmupSteps, POSITIVE_INT);
+  const f = checkNumber(op, 'startFactor', o.startFactor ?? 1 / 3, UNIT);
   const peak = schedule(0);
   return makeSchedule(op, schedule.baseLr ?? peak, (t) => (t < w ? peak * (f + ((1 - f) * t) / w) : schedule(t - w)));
 }
@@ -115,12 +116,12 @@ export interface WarmupCosineOptions {
  */
 export function warmupCosine(options: WarmupCosineOptions): Schedule {
   const op = 'warmupCosine';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const w = integer(op, 'warmupSteps', o.warmupSteps, 1);
-  const total = integer(op, 'totalSteps', o.totalSteps, 1);
-  order(op, w < total, 'warmupSteps', w, '<', 'totalSteps', total);
-  const etaMin = nonNegative(op, 'etaMin', o.etaMin ?? 0);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const w = checkNumber(op, 'warmupSteps', o.warmupSteps, POSITIVE_INT);
+  const total = checkNumber(op, 'totalSteps', o.totalSteps, POSITIVE_INT);
+  checkOrder(op, w < total, 'warmupSteps', w, '<', 'totalSteps', total);
+  const etaMin = checkNumber(op, 'etaMin', o.etaMin ?? 0, NON_NEGATIVE);
   const cos = cosineAnnealing({ lr, tMax: total - w, etaMin, clamp: true });
   const s = linearWarmup(cos, { warmupSteps: w, startFactor: o.startFactor ?? 1 / 3 });
   return makeSchedule(op, lr, s);

@@ -3,7 +3,8 @@
 // schedule; its `momentum` property gives the momentum (or Adam's beta1) for the
 // same step, moving opposite to the rate.
 import { ValueError } from '../errors.js';
-import { checkStep, inRange, integer, makeSchedule, oneOf, opts, order, positive, type CycleSchedule } from './types.js';
+import { checkStep, makeSchedule, type CycleSchedule } from './types.js';
+import { POSITIVE, POSITIVE_INT, UNIT, UNIT_OPEN, checkNumber, checkOneOf, checkOptions, checkOrder } from '../runtime/validate.js';
 
 export type CyclicMode = 'triangular' | 'triangular2' | 'expRange';
 
@@ -34,14 +35,14 @@ export interface CyclicOptions {
  */
 export function cyclic(options: CyclicOptions): CycleSchedule {
   const op = 'cyclic';
-  const o = opts(op, options);
-  const lr = positive(op, 'lr', o.lr);
-  const maxLr = positive(op, 'maxLr', o.maxLr);
-  order(op, maxLr >= lr, 'maxLr', maxLr, '>=', 'lr', lr);
-  const up = integer(op, 'stepSizeUp', o.stepSizeUp ?? 2000, 1);
-  const down = integer(op, 'stepSizeDown', o.stepSizeDown ?? up, 1);
-  const mode = oneOf(op, 'mode', o.mode ?? 'triangular', ['triangular', 'triangular2', 'expRange'] as const);
-  const gamma = positive(op, 'gamma', o.gamma ?? 1);
+  const o = checkOptions(op, options);
+  const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+  const maxLr = checkNumber(op, 'maxLr', o.maxLr, POSITIVE);
+  checkOrder(op, maxLr >= lr, 'maxLr', maxLr, '>=', 'lr', lr);
+  const up = checkNumber(op, 'stepSizeUp', o.stepSizeUp ?? 2000, POSITIVE_INT);
+  const down = checkNumber(op, 'stepSizeDown', o.stepSizeDown ?? up, POSITIVE_INT);
+  const mode = checkOneOf(op, 'mode', o.mode ?? 'triangular', ['triangular', 'triangular2', 'expRange'] as const);
+  const gamma = checkNumber(op, 'gamma', o.gamma ?? 1, POSITIVE);
   const [baseM, maxM] = momenta(op, o.baseMomentum ?? 0.8, o.maxMomentum ?? 0.9);
   const total = up + down;
   const ratio = up / total;
@@ -94,13 +95,13 @@ export interface OneCycleOptions {
  */
 export function oneCycle(options: OneCycleOptions): CycleSchedule {
   const op = 'oneCycle';
-  const o = opts(op, options);
-  const maxLr = positive(op, 'maxLr', o.maxLr);
-  const total = integer(op, 'totalSteps', o.totalSteps, 1);
-  const pct = inRange(op, 'pctStart', o.pctStart ?? 0.3, 0, 1);
-  const anneal = oneOf(op, 'anneal', o.anneal ?? 'cos', ['cos', 'linear'] as const);
-  const div = positive(op, 'divFactor', o.divFactor ?? 25);
-  const finalDiv = positive(op, 'finalDivFactor', o.finalDivFactor ?? 1e4);
+  const o = checkOptions(op, options);
+  const maxLr = checkNumber(op, 'maxLr', o.maxLr, POSITIVE);
+  const total = checkNumber(op, 'totalSteps', o.totalSteps, POSITIVE_INT);
+  const pct = checkNumber(op, 'pctStart', o.pctStart ?? 0.3, UNIT);
+  const anneal = checkOneOf(op, 'anneal', o.anneal ?? 'cos', ['cos', 'linear'] as const);
+  const div = checkNumber(op, 'divFactor', o.divFactor ?? 25, POSITIVE);
+  const finalDiv = checkNumber(op, 'finalDivFactor', o.finalDivFactor ?? 1e4, POSITIVE);
   const three = o.threePhase ?? false;
   const [baseM, maxM] = momenta(op, o.baseMomentum ?? 0.85, o.maxMomentum ?? 0.95);
   const initial = maxLr / div;
@@ -148,9 +149,9 @@ export function oneCycle(options: OneCycleOptions): CycleSchedule {
 }
 
 function momenta(op: string, b: unknown, m: unknown): [number, number] {
-  const baseM = inRange(op, 'baseMomentum', b, 0, 1, true);
-  const maxM = inRange(op, 'maxMomentum', m, 0, 1, true);
-  order(op, baseM <= maxM, 'baseMomentum', baseM, '<=', 'maxMomentum', maxM);
+  const baseM = checkNumber(op, 'baseMomentum', b, UNIT_OPEN);
+  const maxM = checkNumber(op, 'maxMomentum', m, UNIT_OPEN);
+  checkOrder(op, baseM <= maxM, 'baseMomentum', baseM, '<=', 'maxMomentum', maxM);
   return [baseM, maxM];
 }
 

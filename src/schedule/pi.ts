@@ -3,7 +3,8 @@
 // tracks a setpoint. No PyTorch or Optax equivalent; tested against an f64
 // implementation of the formula below and in closed loop.
 import { ValueError } from '../errors.js';
-import { finite, oneOf, opts, order, positive, type Schedule } from './types.js';
+import { type Schedule } from './types.js';
+import { checkNumber, checkOneOf, checkOptions, checkOrder, describe, POSITIVE } from '../runtime/validate.js';
 
 export interface PIControllerOptions {
   /** the rate before the first update (η₀) */
@@ -66,18 +67,18 @@ export class PIController {
 
   constructor(options: PIControllerOptions) {
     const op = 'piController';
-    const o = opts(op, options);
-    const lr = positive(op, 'lr', o.lr);
-    this.error = oneOf(op, 'error', o.error ?? 'log', ['log', 'relative'] as const);
-    this.setpoint = this.error === 'log' ? positive(op, 'setpoint', o.setpoint) : finite(op, 'setpoint', o.setpoint);
+    const o = checkOptions(op, options);
+    const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+    this.error = checkOneOf(op, 'error', o.error ?? 'log', ['log', 'relative'] as const);
+    this.setpoint = this.error === 'log' ? checkNumber(op, 'setpoint', o.setpoint, POSITIVE) : checkNumber(op, 'setpoint', o.setpoint);
     if (this.setpoint === 0) throw new ValueError(`${op}: setpoint must be non-zero for error 'relative', got 0`);
-    this.kp = finite(op, 'kp', o.kp ?? 0.5);
-    this.ki = finite(op, 'ki', o.ki ?? 0.1);
+    this.kp = checkNumber(op, 'kp', o.kp ?? 0.5);
+    this.ki = checkNumber(op, 'ki', o.ki ?? 0.1);
     if (this.kp * this.ki < 0) throw new ValueError(`${op}: kp (${this.kp}) and ki (${this.ki}) must have the same sign`);
-    this.minLr = positive(op, 'minLr', o.minLr ?? lr * 1e-6);
-    this.maxLr = positive(op, 'maxLr', o.maxLr ?? lr * 1e6);
-    order(op, this.minLr <= lr, 'minLr', this.minLr, '<=', 'lr', lr);
-    order(op, lr <= this.maxLr, 'lr', lr, '<=', 'maxLr', this.maxLr);
+    this.minLr = checkNumber(op, 'minLr', o.minLr ?? lr * 1e-6, POSITIVE);
+    this.maxLr = checkNumber(op, 'maxLr', o.maxLr ?? lr * 1e6, POSITIVE);
+    checkOrder(op, this.minLr <= lr, 'minLr', this.minLr, '<=', 'lr', lr);
+    checkOrder(op, lr <= this.maxLr, 'lr', lr, '<=', 'maxLr', this.maxLr);
     this.lr0 = lr;
     this.s = { kind: 'piController', lr, integral: 0, lastError: 0, updates: 0 };
     const schedule = (): number => this.s.lr;
@@ -98,7 +99,7 @@ export class PIController {
   /** Feeds one measurement of the signal; returns the rate to use next. Throws (changing nothing) on a non-finite or, for 'log', non-positive signal. */
   update(signal: number): number {
     const op = 'piController.update';
-    if (typeof signal !== 'number' || !Number.isFinite(signal)) throw new ValueError(`${op}: signal must be a finite number, got ${String(signal)}`);
+    if (typeof signal !== 'number' || !Number.isFinite(signal)) throw new ValueError(`${op}: signal must be a finite number, got ${describe(signal)}`);
     if (this.error === 'log' && !(signal > 0)) {
       throw new ValueError(`${op}: signal must be > 0 with error 'log', got ${signal} (use error: 'relative' for signals of any sign)`);
     }
@@ -130,12 +131,12 @@ export class PIController {
   loadState(state: PIControllerState): void {
     const op = 'piController.loadState';
     if (state === null || typeof state !== 'object' || state.kind !== 'piController') {
-      throw new ValueError(`${op}: state must come from piController.state(), got kind ${String((state as { kind?: unknown } | null)?.kind)}`);
+      throw new ValueError(`${op}: state must come from piController.state(), got kind ${describe((state as { kind?: unknown } | null)?.kind)}`);
     }
-    const lr = positive(op, 'lr', state.lr);
+    const lr = checkNumber(op, 'lr', state.lr, POSITIVE);
     if (lr < this.minLr || lr > this.maxLr) throw new ValueError(`${op}: lr (${lr}) must be in [minLr, maxLr] = [${this.minLr}, ${this.maxLr}]`);
-    const integral = finite(op, 'integral', state.integral);
-    const lastError = finite(op, 'lastError', state.lastError);
+    const integral = checkNumber(op, 'integral', state.integral);
+    const lastError = checkNumber(op, 'lastError', state.lastError);
     const updates = state.updates;
     if (!Number.isInteger(updates) || updates < 0) throw new ValueError(`${op}: updates must be an integer >= 0, got ${updates}`);
     this.s = { kind: 'piController', lr, integral, lastError, updates };

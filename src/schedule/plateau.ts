@@ -1,6 +1,7 @@
 // Reduce the learning rate when a metric stops improving (torch ReduceLROnPlateau).
 import { ValueError } from '../errors.js';
-import { inRange, integer, nonNegative, oneOf, opts, order, positive, type Schedule } from './types.js';
+import { type Schedule } from './types.js';
+import { checkNumber, checkOneOf, checkOptions, checkOrder, COUNT, describe, NON_NEGATIVE, POSITIVE, UNIT_OPEN } from '../runtime/validate.js';
 
 export interface ReduceOnPlateauOptions {
   /** the starting rate */
@@ -60,20 +61,20 @@ export class ReduceOnPlateau {
 
   constructor(options: ReduceOnPlateauOptions) {
     const op = 'reduceOnPlateau';
-    const o = opts(op, options);
-    const lr = positive(op, 'lr', o.lr);
-    this.mode = oneOf(op, 'mode', o.mode ?? 'min', ['min', 'max'] as const);
-    const factor = positive(op, 'factor', o.factor ?? 0.1);
-    order(op, factor < 1, 'factor', factor, '<', '1', 1);
+    const o = checkOptions(op, options);
+    const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
+    this.mode = checkOneOf(op, 'mode', o.mode ?? 'min', ['min', 'max'] as const);
+    const factor = checkNumber(op, 'factor', o.factor ?? 0.1, POSITIVE);
+    checkOrder(op, factor < 1, 'factor', factor, '<', '1', 1);
     this.factor = factor;
-    this.patience = integer(op, 'patience', o.patience ?? 10, 0);
-    this.threshold = nonNegative(op, 'threshold', o.threshold ?? 1e-4);
-    this.thresholdMode = oneOf(op, 'thresholdMode', o.thresholdMode ?? 'rel', ['rel', 'abs'] as const);
-    if (this.thresholdMode === 'rel') inRange(op, 'threshold', this.threshold, 0, 1, true);
-    this.cooldown = integer(op, 'cooldown', o.cooldown ?? 0, 0);
-    this.minLr = nonNegative(op, 'minLr', o.minLr ?? 0);
-    order(op, this.minLr <= lr, 'minLr', this.minLr, '<=', 'lr', lr);
-    this.eps = nonNegative(op, 'eps', o.eps ?? 1e-8);
+    this.patience = checkNumber(op, 'patience', o.patience ?? 10, COUNT);
+    this.threshold = checkNumber(op, 'threshold', o.threshold ?? 1e-4, NON_NEGATIVE);
+    this.thresholdMode = checkOneOf(op, 'thresholdMode', o.thresholdMode ?? 'rel', ['rel', 'abs'] as const);
+    if (this.thresholdMode === 'rel') checkNumber(op, 'threshold', this.threshold, UNIT_OPEN);
+    this.cooldown = checkNumber(op, 'cooldown', o.cooldown ?? 0, COUNT);
+    this.minLr = checkNumber(op, 'minLr', o.minLr ?? 0, NON_NEGATIVE);
+    checkOrder(op, this.minLr <= lr, 'minLr', this.minLr, '<=', 'lr', lr);
+    this.eps = checkNumber(op, 'eps', o.eps ?? 1e-8, NON_NEGATIVE);
     this.s = { kind: 'reduceOnPlateau', lr, best: this.worst, numBadEpochs: 0, cooldownCounter: 0, updates: 0 };
     const schedule = (): number => this.s.lr;
     Object.defineProperty(schedule, 'baseLr', { value: lr, enumerable: true });
@@ -132,13 +133,13 @@ export class ReduceOnPlateau {
   loadState(state: ReduceOnPlateauState): void {
     const op = 'reduceOnPlateau.loadState';
     if (state === null || typeof state !== 'object' || state.kind !== 'reduceOnPlateau') {
-      throw new ValueError(`${op}: state must come from reduceOnPlateau.state(), got kind ${String((state as { kind?: unknown } | null)?.kind)}`);
+      throw new ValueError(`${op}: state must come from reduceOnPlateau.state(), got kind ${describe((state as { kind?: unknown } | null)?.kind)}`);
     }
-    const lr = positive(op, 'lr', state.lr);
-    if (typeof state.best !== 'number' || Number.isNaN(state.best)) throw new ValueError(`${op}: best must be a number, got ${String(state.best)}`);
-    const numBadEpochs = integer(op, 'numBadEpochs', state.numBadEpochs, 0);
-    const cooldownCounter = integer(op, 'cooldownCounter', state.cooldownCounter, 0);
-    const updates = integer(op, 'updates', state.updates, 0);
+    const lr = checkNumber(op, 'lr', state.lr, POSITIVE);
+    if (typeof state.best !== 'number' || Number.isNaN(state.best)) throw new ValueError(`${op}: best must be a number, got ${describe(state.best)}`);
+    const numBadEpochs = checkNumber(op, 'numBadEpochs', state.numBadEpochs, COUNT);
+    const cooldownCounter = checkNumber(op, 'cooldownCounter', state.cooldownCounter, COUNT);
+    const updates = checkNumber(op, 'updates', state.updates, COUNT);
     this.s = { kind: 'reduceOnPlateau', lr, best: state.best, numBadEpochs, cooldownCounter, updates };
   }
 }

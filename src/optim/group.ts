@@ -1,0 +1,118 @@
+/**
+ * Parameter groups (torch's param_groups): a contiguous span of the flat
+ * buffer with its own hyperparameters and its own state buffers, and the
+ * plain-data shapes of an optimizer's saved state.
+ */
+import { checkLr, type LearningRate, lrAt } from './options.js';
+import type { FusedStep } from './rule.js';
+import type { StepContext, TransformInstance, TransformStateData } from './transform.js';
+
+/** A span of the flat buffer with optional hyperparameter overrides (as torch param_groups). */
+export type ParamGroupSpec<O> = { offset: number; length: number } & Partial<O>;
+
+/** Options every optimizer takes besides its hyperparameters. */
+export interface CommonOptions<O> {
+  /** one fused kernel per group (default true), or the named chain of transforms */
+  fused?: boolean;
+  /** non-finite guard on the gradient: 'skip' the step (nothing changes) or 'zero' the bad entries */
+  guard?: 'skip' | 'zero';
+  /** with guard 'skip', also undo a step that makes a parameter non-finite (a copy of params and state per step, into buffers planned once) */
+  guardParams?: boolean;
+  /** parameter groups (default: one group over all parameters) */
+  groups?: ParamGroupSpec<O>[];
+}
+
+export const COMMON_KEYS = ['fused', 'guard', 'guardParams', 'groups'] as const;
+
+/** Where and when the guard last found a non-finite value. */
+export interface SkipReport {
+  /** the optimizer step (stepCount) at which it happened */
+  step: number;
+  /** element index in the flat buffer of the first non-finite value */
+  index: number;
+  where: 'gradient' | 'parameter';
+}
+
+/** The counters of an optimizer (one object, so a snapshot can save and restore them). */
+export interface Counters {
+  /** steps applied so far (skipped steps do not count) */
+  step: number;
+  /** steps skipped (guard 'skip'), or steps whose gradient had entries zeroed (guard 'zero') */
+  skipped: number;
+  lastSkip: SkipReport | null;
+}
+
+export interface GroupState {
+  offset: number;
+  length: number;
+  /** the lr if it is a number (a schedule is code: it is not saved) */
+  lr: number | null;
+  /** the `momentum` option (sgd, rmsprop) or betas[0] (Adam family) if it is a number, null for a schedule (it resumes from stepCount) */
+  momentum?: number | null;
+  scalars: Record<string, number>;
+  buffers: Record<string, Float32Array>;
+  rng?: number[];
+  chain?: TransformStateData;
+}
+
+/** Plain data: numbers, strings and Float32Array buffers. */
+export interface OptimizerState {
+  format: 'wasmgrad.optimizer/1';
+  name: string;
+  path: 'fused' | 'chain';
+  numParameters: number;
+  stepCount: number;
+  skippedSteps: number;
+  groups: GroupState[];
+}
+
+/** the momentum-like hyperparameter of a group: `momentum`, else `betas[0]` */
+export function momentumOf(o: object): unknown {
+  const x = o as { momentum?: unknown; betas?: unknown[] };
+  return x.momentum !== undefined ? x.momentum : Array.isArray(x.betas) ? x.betas[0] : undefined;
+}
+
+export class ParamGroup<O extends { lr?: LearningRate }> {
+  private _lr: LearningRate;
+  /** @internal state buffer pointers */
+  buf: Record<string, number> = {};
+  /** @internal per-group scalar state */
+  scalars: Record<string, number> = {};
+  /** @internal */
+  chain: TransformInstance | null = null;
+  /** @internal */
+  rng = 0;
+  /** @internal */
+  scratch = 0;
+  /** @internal */
+  rows = 0;
+  /** @internal the fused kernel's arguments, made once and updated per step */
+  args: FusedStep<O> | null = null;
+  /** @internal the chain's step context, made once and updated per step */
+  ctx: StepContext = { step: 0, lr: 0, params: 0 };
+
+  constructor(
+    readonly name: string,
+    /** offset in elements */
+    readonly offset: number,
+    /** number of elements */
+    readonly length: number,
+    /** validated hyperparameters (lr included) */
+    readonly options: Readonly<O>,
+  ) {
+    this._lr = options.lr as LearningRate;
+  }
+
+  /** The learning rate: a number or a schedule (step) => number. */
+  get lr(): LearningRate {
+    return this._lr;
+  }
+  set lr(v: LearningRate) {
+    this._lr = checkLr(this.name, v);
+  }
+
+  /** The lr value at optimizer step `step`. */
+  lrAt(step: number): number {
+    return lrAt(this.name, this._lr, step);
+  }
+}

@@ -27,7 +27,7 @@ export function checkOptions(model: TrainModel, options: FitOptions): CheckedOpt
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.state !== 'function') {
     throw new ValueError('fit: optimizer must be an optimizer from engine.optim (step, state, loadState, lr)');
   }
-  if ((optimizer as unknown as { model?: unknown }).model !== undefined && (optimizer as unknown as { model?: unknown }).model !== model) {
+  if (optimizer.model !== undefined && optimizer.model !== model) {
     throw new ValueError('fit: the optimizer was made for another model');
   }
   if (validation !== undefined && !(validation instanceof Dataset) && !(typeof validation === 'number' && validation >= 0 && validation < 1)) {

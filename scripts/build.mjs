@@ -5,11 +5,13 @@
 //   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
 //   dist/cli.js              the command line (Node), bin "wasmgrad"
 //   dist/types/              generated .d.ts
+//   dist/web/                the playground, a static site (scripts/playground-build.mjs)
 // then browser hygiene and the gzip size budget (scripts/check-bundle.mjs).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { checkBundles } from './check-bundle.mjs';
+import { buildWeb } from './playground-build.mjs';
 
 const bin = (name) => `node_modules/.bin/${name}`;
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
@@ -50,4 +52,5 @@ await esbuild.build({
 });
 chmodSync('dist/cli.js', 0o755);
 await checkBundles(esbuild);
+console.log(await buildWeb(esbuild));
 run(bin('tsc'), ['-p', 'tsconfig.json']);

@@ -1,0 +1,100 @@
+// What the Train view can set, in one table shared by the page (which builds
+// the form from it) and the worker (which builds the optimizer and schedule
+// from it): every optimizer of engine.optim that works on a dense model, with
+// its hyperparameters under the library's names and PyTorch's defaults
+// (README, Optimizers), and the schedules of `schedules`. sparseAdam is left
+// out: it updates listed rows of an embedding table, and these MLPs have none.
+// No library import here: the page bundle stays free of the engine.
+
+/** One editable hyperparameter. `key` is the library's option name (beta1/beta2 become `betas`). */
+export interface Hyper {
+  key: string;
+  label: string;
+  kind: 'number' | 'bool';
+  value: number | boolean;
+  min?: number;
+  max?: number;
+  step?: number;
+}
+
+const num = (key: string, label: string, value: number, min: number, max: number, step: number): Hyper => ({ key, label, kind: 'number', value, min, max, step });
+const bool = (key: string, label: string, value: boolean): Hyper => ({ key, label, kind: 'bool', value });
+
+const lr = (v: number) => num('lr', 'learning rate η', v, 1e-5, 10, 1e-4);
+const wd = (v = 0) => num('weightDecay', 'weight decay λ', v, 0, 1, 1e-4);
+const eps = (v: number) => num('eps', 'ε', v, 1e-12, 1, 1e-9);
+const betas = [num('beta1', 'β₁', 0.9, 0, 0.9999, 0.01), num('beta2', 'β₂', 0.999, 0, 0.99999, 0.001)];
+
+/** The optimizers of the Train view with the playground's default lr for a small MLP. */
+export const OPTIMIZERS: Record<string, { label: string; hypers: Hyper[] }> = {
+  sgd: {
+    label: 'SGD (momentum, Nesterov, heavy ball)',
+    hypers: [lr(0.1), num('momentum', 'momentum μ', 0.9, 0, 0.999, 0.01), num('dampening', 'dampening τ', 0, 0, 1, 0.01), wd(), bool('nesterov', 'Nesterov', false), bool('heavyBall', 'heavy-ball form', false)],
+  },
+  adagrad: { label: 'AdaGrad', hypers: [lr(0.05), num('lrDecay', 'lr decay', 0, 0, 1, 1e-4), wd(), num('initialAccumulatorValue', 'initial accumulator', 0, 0, 1, 0.01), eps(1e-10)] },
+  rmsprop: {
+    label: 'RMSProp',
+    hypers: [lr(0.005), num('alpha', 'α (smoothing)', 0.99, 0, 0.9999, 0.01), eps(1e-8), wd(), num('momentum', 'momentum μ', 0, 0, 0.999, 0.01), bool('centered', 'centered', false)],
+  },
+  adam: { label: 'Adam', hypers: [lr(0.01), ...betas, eps(1e-8), wd(), bool('amsgrad', 'AMSGrad', false), bool('biasCorrection', 'bias correction', true)] },
+  adamw: { label: 'AdamW', hypers: [lr(0.01), ...betas, eps(1e-8), wd(0.01), bool('amsgrad', 'AMSGrad', false), bool('biasCorrection', 'bias correction', true)] },
+  adamax: { label: 'Adamax', hypers: [lr(0.02), ...betas, eps(1e-8), wd()] },
+  nadam: { label: 'NAdam', hypers: [lr(0.01), ...betas, eps(1e-8), wd(), num('momentumDecay', 'momentum decay ψ', 4e-3, 0, 1, 1e-3)] },
+  radam: { label: 'RAdam', hypers: [lr(0.01), ...betas, eps(1e-8), wd()] },
+  adadelta: { label: 'Adadelta', hypers: [lr(1), num('rho', 'ρ', 0.9, 0, 0.9999, 0.01), eps(1e-6), wd()] },
+  langevin: { label: 'Langevin (SGLD)', hypers: [lr(0.05), num('temperature', 'temperature T', 1e-5, 0, 10, 1e-5), num('seed', 'noise seed', 0, 0, 1e6, 1)] },
+};
+export type OptimizerName = keyof typeof OPTIMIZERS;
+
+/** Hyperparameter values as the form holds them: `{ lr: 0.01, beta1: 0.9, … }`. */
+export type HyperValues = Record<string, number | boolean>;
+
+/** The defaults of one optimizer as form values. */
+export function defaultHypers(name: string): HyperValues {
+  return Object.fromEntries((OPTIMIZERS[name]?.hypers ?? []).map((h) => [h.key, h.value]));
+}
+
+/**
+ * The library's options object from form values: only keys the optimizer knows, β₁/β₂ as
+ * `betas`, SGD's Nesterov/heavy-ball switches only when they apply (the library rejects
+ * Nesterov without momentum).
+ */
+export function optimizerOptions(name: string, values: HyperValues, lrValue: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const h of OPTIMIZERS[name].hypers) {
+    const v = values[h.key] ?? h.value;
+    out[h.key] = h.kind === 'bool' ? Boolean(v) : Number(v);
+  }
+  if ('beta1' in out) {
+    out.betas = [out.beta1, out.beta2];
+    delete out.beta1;
+    delete out.beta2;
+  }
+  if (name === 'sgd' && !(Number(out.momentum) > 0)) {
+    out.nesterov = false;
+    out.heavyBall = false;
+  }
+  if (name === 'sgd' && out.nesterov) out.dampening = 0;
+  out.lr = lrValue;
+  return out;
+}
+
+/** The lr schedules offered (built in the worker by train-session.ts from the base lr and the horizon). */
+export const SCHEDULES = {
+  constant: 'constant',
+  step: 'step (×0.5 every horizon/4)',
+  exponential: 'exponential (×0.01 over the horizon)',
+  cosine: 'cosine annealing',
+  warmupCosine: 'warm-up + cosine',
+  oneCycle: 'one-cycle',
+  cyclic: 'cyclic (triangular, lr/10 ↔ lr)',
+} as const;
+export type ScheduleName = keyof typeof SCHEDULES;
+
+export const DATASETS = { spirals: 'spirals', moons: 'two moons', circles: 'circles', xor: 'XOR', blobs: 'blobs', csv: 'CSV file' } as const;
+export type DatasetName = keyof typeof DATASETS;
+
+export const ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'softplus', 'identity'] as const;
+
+export type BuildName = 'relaxed' | 'simd' | 'scalar';
+export const BUILDS: Record<BuildName, string> = { relaxed: 'relaxed SIMD', simd: 'SIMD', scalar: 'scalar' };

@@ -1,0 +1,82 @@
+// The messages between the page (main.ts) and the worker (worker.ts).
+import type { BuildName } from './options.js';
+import type { RaceConfig } from './landscapes.js';
+import type { TrainSettings } from './settings.js';
+
+export type ToWorker =
+  | { type: 'train-config'; settings: TrainSettings }
+  | { type: 'train-csv'; text: string; name: string }
+  | { type: 'train-run'; running: boolean }
+  | { type: 'train-step' }
+  | { type: 'train-reset' }
+  | { type: 'build'; build: BuildName }
+  | { type: 'export-checkpoint' }
+  | { type: 'export-svg' }
+  | { type: 'race-start'; config: RaceConfig }
+  | { type: 'race-stop' };
+
+/** One point of the Train view's history (full-data losses, evaluated in eval mode). */
+export interface TrainPoint {
+  step: number;
+  trainLoss: number;
+  testLoss: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  lr: number;
+}
+
+export interface TrainReport {
+  type: 'train-report';
+  /** the point(s) evaluated since the last report */
+  points: TrainPoint[];
+  /** true when the history was cleared (a new config or a reset) */
+  fresh: boolean;
+  steps: number;
+  epoch: number;
+  running: boolean;
+  stepsPerSecond: number;
+  /** ‖W‖ of each Linear weight, PyTorch names */
+  norms: { name: string; norm: number }[];
+  build: BuildName;
+}
+
+export interface BoundaryMessage {
+  type: 'train-boundary';
+  /** grid resolution and extent in data coordinates */
+  nx: number;
+  ny: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  k: number;
+  /** softmax probabilities, row-major from (x0, y1) top-left: nx·ny·k */
+  probs: Float32Array;
+}
+
+export interface DataMessage {
+  type: 'train-data';
+  name: string;
+  k: number;
+  /** the points in data coordinates, train then test */
+  train: { x: Float32Array; y: Int32Array };
+  test: { x: Float32Array; y: Int32Array };
+}
+
+export interface RaceUpdate {
+  type: 'race-update';
+  /** per optimizer: the new points (x, y interleaved) and f(x) − f* at them */
+  paths: { name: string; xy: number[]; gap: number[] }[];
+  step: number;
+  done: boolean;
+}
+
+export type FromWorker =
+  | { type: 'ready'; builds: BuildName[]; build: BuildName }
+  | TrainReport
+  | BoundaryMessage
+  | DataMessage
+  | RaceUpdate
+  | { type: 'export'; kind: 'checkpoint'; weights: Uint8Array; sidecar: string }
+  | { type: 'export'; kind: 'svg'; svg: string }
+  | { type: 'error'; where: string; message: string };

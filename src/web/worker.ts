@@ -1,0 +1,214 @@
+// The playground's worker: one engine per build of the core (relaxed SIMD, SIMD,
+// scalar; each only where the browser validates it), the Train session and the
+// Race session. Training runs in slices of ~25 ms with a yield between them (a
+// MessageChannel message, not setTimeout, so no 4 ms clamp), which lets the
+// page's messages (pause, step, build switch) in at once. Reports go out every
+// ~150 ms, the decision boundary every ~400 ms.
+import { init, type Dataset, type Engine } from '../index.js';
+import type { BuildName } from './options.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { RaceSession } from './race-session.js';
+import type { TrainSettings } from './settings.js';
+import { dataMessage, fromCsv, generate, prepare, TrainSession, type Prepared } from './train-session.js';
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(m, transfer);
+
+const engines = new Map<BuildName, Engine>();
+let build: BuildName = 'scalar';
+let session: TrainSession | null = null;
+let csv: Dataset | null = null;
+let running = false;
+let reported = 0; // session.history length already sent
+let fresh = true;
+let lastReport = 0, lastBoundary = 0;
+let rateT0 = 0, rateSteps0 = 0, rate = 0;
+let race: RaceSession | null = null;
+let raceTimer: ReturnType<typeof setTimeout> | null = null;
+
+const SLICE_MS = 25, REPORT_MS = 150, BOUNDARY_MS = 400, RATE_MS = 1000;
+
+async function setup(): Promise<void> {
+  const tries: [BuildName, Parameters<typeof init>[0]][] = [
+    ['relaxed', { relaxedSimd: true }],
+    ['simd', { simd: true, relaxedSimd: false }],
+    ['scalar', { simd: false }],
+  ];
+  for (const [name, options] of tries) {
+    try {
+      engines.set(name, await init({ ...options, maxMemoryMB: 256 }));
+    } catch {
+      // this browser lacks the feature: the build is not offered
+    }
+  }
+  build = [...engines.keys()][0];
+  post({ type: 'ready', builds: [...engines.keys()], build });
+}
+
+function report(): void {
+  if (session === null) return;
+  const now = performance.now();
+  if (now - rateT0 >= RATE_MS) {
+    rate = running ? ((session.steps - rateSteps0) * 1000) / (now - rateT0) : 0;
+    rateT0 = now;
+    rateSteps0 = session.steps;
+  }
+  const points = session.history.slice(reported);
+  reported = session.history.length;
+  post({
+    type: 'train-report', points, fresh, steps: session.steps, epoch: session.epoch, running,
+    stepsPerSecond: rate, norms: session.norms(), build,
+  });
+  fresh = false;
+  lastReport = now;
+}
+
+function boundary(): void {
+  if (session === null) return;
+  const b = session.boundary();
+  post(b, [b.probs.buffer]);
+  lastBoundary = performance.now();
+}
+
+/** A new session from settings (new data unless only the optimizer side changed). */
+function configure(settings: TrainSettings): void {
+  const data: Prepared = prepare(settings.dataset === 'csv' ? (csv ?? fail('drop or choose a CSV file first')) : generate(settings), settings);
+  const next = new TrainSession(engines.get(build)!, settings, data);
+  session?.dispose();
+  session = next;
+  post(dataMessage(data));
+  restart();
+}
+
+/** The first point of a fresh run: the loss before any step. */
+function restart(): void {
+  reported = 0;
+  fresh = true;
+  session!.evaluate();
+  rateT0 = performance.now();
+  rateSteps0 = session!.steps;
+  report();
+  boundary();
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+const channel = new MessageChannel();
+channel.port1.onmessage = () => slice();
+let pending = false;
+function schedule(): void {
+  if (!pending && running) {
+    pending = true;
+    channel.port2.postMessage(0);
+  }
+}
+
+function slice(): void {
+  pending = false;
+  if (!running || session === null) return;
+  try {
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < SLICE_MS) {
+      for (let i = 0; i < 4; i++) session.step();
+      t = performance.now();
+    }
+    if (t - lastReport >= REPORT_MS) {
+      session.evaluate();
+      report();
+    }
+    if (t - lastBoundary >= BOUNDARY_MS) boundary();
+  } catch (e) {
+    running = false;
+    error('train', e);
+    report();
+  }
+  schedule();
+}
+
+function error(where: string, e: unknown): void {
+  post({ type: 'error', where, message: e instanceof Error ? e.message : String(e) });
+}
+
+function raceTick(): void {
+  raceTimer = null;
+  if (race === null) return;
+  const u = race.advance(Math.max(1, Math.ceil(race.config.steps / 120)));
+  post(u);
+  if (!u.done) raceTimer = setTimeout(raceTick, 16);
+}
+
+function stopRace(): void {
+  if (raceTimer !== null) clearTimeout(raceTimer);
+  raceTimer = null;
+  race?.dispose();
+  race = null;
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const m = ev.data;
+  try {
+    switch (m.type) {
+      case 'train-config': configure(m.settings); break;
+      case 'train-csv':
+        csv = fromCsv(m.text, m.name);
+        break;
+      case 'train-run':
+        running = m.running && session !== null;
+        rateT0 = performance.now();
+        rateSteps0 = session?.steps ?? 0;
+        if (!running) report();
+        schedule();
+        break;
+      case 'train-step':
+        if (session !== null && !running) {
+          session.step();
+          session.evaluate();
+          report();
+          boundary();
+        }
+        break;
+      case 'train-reset':
+        if (session !== null) {
+          const { settings, data } = session;
+          session.dispose();
+          session = new TrainSession(engines.get(build)!, settings, data);
+          restart();
+        }
+        break;
+      case 'build': {
+        const e = engines.get(m.build);
+        if (e === undefined) throw new Error(`the ${m.build} build is not available in this browser`);
+        build = m.build;
+        if (session !== null && session.engine !== e) session = session.moveTo(e);
+        rateT0 = performance.now();
+        rateSteps0 = session?.steps ?? 0;
+        report();
+        break;
+      }
+      case 'export-checkpoint': {
+        if (session === null) break;
+        const { weights, sidecar } = session.checkpoint();
+        post({ type: 'export', kind: 'checkpoint', weights, sidecar }, [weights.buffer]);
+        break;
+      }
+      case 'export-svg':
+        if (session !== null) post({ type: 'export', kind: 'svg', svg: session.lossSvg() });
+        break;
+      case 'race-start':
+        stopRace();
+        race = new RaceSession(engines.get(build)!, m.config);
+        post(race.first());
+        raceTimer = setTimeout(raceTick, 16);
+        break;
+      case 'race-stop':
+        stopRace();
+        break;
+    }
+  } catch (e) {
+    error(m.type, e);
+  }
+};
+
+setup().catch((e) => error('init', e));

@@ -1,0 +1,182 @@
+// The playground in headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core, as test/runtimes/chromium.mjs does), against dist/web served by
+// scripts/playground-serve.mjs on 127.0.0.1. Any request that leaves that origin is
+// blocked and fails the test; after the first load the browser is put offline.
+// Screenshots of both views at desktop and phone width go to test/web/artifacts/
+// (git-ignored). No timing is asserted except the issue's "within 3 s / 20 s" bounds
+// and "scalar shows fewer steps/s than SIMD" (a comparison in one run).
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: plain .mjs scripts without types
+import { buildWeb } from '../../scripts/playground-build.mjs';
+// @ts-expect-error: plain .mjs scripts without types
+import { serveStatic } from '../../scripts/playground-serve.mjs';
+
+const ROOT = resolve(__dirname, '../..');
+const ARTIFACTS = resolve(__dirname, 'artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let server: Server;
+let context: BrowserContext;
+let page: Page;
+let origin = '';
+let profile = '';
+const problems: string[] = [];
+
+const text = async (id: string) => (await page.getByTestId(id).textContent())?.trim() ?? '';
+const num = async (id: string) => Number.parseFloat(await text(id));
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+async function until<T>(what: string, ms: number, probe: () => Promise<T | null | false>): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v !== null && v !== false) return v;
+    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/web/index.html')) || !existsSync(join(ROOT, 'dist/web/worker.js'))) {
+    process.chdir(ROOT);
+    await buildWeb(esbuild);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await serveStatic(join(ROOT, 'dist/web'), 0);
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  profile = mkdtempSync(join(tmpdir(), 'wasmgrad-web-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, timeout: 30_000, viewport: { width: 1280, height: 900 } });
+  page = context.pages()[0] ?? (await context.newPage());
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin + '/') || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    problems.push(`request outside the test server: ${url}`);
+    return route.abort();
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close().catch(() => {});
+  if (server) {
+    const closed = new Promise((ok) => server.close(ok));
+    server.closeAllConnections();
+    await closed;
+  }
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function screenshots(view: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${view}-desktop.png`), fullPage: true });
+  await page.setViewportSize({ width: 360, height: 760 });
+  await sleep(400);
+  await page.screenshot({ path: join(ARTIFACTS, `${view}-phone.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await sleep(200);
+}
+
+async function axeViolations(): Promise<string[]> {
+  // injected once (no navigation happens between the views)
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('playground (dist/web in headless Chromium)', () => {
+  let firstLoss = '';
+
+  it('loads with no console error or failed request, then keeps working offline', async () => {
+    await page.goto(`${origin}/`, { timeout: 30_000 });
+    await until('the engine is ready and the first loss is shown', 20_000, async () => (await text('loss-value')) !== '–' && (await text('loss-value')) !== '');
+    firstLoss = await text('loss-value');
+    expect(Number(firstLoss)).toBeGreaterThan(0.5); // 3 classes: ≈ ln 3 before training
+    expect(await page.getByTestId('build-select').locator('option').allTextContents()).toContain('scalar');
+    await context.setOffline(true);
+    expect(problems).toEqual([]);
+  }, 40_000);
+
+  it('trains: the loss falls within 3 s and spirals test accuracy passes 90 % within 20 s', async () => {
+    await page.getByTestId('train-start').click();
+    await sleep(3000);
+    expect(await num('loss-value')).toBeLessThan(Number(firstLoss));
+    const acc = await until('test accuracy > 90 %', 17_000, async () => { const a = await num('test-accuracy'); return a > 90 ? a : null; });
+    expect(acc).toBeGreaterThan(90);
+  }, 30_000);
+
+  it('pause stops the step counter; reset restores the first loss', async () => {
+    await page.getByTestId('train-pause').click();
+    await until('paused', 3000, async () => (await text('steps-per-second')) === '0');
+    const steps = await text('train-steps');
+    await sleep(800);
+    expect(await text('train-steps')).toBe(steps);
+    await page.getByTestId('train-reset').click();
+    await until('reset to step 0', 3000, async () => (await text('train-steps')) === '0');
+    expect(await text('loss-value')).toBe(firstLoss);
+  }, 15_000);
+
+  it('the scalar build keeps training and shows fewer steps/s than the SIMD build', async () => {
+    const rate = async () => {
+      const r: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        await sleep(500);
+        r.push(await num('steps-per-second'));
+      }
+      return r.sort((a, b) => a - b)[1] + r.sort((a, b) => a - b)[2];
+    };
+    await page.getByTestId('build-select').selectOption('simd');
+    await page.getByTestId('train-start').click();
+    await sleep(1200);
+    const simd = await rate();
+    await page.getByTestId('build-select').selectOption('scalar');
+    await sleep(1200);
+    const before = await num('train-steps');
+    const scalar = await rate();
+    expect(await num('train-steps')).toBeGreaterThan(before);
+    await page.getByTestId('train-pause').click();
+    console.log(`steps/s (median pair of 4 readings): SIMD ${simd / 2}, scalar ${scalar / 2}`);
+    expect(scalar).toBeGreaterThan(0);
+    expect(scalar, `steps/s: SIMD ${simd / 2}, scalar ${scalar / 2}`).toBeLessThan(simd);
+    await page.getByTestId('build-select').selectOption('relaxed');
+  }, 20_000);
+
+  it('Train view: screenshots and no serious or critical axe violation', async () => {
+    await screenshots('train');
+    expect(await axeViolations()).toEqual([]);
+  }, 20_000);
+
+  it('Race: on Rosenbrock every selected optimizer draws a path and Adam ends closer to (1, 1)', async () => {
+    await page.getByTestId('tab-train').focus();
+    await page.keyboard.press('ArrowRight'); // the tabs are keyboard-operable
+    await expect.poll(() => page.getByTestId('tab-race').getAttribute('aria-selected')).toBe('true');
+    await page.getByTestId('race-landscape').selectOption('rosenbrock');
+    await page.getByTestId('race-start').click();
+    await until('the race ends (500 steps)', 15_000, async () => (await text('race-step')) === '500');
+    const racers = ['gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw', 'langevin'];
+    for (const name of racers) {
+      const points = ((await page.getByTestId(`race-path-${name}`).getAttribute('points')) ?? '').trim().split(/\s+/);
+      expect(points.length, name).toBeGreaterThan(100);
+    }
+    const adam = page.getByTestId('race-path-adam');
+    const [sx, sy] = ((await adam.getAttribute('data-start')) ?? '').split(',').map(Number);
+    const [fx, fy] = ((await adam.getAttribute('data-final')) ?? '').split(',').map(Number);
+    expect(Math.hypot(fx - 1, fy - 1)).toBeLessThan(Math.hypot(sx - 1, sy - 1));
+  }, 25_000);
+
+  it('Race view: screenshots and no serious or critical axe violation; still no error', async () => {
+    await screenshots('race');
+    expect(await axeViolations()).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 20_000);
+});

@@ -1,0 +1,122 @@
+// The playground's worker-side logic in Node (no browser): the Train session
+// learns spirals with the default settings, carries a run across builds, and
+// the Race racers are the library's optimizers on the landscapes' exact
+// gradients; the URL hash round-trips the settings.
+import { describe, expect, it } from 'vitest';
+import { init } from '../../src/index.js';
+import { LANDSCAPES, RACERS, defaultLr, type RaceConfig } from '../../src/web/landscapes.js';
+import { OPTIMIZERS, defaultHypers } from '../../src/web/options.js';
+import { RaceSession } from '../../src/web/race-session.js';
+import { decodeHash, defaultSettings, encodeHash, parseHidden } from '../../src/web/settings.js';
+import { generate, prepare, TrainSession } from '../../src/web/train-session.js';
+
+describe('Train session', () => {
+  it('learns spirals with the default settings (held-out accuracy > 90 %)', async () => {
+    const engine = await init();
+    const s = defaultSettings();
+    const t = new TrainSession(engine, s, prepare(generate(s), s));
+    const first = t.evaluate();
+    for (let i = 0; i < 2000; i++) t.step();
+    const last = t.evaluate();
+    expect(last.trainLoss).toBeLessThan(first.trainLoss / 5);
+    expect(last.testAccuracy).toBeGreaterThan(0.9);
+    expect(t.norms().map((n) => n.name)).toEqual(['0.weight', '2.weight', '4.weight']);
+    const b = t.boundary();
+    expect(b.probs.length).toBe(b.nx * b.ny * 3);
+    t.dispose();
+  });
+
+  it('continues a run on another build (state moved, same trajectory up to rounding)', async () => {
+    const simd = await init({ relaxedSimd: false });
+    const scalar = await init({ simd: false });
+    const s = { ...defaultSettings(), dropout: 0.1, optimizer: 'langevin', hypers: defaultHypers('langevin') };
+    const data = prepare(generate(s), s);
+    const a = new TrainSession(simd, s, data);
+    let b = new TrainSession(simd, s, data);
+    for (let i = 0; i < 30; i++) { a.step(); b.step(); }
+    b = b.moveTo(scalar);
+    expect(b.engine).toBe(scalar);
+    for (let i = 0; i < 30; i++) { a.step(); b.step(); }
+    const pa = a.model.parameters(), pb = b.model.parameters();
+    let worst = 0;
+    for (let i = 0; i < pa.length; i++) worst = Math.max(worst, Math.abs(pa[i] - pb[i]));
+    expect(worst).toBeLessThan(1e-3);
+    expect(b.steps).toBe(60);
+    a.dispose(); b.dispose();
+  });
+
+  it('builds every optimizer of the form with its default hyperparameters, fused and chained', async () => {
+    const engine = await init();
+    for (const name of Object.keys(OPTIMIZERS)) {
+      for (const fused of [true, false]) {
+        const s = { ...defaultSettings(), optimizer: name, hypers: defaultHypers(name), fused, schedule: 'warmupCosine' as const, l2: 1e-4, clip: 1 };
+        const t = new TrainSession(engine, s, prepare(generate(s), s));
+        const first = t.evaluate();
+        for (let i = 0; i < 200; i++) t.step();
+        expect(t.evaluate().trainLoss, `${name} fused=${fused}`).toBeLessThan(first.trainLoss);
+        t.dispose();
+      }
+    }
+  });
+});
+
+describe('Race session', () => {
+  const params = { kappa: 20, angle: 30, sigma: 1 };
+  const config = (landscape: string): RaceConfig => ({
+    landscape, params, start: LANDSCAPES[landscape].start, steps: 500, seed: 0,
+    racers: Object.keys(RACERS).map((name) => ({ name, lr: defaultLr(name, LANDSCAPES[landscape], params), extra: RACERS[name].extra?.value ?? 0 })),
+  });
+
+  it('the gradients are exact (central differences)', () => {
+    const g = new Float64Array(2);
+    for (const [name, land] of Object.entries(LANDSCAPES)) {
+      for (const [x, y] of [[0.3, -0.7], [1.1, 0.4], [-1.2, 1.3]]) {
+        land.grad(x, y, params, g);
+        const h = 1e-6;
+        const fx = (land.f(x + h, y, params) - land.f(x - h, y, params)) / (2 * h);
+        const fy = (land.f(x, y + h, params) - land.f(x, y - h, params)) / (2 * h);
+        expect(Math.abs(g[0] - fx), `${name} ∂x at ${x},${y}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(fx)));
+        expect(Math.abs(g[1] - fy), `${name} ∂y at ${x},${y}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(fy)));
+      }
+      expect(land.f(land.start[0], land.start[1], params)).toBeGreaterThan(land.fMin);
+    }
+  });
+
+  it('every racer moves downhill on every landscape with its default lr', async () => {
+    const engine = await init();
+    for (const landscape of Object.keys(LANDSCAPES)) {
+      const r = new RaceSession(engine, config(landscape));
+      const g0 = r.first().paths[0].gap[0];
+      let last = new Map<string, number>();
+      while (r.step < 500) for (const p of r.advance(50).paths) if (p.gap.length > 0) last.set(p.name, p.gap.at(-1)!);
+      for (const name of Object.keys(RACERS)) {
+        expect(last.get(name), `${name} on ${landscape}`).toBeLessThan(g0);
+      }
+      r.dispose();
+    }
+  });
+
+  it('Adam on Rosenbrock ends closer to (1, 1) than its start', async () => {
+    const engine = await init();
+    const r = new RaceSession(engine, { ...config('rosenbrock'), racers: [{ name: 'adam', lr: defaultLr('adam', LANDSCAPES.rosenbrock, params), extra: 0 }] });
+    let xy: number[] = [];
+    while (r.step < 500) xy = r.advance(100).paths[0].xy;
+    const [sx, sy] = LANDSCAPES.rosenbrock.start;
+    const [x, y] = xy.slice(-2);
+    expect(Math.hypot(x - 1, y - 1)).toBeLessThan(Math.hypot(sx - 1, sy - 1) / 4);
+    r.dispose();
+  });
+});
+
+describe('settings in the URL hash', () => {
+  it('round-trips and ignores bad values', () => {
+    const s = { ...defaultSettings(), dataset: 'moons' as const, hidden: [8, 4], optimizer: 'rmsprop', hypers: { ...defaultHypers('rmsprop'), lr: 0.003, centered: true }, l2: 0.001 };
+    const back = decodeHash('#' + encodeHash('train', s));
+    expect(back.view).toBe('train');
+    expect(back.settings).toEqual(s);
+    const bad = decodeHash('#data=nope&n=-5&hidden=0,3&opt=zzz&h.lr=abc');
+    expect(bad.settings).toEqual(defaultSettings());
+    expect(parseHidden('16, 16')).toEqual([16, 16]);
+    expect(parseHidden('300')).toBeNull();
+  });
+});

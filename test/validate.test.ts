@@ -3,7 +3,7 @@
 // optimizer, which options take a schedule; a wrong type says its type; a missing
 // model says so.
 import { describe as group, expect, it } from 'vitest';
-import { schedules, StateError, ValueError } from '../src/index.js';
+import { Dataset, fit, schedules, StateError, ValueError } from '../src/index.js';
 import { checkNumber, describe, expectation, UNIT, UNIT_OPEN } from '../src/runtime/validate.js';
 import { engineFor } from './helpers.js';
 
@@ -68,6 +68,9 @@ group('messages that help (issue 11 item 8)', () => {
       [() => schedules.cosineAnnealing({ lr: fn as never, tMax: 3 }), /cosineAnnealing: lr must be a finite number > 0, got a function/],
       [() => e.loss.l2Penalty(x, fn as never), /l2Penalty: lambda must be a finite non-negative number, got a function/],
       [() => e.nn.mlp([2, 3], { init: fn as never }), /init must be a name or an initializer, got a function/],
+      [() => e.nn.mlp([2, 3], { dropout: fn as never }), /mlp: dropout must be in \[0, 1\), got a function/],
+      [() => e.nn.layers.activation('leakyRelu', { slope: fn as never }), /leakyRelu: slope must be a finite number, got a function/],
+      [() => e.nn.layers.activation(fn as never), /activation: name must be one of .*, got a function/],
     ];
     for (const [f, re] of cases) {
       const err = thrown(f);
@@ -75,6 +78,8 @@ group('messages that help (issue 11 item 8)', () => {
       expect(String(err)).toMatch(re);
       expect(String(err)).not.toMatch(MARK);
     }
+    const fitErr = await fit(e.nn.mlp([2, 2]), { data: new Dataset(new Float32Array([1, 2, 3, 4]), new Int32Array([0, 1])), epochs: '3' as never } as never).catch((x: Error) => x);
+    expect(String(fitErr)).toMatch(/fit: epochs must be an integer ≥ 1, got the string "3"/);
     const m = e.nn.mlp([2, 2]);
     const xt = e.tensor([1, 2], [1, 2]);
     const err = thrown(() => m.lossAndGrad(xt, e.tensor([1, 2]), fn as never));

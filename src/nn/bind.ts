@@ -4,6 +4,7 @@
  * Linear with bias that a ReLU follows fused into one `LinearReluLayer`.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import { LinearReluLayer } from './fused.js';
 import { ActivationLayer, DropoutLayer, LinearLayer, type BoundLayer, type LayerContext, type LayerSpec, type LinearSpec } from './layers.js';
 
@@ -27,7 +28,7 @@ export function checkSpecs(kind: string, specs: readonly LayerSpec[], inputSize:
   for (let k = 0; k < specs.length; k++) {
     const s = specs[k];
     if (!s || typeof s !== 'object' || !['linear', 'activation', 'dropout'].includes(s.type)) {
-      throw new ValueError(`${kind}: layer ${k} is not a layer spec (use engine.nn.layers.*), got ${String(s)}`);
+      throw new ValueError(`${kind}: layer ${k} is not a layer spec (use engine.nn.layers.*), got ${describe(s)}`);
     }
     if (s.type === 'linear') {
       if (s.in !== width) throw new ShapeError(`${kind}: layer ${k} (linear) expects ${s.in} inputs but layer ${k - 1} gives ${width}`);

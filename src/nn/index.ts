@@ -10,6 +10,7 @@
  * - `sequential(layers)`              any list of `engine.nn.layers.*`
  */
 import { ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import { initializers, type Initializer, type InitName, type LinearInit } from '../init/index.js';
 import type { Core } from '../runtime/core.js';
 import { layers, type ActivationName, type LayerSpec } from './layers.js';
@@ -43,10 +44,10 @@ export interface NN {
 
 function checkSizes(op: string, sizes: unknown, min: number): number[] {
   if (!Array.isArray(sizes) || sizes.length < min) {
-    throw new ValueError(`${op}: sizes must be an array of at least ${min} widths [d0, …, dL], got ${Array.isArray(sizes) ? `[${sizes.join(', ')}]` : String(sizes)}`);
+    throw new ValueError(`${op}: sizes must be an array of at least ${min} widths [d0, …, dL], got ${Array.isArray(sizes) ? `[${sizes.join(', ')}]` : describe(sizes)}`);
   }
   sizes.forEach((d, i) => {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw new ValueError(`${op}: sizes[${i}] must be a positive integer, got ${String(d)}`);
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw new ValueError(`${op}: sizes[${i}] must be a positive integer, got ${describe(d)}`);
   });
   return sizes as number[];
 }
@@ -61,7 +62,7 @@ export function createNN(engine: Core): NN {
     mlp(sizes, options: MlpOptions = {}) {
       const { activation = 'relu', activationOptions = {}, init, dropout = 0, bias = true, seed } = options;
       const d = checkSizes('mlp', sizes, 2);
-      if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ValueError(`mlp: dropout must be in [0, 1), got ${String(dropout)}`);
+      if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ValueError(`mlp: dropout must be in [0, 1), got ${describe(dropout)}`);
       const act = layers.activation(activation, activationOptions);
       const specs: LayerSpec[] = [];
       for (let i = 0; i + 1 < d.length; i++) {

@@ -12,6 +12,7 @@
  *             dX  = dY·W               f32_gemm_nn (skipped for the first layer with parameters)
  */
 import { ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import { resolveInit, type Initializer, type InitName, type LinearInit } from '../init/index.js';
 import type { Core } from '../runtime/core.js';
 
@@ -42,7 +43,7 @@ export type LayerSpec = LinearSpec | ActivationSpec | DropoutSpec;
 const ACTIVATIONS: readonly ActivationName[] = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'softplus', 'identity'];
 
 function posInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${op}: ${name} must be a positive integer, got ${describe(v)}`);
   return v;
 }
 
@@ -51,17 +52,17 @@ export const layers = {
   linear(inFeatures: number, outFeatures: number, { bias = true, init }: { bias?: boolean; init?: LinearSpec['init'] } = {}): LinearSpec {
     posInt('linear', 'in', inFeatures);
     posInt('linear', 'out', outFeatures);
-    if (typeof bias !== 'boolean') throw new ValueError(`linear: bias must be a boolean, got ${String(bias)}`);
+    if (typeof bias !== 'boolean') throw new ValueError(`linear: bias must be a boolean, got ${describe(bias)}`);
     resolveInit('linear', init);
     return Object.freeze({ type: 'linear', in: inFeatures, out: outFeatures, bias, init });
   },
   activation(name: ActivationName, options: { slope?: number; beta?: number; threshold?: number } = {}): ActivationSpec {
     if (!ACTIVATIONS.includes(name)) {
-      throw new ValueError(`activation: name must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got '${String(name)}'`);
+      throw new ValueError(`activation: name must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${typeof name === 'string' ? `'${name}'` : describe(name)}`);
     }
     const { slope = 0.01, beta = 1, threshold = 20 } = options;
     for (const [k, v] of [['slope', slope], ['beta', beta], ['threshold', threshold]] as const) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${name}: ${k} must be a finite number, got ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${name}: ${k} must be a finite number, got ${describe(v)}`);
     }
     if (beta === 0) throw new ValueError(`softplus: beta must be non-zero, got 0`);
     return Object.freeze({ type: 'activation', name, slope, beta, threshold });
@@ -79,7 +80,7 @@ export const layers = {
   identity: (): ActivationSpec => layers.activation('identity'),
   /** inverted dropout: keeps each element with probability 1 − p and scales it by 1/(1 − p) in training mode */
   dropout(p = 0.5): DropoutSpec {
-    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new ValueError(`dropout: p must be in [0, 1), got ${String(p)}`);
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new ValueError(`dropout: p must be in [0, 1), got ${describe(p)}`);
     return Object.freeze({ type: 'dropout', p });
   },
 } as const;

@@ -10,6 +10,7 @@
  * backward / lossAndGrad allocate nothing.
  */
 import { DivergenceError, fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import type { InitTarget } from '../init/index.js';
 import { resolveInit } from '../init/index.js';
 import { checkLabels, resolveLoss, type LossEntry, type LossName, type Target } from '../loss/index.js';
@@ -61,7 +62,7 @@ export class Sequential implements Parameterized {
   constructor(readonly engine: Core, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
     const { seed = 0, inputSize } = options;
     if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
-      throw new ValueError(`${kind}: seed must be a non-negative safe integer, got ${String(seed)}`);
+      throw new ValueError(`${kind}: seed must be a non-negative safe integer, got ${describe(seed)}`);
     }
     const sizes = checkSpecs(kind, specs, inputSize);
     this.inputSize = sizes.inputSize;
@@ -133,7 +134,7 @@ export class Sequential implements Parameterized {
   setParameters(values: ArrayLike<number>): void {
     this.live('setParameters');
     if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
-      throw new ValueError(`${this.kind}: setParameters needs an array of ${this.numParameters} numbers, got ${String(values)}`);
+      throw new ValueError(`${this.kind}: setParameters needs an array of ${this.numParameters} numbers, got ${describe(values)}`);
     }
     if (values.length !== this.numParameters) {
       throw new ShapeError(`${this.kind}: setParameters got ${values.length} values, the model has ${this.numParameters} parameters`);

@@ -4,6 +4,7 @@
  * the numeric lrs. Loading validates everything before it writes anything.
  */
 import { StateError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { type Counters, type GroupState, momentumOf, type OptimizerState, type ParamGroup } from './group.js';
 import { checkLr, type LearningRate } from './options.js';
@@ -46,7 +47,7 @@ export function saveState(o: OptimizerParts): OptimizerState {
 /** Throws a StateError unless `s` fits the optimizer (kind, path, size, groups, buffers). */
 function validate(o: OptimizerParts, s: OptimizerState): void {
   const op = o.name;
-  if (!s || s.format !== 'wasmgrad.optimizer/1') throw new StateError(`${op}: loadState needs an OptimizerState (format 'wasmgrad.optimizer/1'), got ${String(s?.format)}`);
+  if (!s || s.format !== 'wasmgrad.optimizer/1') throw new StateError(`${op}: loadState needs an OptimizerState (format 'wasmgrad.optimizer/1'), got ${describe(s?.format)}`);
   if (s.name !== op) throw new StateError(`${op}: loadState got the state of a '${s.name}' optimizer`);
   const path = o.fused ? 'fused' : 'chain';
   if (s.path !== path) throw new StateError(`${op}: loadState got a '${s.path}' state, this optimizer runs the '${path}' path`);

@@ -1,6 +1,7 @@
 import { Dataset } from '../data/dataset.js';
 import { split } from '../data/split.js';
 import { ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import { checkFit, defaultLoss, type TrainModel } from './model.js';
 import type { EpochSchedule, FitCallbacks, FitOptions } from './types.js';
 
@@ -16,13 +17,13 @@ export interface CheckedOptions extends FitOptions {
 
 /** Validates fit()'s options against `model` (typed errors, nothing allocated) and fills the defaults. */
 export function checkOptions(model: TrainModel, options: FitOptions): CheckedOptions {
-  if (options === null || typeof options !== 'object') throw new ValueError(`fit: options must be an object, got ${String(options)}`);
+  if (options === null || typeof options !== 'object') throw new ValueError(`fit: options must be an object, got ${describe(options)}`);
   const { data, epochs, batchSize, optimizer, earlyStopping: es, validation } = options;
   if (!(data instanceof Dataset)) throw new ValueError(`fit: data must be a Dataset, got ${data === null ? 'null' : typeof data}`);
   if (data.length === 0) throw new ValueError(`fit: ${data.name} has no samples`);
-  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be an integer ≥ 1, got ${String(epochs)}`);
+  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be an integer ≥ 1, got ${describe(epochs)}`);
   if (batchSize !== undefined && (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1)) {
-    throw new ValueError(`fit: batchSize must be an integer ≥ 1, got ${String(batchSize)}`);
+    throw new ValueError(`fit: batchSize must be an integer ≥ 1, got ${describe(batchSize)}`);
   }
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.state !== 'function') {
     throw new ValueError('fit: optimizer must be an optimizer from engine.optim (step, state, loadState, lr)');
@@ -31,11 +32,11 @@ export function checkOptions(model: TrainModel, options: FitOptions): CheckedOpt
     throw new ValueError('fit: the optimizer was made for another model');
   }
   if (validation !== undefined && !(validation instanceof Dataset) && !(typeof validation === 'number' && validation >= 0 && validation < 1)) {
-    throw new ValueError(`fit: validation must be a Dataset or a fraction in [0, 1), got ${String(validation)}`);
+    throw new ValueError(`fit: validation must be a Dataset or a fraction in [0, 1), got ${describe(validation)}`);
   }
   if (es !== undefined) {
-    if (!Number.isInteger(es.patience) || es.patience < 1) throw new ValueError(`fit: earlyStopping.patience must be an integer ≥ 1, got ${String(es.patience)}`);
-    if (es.minDelta !== undefined && !(es.minDelta >= 0)) throw new ValueError(`fit: earlyStopping.minDelta must be ≥ 0, got ${String(es.minDelta)}`);
+    if (!Number.isInteger(es.patience) || es.patience < 1) throw new ValueError(`fit: earlyStopping.patience must be an integer ≥ 1, got ${describe(es.patience)}`);
+    if (es.minDelta !== undefined && !(es.minDelta >= 0)) throw new ValueError(`fit: earlyStopping.minDelta must be ≥ 0, got ${describe(es.minDelta)}`);
   }
   if (options.schedule !== undefined && typeof options.schedule !== 'function' && !(typeof options.schedule === 'object' && typeof (options.schedule as EpochSchedule).update === 'function')) {
     throw new ValueError('fit: schedule must be a function of the step or an object with update(metric) and schedule (reduceOnPlateau)');

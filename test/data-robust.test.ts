@@ -19,6 +19,7 @@ import {
   WasmgradError,
 } from '../src/index.js';
 import { MAX_CLASSES } from '../src/data/dataset.js';
+import { describe as show } from '../src/runtime/validate.js';
 import { engineFor } from './helpers.js';
 
 /** Runs f, expects an error of class C whose message matches every pattern; returns the message. */
@@ -153,7 +154,7 @@ describe('seeds and options the data API used to accept silently (item 6, data)'
 
   it('Random and split take the same seeds as everything else (seedWords)', () => {
     for (const seed of [-1, 1.5, NaN, 'abc', 2 ** 53]) {
-      fails(ValueError, () => new Random(seed as number), `Random: seed must be a non-negative safe integer, got ${String(seed)}`);
+      fails(ValueError, () => new Random(seed as number), `Random: seed must be a non-negative safe integer, got ${show(seed)}`);
     }
     const d = Dataset.fromRows([[0], [1], [2], [3]], [0, 1, 0, 1], { classes: true });
     fails(ValueError, () => split(d, { test: 0.5, seed: -1 }), 'split: seed');
@@ -185,7 +186,7 @@ describe.each(['simd', 'scalar'] as const)('BatchLoader arguments (%s)', (build)
     fails(ValueError, () => new BatchLoader(engine, data, { batchSize: 2, shufle: false } as never), "BatchLoader: unknown option 'shufle'");
     fails(ValueError, () => new BatchLoader(engine, data, { batchSize: 2, shuffle: 'no' as never }), 'BatchLoader: shuffle must be a boolean');
     for (const seed of [-1, 'abc', NaN, 1.5, Infinity]) {
-      fails(ValueError, () => new BatchLoader(engine, data, { batchSize: 2, seed: seed as number }), `BatchLoader: seed must be a non-negative safe integer, got ${String(seed)}`);
+      fails(ValueError, () => new BatchLoader(engine, data, { batchSize: 2, seed: seed as number }), `BatchLoader: seed must be a non-negative safe integer, got ${show(seed)}`);
     }
     expect([engine.arena.usedBytes, engine.arena.topBytes, engine.arena.liveBlocks]).toEqual([used, top, blocks]);
   });

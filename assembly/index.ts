@@ -13,3 +13,5 @@ export * from "./loss";
 export * from "./optim";
 export * from "./optim_transforms";
 export * from "./fused";
+export * from "./linalg_blas";
+export * from "./linalg";

@@ -47,6 +47,12 @@ export class IoError extends WasmgradError {
   }
 }
 
+/**
+ * A matrix is not what a factorization needs (not symmetric, not positive
+ * definite and no damping allowed, singular, or an eigensolver did not converge).
+ */
+export class LinAlgError extends WasmgradError {}
+
 /** Formats a shape for messages: `[3, 4]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

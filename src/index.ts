@@ -15,6 +15,7 @@ export {
   DivergenceError,
   FormatError,
   IoError,
+  LinAlgError,
 } from './errors.js';
 export * as schedules from './schedule/index.js';
 export type { Schedule, CycleSchedule } from './schedule/index.js';

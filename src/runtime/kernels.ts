@@ -110,6 +110,20 @@ export interface Kernels {
   // fused.ts: two passes of a training step in one (same bits as the unfused pair)
   f32_bias_relu(m: number, n: number, x: number, ldx: number, b: number, y: number, ldy: number): void;
   f32_relu_backward_col_sums(m: number, n: number, y: number, dy: number, dx: number, db: number, beta: number): void;
+  // linalg_blas.ts, linalg.ts: f64 vectors and small dense symmetric matrices (row-major n x n)
+  f64_dot(n: number, x: number, y: number): number;
+  f64_nrm2(n: number, x: number): number;
+  f64_axpy(n: number, x: number, y: number, alpha: number): void;
+  /** y <- alpha * x + beta * y */
+  f64_axpby(n: number, x: number, y: number, alpha: number, beta: number): void;
+  f64_scal(n: number, x: number, alpha: number): void;
+  f64_copy(n: number, x: number, y: number): void;
+  /** A + shift I = L Lᵀ; 0 on success, else 1 + the first row whose pivot is not > 0 */
+  f64_cholesky(n: number, a: number, l: number, shift: number): number;
+  f64_trsv_ln(n: number, l: number, b: number): void;
+  f64_trsv_lt(n: number, l: number, b: number): void;
+  /** eigenvalues ascending into w, eigenvectors as the rows of v; the sweeps made or -1 */
+  f64_eigh_jacobi(n: number, a: number, w: number, v: number, maxSweeps: number, tol: number): number;
 }
 
 /** Names of every export, for the ABI test. */

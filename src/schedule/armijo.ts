@@ -8,8 +8,10 @@
 // f(θ − t∇f) ≤ f(θ) − t(1 − L t/2)‖∇f‖², so every t ≤ 2(1 − c)/L is accepted
 // and the accepted step is ≥ min(initial, shrink · 2(1 − c)/L), reached after at
 // most 1 + ⌈log(initial·L / (2(1 − c))) / log(1/shrink)⌉ tries.
+// The loop itself is `backtrack` in src/solve/linesearch.ts (lineSearch.backtracking).
 import { StateError, ValueError } from '../errors.js';
 import type { Parameterized } from '../runtime/params.js';
+import { backtrack } from '../solve/linesearch.js';
 import { checkNumber, checkOptions, type NumberRule, POSITIVE, POSITIVE_INT } from '../runtime/validate.js';
 
 /** (0, 1): both ends excluded */
@@ -63,19 +65,8 @@ export class Armijo {
    * a positive slope is not a descent direction and throws.
    */
   line(phi: (t: number) => number, f0: number, slope: number): ArmijoResult {
-    const op = 'armijo';
-    if (!Number.isFinite(f0)) throw new ValueError(`${op}: f(θ) must be finite, got ${f0}`);
-    if (!Number.isFinite(slope) || slope > 0) {
-      throw new ValueError(`${op}: the direction must be a descent direction: ∇f(θ)ᵀd must be finite and <= 0, got ${slope}`);
-    }
-    if (slope === 0) return { step: 0, tries: 0, value: f0, accepted: true };
-    let t = this.initial;
-    for (let k = 1; k <= this.maxTries; k++) {
-      const f = phi(t);
-      if (f <= f0 + this.c * t * slope) return { step: t, tries: k, value: f, accepted: true };
-      t *= this.shrink;
-    }
-    return { step: 0, tries: this.maxTries, value: f0, accepted: false };
+    const r = backtrack(phi, f0, slope, this.c, this.shrink, this.maxTries, this.initial, 'armijo');
+    return { step: r.step, tries: r.evaluations, value: r.value, accepted: r.success };
   }
 
   /**

@@ -1,21 +1,23 @@
-// 'lbfgsb': L-BFGS for box constraints lo <= x <= hi as a two-metric projected
-// quasi-Newton method (Bertsekas 1982; Kim, Sra & Dhillon 2010), not Byrd, Lu,
-// Nocedal & Zhu's generalized Cauchy point + subspace minimization:
+// 'lbfgsb': L-BFGS-B for box constraints lo <= x <= hi (Byrd, Lu, Nocedal & Zhu,
+// "A limited memory algorithm for bound constrained optimization", SIAM J. Sci.
+// Comput. 16(5), 1995), written from the paper: each iteration
 //
-//   active A = { i : x_i = lo_i and g_i > 0, or x_i = hi_i and g_i < 0 }
-//   d = −H·g on the free set (two-loop over the last m pairs, g and d zero on A);
-//   d = −g on the free set when that is not a descent direction (memory cleared)
-//   x(t) = P(x + t·d), P the projection on the box
-//   - whole unit step feasible: strong-Wolfe search on the segment (c2 = 0.9);
-//   - else projected backtracking until f(x(t)) <= f(x) + c1·gᵀ(x(t) − x), so
-//     many bounds can become active in one iteration (the role of the Cauchy point).
-// Pairs (s, y) are kept when sᵀy > 1e-10·yᵀy. Stops (status 0) when the projected
-// gradient ‖P(x − g) − x‖_∞ <= gtol, or when (f_k − f_{k+1})/max(|f_k|, |f_{k+1}|, 1) <= ftol
-// (L-BFGS-B's two tests, scipy defaults gtol = 1e-5, ftol = 2.22e-9). First step
-// min(1, 1/‖d‖₂), later 1, as L-BFGS-B.
+// 1. the generalized Cauchy point x^c: the first local minimizer of the quadratic
+//    model m(z) = f + gᵀ(z − x) + ½(z − x)ᵀB(z − x) along the projected steepest-
+//    descent path P(x − t·g), breakpoint by breakpoint (the paper's Algorithm CP),
+//    with the compact form B = θI − W·M·Wᵀ, W = [Y, θS], M = [[−D, Lᵀ], [L, θSᵀS]]⁻¹
+//    (D = diag(s_iᵀy_i), L_ij = s_iᵀy_j for i > j), θ = yᵀy/sᵀy of the newest pair;
+// 2. subspace minimization over the variables free at x^c (the direct primal method
+//    of §5.1, via Sherman-Morrison-Woodbury), backtracked into the box: x̄;
+// 3. a strong-Wolfe search along d = x̄ − x (c1 = 1e-3, c2 = 0.9 as the Fortran code),
+//    the step capped at 1 on the first iteration of a constrained problem and at the
+//    distance to the box after it; first step min(1, 1/‖d‖₂) when some variable is
+//    unbounded on the first iteration, else 1.
+// Pairs are kept when sᵀy > ε·(−gᵀd)·t; the memory is cleared and the iteration
+// retried when a search fails. Stops (status 0) when ‖P(x − g) − x‖_∞ <= gtol or
+// (f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) <= ftol (scipy's pgtol and factr·ε).
 import { strongWolfe, type PhiValue } from './linesearch.js';
 import { allFinite, type Outcome, type Problem } from './problem.js';
-import { hostSpace, twoLoop } from './space.js';
 
 export interface LbfgsbSettings {
   gtol: number;
@@ -24,105 +26,248 @@ export interface LbfgsbSettings {
   m: number;
 }
 
+/** Inverse of the k×k row-major A by Gauss-Jordan with partial pivoting (null when singular). */
+export function invert(A: Float64Array, k: number): Float64Array | null {
+  const a = A.slice(), inv = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
+  for (let c = 0; c < k; c++) {
+    let p = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(a[r * k + c]) > Math.abs(a[p * k + c])) p = r;
+    if (!(Math.abs(a[p * k + c]) > 0)) return null;
+    for (const m of [a, inv]) for (let j = 0; j < k; j++) [m[c * k + j], m[p * k + j]] = [m[p * k + j], m[c * k + j]];
+    const d = a[c * k + c];
+    for (let j = 0; j < k; j++) {
+      a[c * k + j] /= d;
+      inv[c * k + j] /= d;
+    }
+    for (let r = 0; r < k; r++) {
+      if (r === c || a[r * k + c] === 0) continue;
+      const f = a[r * k + c];
+      for (let j = 0; j < k; j++) {
+        a[r * k + j] -= f * a[c * k + j];
+        inv[r * k + j] -= f * inv[c * k + j];
+      }
+    }
+  }
+  return inv;
+}
+
+/** y = M·v for the k×k M */
+function mv(M: Float64Array, v: Float64Array, k: number, out = new Float64Array(k)): Float64Array {
+  for (let i = 0; i < k; i++) {
+    let s = 0;
+    for (let j = 0; j < k; j++) s += M[i * k + j] * v[j];
+    out[i] = s;
+  }
+  return out;
+}
+
+const dotK = (a: Float64Array, b: Float64Array, k: number): number => {
+  let s = 0;
+  for (let i = 0; i < k; i++) s += a[i] * b[i];
+  return s;
+};
+
 /** Runs from x (inside the box; overwritten) with f0 = f(x), g = ∇f(x) (overwritten). */
 export function lbfgsb(P: Problem, x: Float64Array, g: Float64Array, f0: number, o: LbfgsbSettings): Outcome & { fun: number } {
-  const n = P.n, m = o.m;
+  const n = P.n, mMax = o.m;
   const lo = P.lo!, hi = P.hi!;
-  const ops = hostSpace(n);
-  const S = Array.from({ length: m }, () => new Float64Array(n));
-  const Y = Array.from({ length: m }, () => new Float64Array(n));
-  const rho = new Float64Array(m), alpha = new Float64Array(m);
-  let newest = -1, count = 0, gamma = 1;
-  const d = new Float64Array(n), xt = new Float64Array(n), gt = new Float64Array(n);
-  const free = new Uint8Array(n);
+  let constrained = false, boxed = true;
+  for (let i = 0; i < n; i++) {
+    if (lo[i] > -Infinity || hi[i] < Infinity) constrained = true;
+    if (!(lo[i] > -Infinity && hi[i] < Infinity)) boxed = false;
+  }
+  const S: Float64Array[] = [], Y: Float64Array[] = []; // oldest first
+  const xc = new Float64Array(n), d = new Float64Array(n), t = new Float64Array(n), xt = new Float64Array(n), gt = new Float64Array(n);
   let f = f0, lastT = NaN, nonFinite = false;
-  const project = (t: number): void => {
-    for (let i = 0; i < n; i++) xt[i] = Math.min(hi[i], Math.max(lo[i], x[i] + t * d[i]));
-  };
-  const evalAt = (t: number): number => {
-    project(t);
+  const done = (status: number, note?: string) => ({ status, note, fun: f });
+  const phi = (step: number): PhiValue => {
+    for (let i = 0; i < n; i++) xt[i] = Math.min(hi[i], Math.max(lo[i], x[i] + step * d[i]));
     const v = P.fg(xt, gt);
-    lastT = t;
+    lastT = step;
     if (!Number.isFinite(v) || !allFinite(gt)) {
       nonFinite = true;
-      return Infinity;
+      return { value: Infinity, slope: NaN };
     }
-    return v;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += gt[i] * d[i];
+    return { value: v, slope: s };
   };
-  const done = (status: number, note?: string) => ({ status, note, fun: f });
-  for (let k = 0; ; k++) {
+  for (let iter = 0; ; iter++) {
     let pg = 0;
-    for (let i = 0; i < n; i++) {
-      const step = Math.min(hi[i], Math.max(lo[i], x[i] - g[i])) - x[i];
-      pg = Math.max(pg, Math.abs(step));
-      free[i] = (x[i] <= lo[i] && g[i] > 0) || (x[i] >= hi[i] && g[i] < 0) ? 0 : 1;
-    }
+    for (let i = 0; i < n; i++) pg = Math.max(pg, Math.abs(Math.min(hi[i], Math.max(lo[i], x[i] - g[i])) - x[i]));
     if (pg <= o.gtol) return done(0);
     if (P.nit >= o.maxIter) return done(1);
     if (P.outOfBudget) return done(4);
-    for (let i = 0; i < n; i++) d[i] = free[i] ? g[i] : 0;
-    twoLoop(ops, d, S, Y, rho, alpha, newest, count, gamma);
-    let slope = 0;
+    // compact representation of B
+    const k = S.length, k2 = 2 * k;
+    let theta = 1;
+    let M: Float64Array = new Float64Array(0);
+    if (k > 0) {
+      let yy = 0, sy = 0;
+      for (let i = 0; i < n; i++) {
+        yy += Y[k - 1][i] ** 2;
+        sy += S[k - 1][i] * Y[k - 1][i];
+      }
+      theta = yy / sy;
+      const Minv = new Float64Array(k2 * k2);
+      for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+        let sYij = 0, sSij = 0;
+        for (let r = 0; r < n; r++) {
+          sYij += S[i][r] * Y[j][r];
+          sSij += S[i][r] * S[j][r];
+        }
+        if (i === j) Minv[i * k2 + j] = -sYij;
+        if (i > j) {
+          Minv[(k + i) * k2 + j] = sYij; // L
+          Minv[j * k2 + k + i] = sYij; // Lᵀ
+        }
+        Minv[(k + i) * k2 + k + j] = theta * sSij;
+      }
+      const inv = invert(Minv, k2);
+      if (!inv) {
+        S.length = Y.length = 0;
+        iter--;
+        continue;
+      }
+      M = inv;
+    }
+    const wRow = (b: number, out: Float64Array): Float64Array => {
+      for (let j = 0; j < k; j++) {
+        out[j] = Y[j][b];
+        out[k + j] = theta * S[j][b];
+      }
+      return out;
+    };
+    // 1. generalized Cauchy point
+    const p = new Float64Array(k2), c = new Float64Array(k2), wb = new Float64Array(k2), tmp = new Float64Array(k2);
+    const order: number[] = [];
+    let fp = 0;
     for (let i = 0; i < n; i++) {
-      d[i] = free[i] ? -d[i] : 0;
+      t[i] = g[i] < 0 ? (x[i] - hi[i]) / g[i] : g[i] > 0 ? (x[i] - lo[i]) / g[i] : Infinity;
+      d[i] = t[i] === 0 ? 0 : -g[i];
+      if (d[i] !== 0) {
+        fp -= d[i] * d[i];
+        if (t[i] < Infinity) order.push(i);
+        for (let j = 0; j < k; j++) {
+          p[j] += Y[j][i] * d[i];
+          p[k + j] += theta * S[j][i] * d[i];
+        }
+      }
+    }
+    order.sort((a, b) => t[a] - t[b]);
+    let fpp = -theta * fp - dotK(p, mv(M, p, k2, tmp), k2);
+    let dtMin = fpp > 0 ? -fp / fpp : 0;
+    let tOld = 0, next = 0;
+    xc.set(x);
+    while (next < order.length) {
+      const b = order[next];
+      const dt = t[b] - tOld;
+      if (dtMin < dt) break;
+      next++;
+      const zb = (d[b] > 0 ? hi[b] : lo[b]) - x[b];
+      xc[b] = d[b] > 0 ? hi[b] : lo[b];
+      for (let j = 0; j < k2; j++) c[j] += dt * p[j];
+      const gb = g[b];
+      wRow(b, wb);
+      const Mwb = mv(M, wb, k2, tmp);
+      fp += dt * fpp + gb * gb + theta * gb * zb - gb * dotK(Mwb, c, k2);
+      fpp += -theta * gb * gb - 2 * gb * dotK(Mwb, p, k2) - gb * gb * dotK(Mwb, wb, k2);
+      for (let j = 0; j < k2; j++) p[j] += gb * wb[j];
+      d[b] = 0;
+      dtMin = fpp > 0 ? -fp / fpp : 0;
+      tOld = t[b];
+    }
+    dtMin = Math.max(dtMin, 0);
+    tOld += dtMin;
+    for (let i = 0; i < n; i++) if (d[i] !== 0) xc[i] = Math.min(hi[i], Math.max(lo[i], x[i] + tOld * d[i]));
+    for (let j = 0; j < k2; j++) c[j] += dtMin * p[j];
+    // 2. subspace minimization over the free variables at x^c
+    const free: number[] = [];
+    for (let i = 0; i < n; i++) if (xc[i] > lo[i] && xc[i] < hi[i]) free.push(i);
+    const xbar = xc.slice();
+    if (free.length > 0) {
+      const Mc = mv(M, c, k2);
+      const rhat = new Float64Array(free.length);
+      free.forEach((i, a) => (rhat[a] = g[i] + theta * (xc[i] - x[i]) - dotK(wRow(i, wb), Mc, k2)));
+      const dhat = rhat.map((r) => -r / theta);
+      if (k > 0) {
+        // d̂ = −r̂/θ − (1/θ²)·ZᵀW·(I − (1/θ)·M·WᵀZ·ZᵀW)⁻¹·M·WᵀZ·r̂
+        const WZr = new Float64Array(k2), WZZW = new Float64Array(k2 * k2);
+        free.forEach((i, a) => {
+          wRow(i, wb);
+          for (let u = 0; u < k2; u++) {
+            WZr[u] += wb[u] * rhat[a];
+            for (let v = 0; v < k2; v++) WZZW[u * k2 + v] += wb[u] * wb[v];
+          }
+        });
+        const N = new Float64Array(k2 * k2);
+        for (let u = 0; u < k2; u++) for (let v = 0; v < k2; v++) {
+          let s = 0;
+          for (let q = 0; q < k2; q++) s += M[u * k2 + q] * WZZW[q * k2 + v];
+          N[u * k2 + v] = (u === v ? 1 : 0) - s / theta;
+        }
+        const Ninv = invert(N, k2);
+        if (Ninv) {
+          const v = mv(Ninv, mv(M, WZr, k2), k2);
+          free.forEach((i, a) => (dhat[a] -= dotK(wRow(i, wb), v, k2) / (theta * theta)));
+        }
+      }
+      let alpha = 1;
+      free.forEach((i, a) => {
+        if (dhat[a] > 0) alpha = Math.min(alpha, (hi[i] - xc[i]) / dhat[a]);
+        else if (dhat[a] < 0) alpha = Math.min(alpha, (lo[i] - xc[i]) / dhat[a]);
+      });
+      free.forEach((i, a) => (xbar[i] = xc[i] + alpha * dhat[a]));
+    }
+    // 3. line search along d = x̄ − x
+    let slope = 0, dn = 0, stpmax = constrained ? (iter === 0 ? 1 : Infinity) : 1e10;
+    for (let i = 0; i < n; i++) {
+      d[i] = xbar[i] - x[i];
       slope += g[i] * d[i];
+      dn += d[i] * d[i];
+      if (constrained && iter > 0) {
+        if (d[i] > 0) stpmax = Math.min(stpmax, (hi[i] - x[i]) / d[i]);
+        else if (d[i] < 0) stpmax = Math.min(stpmax, (lo[i] - x[i]) / d[i]);
+      }
     }
     if (!(slope < 0)) {
-      count = 0;
-      slope = 0;
-      for (let i = 0; i < n; i++) {
-        d[i] = free[i] ? -g[i] : 0;
-        slope += g[i] * d[i];
+      if (k > 0) {
+        S.length = Y.length = 0;
+        continue;
       }
+      return done(2);
     }
-    let tmax = Infinity;
-    for (let i = 0; i < n; i++) {
-      if (d[i] > 0) tmax = Math.min(tmax, (hi[i] - x[i]) / d[i]);
-      else if (d[i] < 0) tmax = Math.min(tmax, (lo[i] - x[i]) / d[i]);
-    }
-    const initial = k === 0 ? Math.min(1, 1 / ops.nrm2(d)) : 1;
+    const initial = iter === 0 && !boxed ? Math.min(1 / Math.sqrt(dn), stpmax) : Math.min(1, stpmax);
     nonFinite = false;
-    let step: number, value: number;
-    if (tmax >= initial) {
-      const ls = strongWolfe({ c1: 1e-4, c2: 0.9, maxIter: 25, maxStep: tmax });
-      const r = ls.search((t): PhiValue => {
-        const v = evalAt(t);
-        return { value: v, slope: Number.isFinite(v) ? ops.dot(gt, d) : NaN };
-      }, { value: f, slope, initial });
-      [step, value] = [r.step, r.value];
-    } else {
-      // projected backtracking with the decrease measured along the bent path
-      let t = initial, accepted = false;
-      value = f;
-      for (let tries = 0; tries < 60 && !accepted; tries++, t *= 0.5) {
-        const v = evalAt(t);
-        let decrease = 0;
-        for (let i = 0; i < n; i++) decrease += g[i] * (xt[i] - x[i]);
-        if (v <= f + 1e-4 * decrease) [accepted, value] = [true, v];
+    const r = strongWolfe({ c1: 1e-3, c2: 0.9, maxIter: 20, maxStep: stpmax }).search(phi, { value: f, slope, initial });
+    if (!(r.step > 0) || !Number.isFinite(r.value)) {
+      if (k > 0 && !nonFinite) {
+        S.length = Y.length = 0;
+        continue;
       }
-      step = accepted ? lastT : 0;
+      return done(nonFinite ? 3 : 2, nonFinite ? `at iteration ${P.nit + 1}` : undefined);
     }
-    if (!(step > 0)) return done(nonFinite ? 3 : 2, nonFinite ? `at iteration ${P.nit + 1}` : undefined);
-    if (lastT !== step) evalAt(step);
-    // s = x_new − x, y = g_new − g
-    const j = (newest + 1) % m;
-    let sy = 0, yy = 0;
+    if (lastT !== r.step) phi(r.step);
+    const s = new Float64Array(n), y = new Float64Array(n);
+    let sy = 0;
     for (let i = 0; i < n; i++) {
-      S[j][i] = xt[i] - x[i];
-      Y[j][i] = gt[i] - g[i];
-      sy += S[j][i] * Y[j][i];
-      yy += Y[j][i] * Y[j][i];
+      s[i] = xt[i] - x[i];
+      y[i] = gt[i] - g[i];
+      sy += s[i] * y[i];
     }
-    if (sy > 1e-10 * yy) {
-      newest = j;
-      rho[j] = 1 / sy;
-      count = Math.min(count + 1, m);
-      gamma = sy / yy;
+    if (sy > 2.220446049250313e-16 * -slope * r.step) {
+      if (S.length === mMax) {
+        S.shift();
+        Y.shift();
+      }
+      S.push(s);
+      Y.push(y);
     }
     const fPrev = f;
     x.set(xt);
     g.set(gt);
-    f = value;
+    f = r.value;
     if (P.iterate(x, f, g)) return done(99);
     if ((fPrev - f) / Math.max(Math.abs(fPrev), Math.abs(f), 1) <= o.ftol) return done(0);
   }

@@ -103,9 +103,10 @@ export function minimize(fun: Fun, x0: ArrayLike<number>, options: MinimizeOptio
   } else {
     if (o.jac === undefined || o.jac === true) g.fill(NaN);
     f0 = P.fg(x, g);
+    if (!Number.isFinite(f0)) throw new ValueError(`${OP}: f(x0) must be finite, got ${f0}`);
     if (!allFinite(g)) {
       const i = g.findIndex((v) => !Number.isFinite(v));
-      if (g.every((v) => Number.isNaN(v))) throw new ValueError(`${OP}: fun did not write the gradient into its second argument; write it, or pass jac: '2-point' (finite differences)`);
+      if ((o.jac === undefined || o.jac === true) && g.every((v) => Number.isNaN(v))) throw new ValueError(`${OP}: fun did not write the gradient into its second argument; write it, or pass jac: '2-point' (finite differences)`);
       throw new ValueError(`${OP}: the gradient at x0 must be finite, got ∇f(x0)[${i}] = ${g[i]}`);
     }
   }
@@ -128,7 +129,7 @@ export function minimize(fun: Fun, x0: ArrayLike<number>, options: MinimizeOptio
       S.dispose();
     }
   }
-  let message = MESSAGES[out.status] + (out.note ? ` (${out.note})` : '');
+  let message = out.note ? `${MESSAGES[out.status].replace(/\.$/, '')} (${out.note}).` : MESSAGES[out.status];
   if (clipped.length > 0) message += ` x0 was outside the bounds and was clipped into them at coordinate${clipped.length > 1 ? 's' : ''} ${clipped.join(', ')}.`;
   const result: MinimizeResult = {
     x, fun: out.fun, nit: P.nit, nfev: P.nfev, njev: P.njev, nhev: P.nhev, success: out.status === 0, status: out.status, message,

@@ -208,9 +208,12 @@ function glm(name: string, X: ArrayLike<number>, y: ArrayLike<number>, l2: numbe
     H.fill(0);
     for (let i = 0; i < m; i++) for (let a = 0; a < d; a++) {
       const xa = (Xa[i * d + a] * w2[i]) / m;
-      for (let b = 0; b < d; b++) H[a * d + b] += xa * Xa[i * d + b];
+      for (let b = a; b < d; b++) H[a * d + b] += xa * Xa[i * d + b];
     }
-    for (let a = 0; a < d; a++) H[a * d + a] += l2;
+    for (let a = 0; a < d; a++) {
+      H[a * d + a] += l2;
+      for (let b = 0; b < a; b++) H[a * d + b] = H[b * d + a];
+    }
   };
   const hessp = (w: Float64Array, p: Float64Array, out: Float64Array) => {
     curvature(w);

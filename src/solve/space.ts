@@ -43,20 +43,32 @@ export interface Space<V> extends VecOps<V> {
   dispose(): void;
 }
 
-/** Float64Array vectors with plain loops. */
+/**
+ * Σ x_i·y_i in the order of the core's f64_dot: 4 partial sums over i ≡ j (mod 4),
+ * joined (s0 + s1) + (s2 + s3), then the tail; so host and core runs agree to the bit.
+ */
+function dot4(n: number, x: Float64Array, y: Float64Array): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += x[i] * y[i];
+    s1 += x[i + 1] * y[i + 1];
+    s2 += x[i + 2] * y[i + 2];
+    s3 += x[i + 3] * y[i + 3];
+  }
+  let t = (s0 + s1) + (s2 + s3);
+  for (; i < n; i++) t += x[i] * y[i];
+  return t;
+}
+
+/** Float64Array vectors with plain loops (the same arithmetic as the core's kernels). */
 export function hostSpace(n: number): Space<Float64Array> {
   return {
     n,
     onHost: true,
     vec: () => new Float64Array(n),
-    dot(x, y) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += x[i] * y[i];
-      return s;
-    },
+    dot: (x, y) => dot4(n, x, y),
     nrm2(x) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += x[i] * x[i];
+      const s = dot4(n, x, x);
       if (s > 1e-289 && s < Infinity) return Math.sqrt(s);
       let m = 0;
       for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(x[i]));

@@ -11,6 +11,8 @@ import { checkTensor, Tensor } from './runtime/tensor.js';
 import { createNN, type NN } from './nn/index.js';
 import { createLossNamespace, type LossNamespace } from './loss/index.js';
 import { createOptim, type Optim } from './optim/index.js';
+import { bindMinimize, createLinalg, type Linalg } from './solve/index.js';
+import type { Fun, MinimizeOptions, MinimizeResult } from './solve/index.js';
 
 /**
  * Creates an engine: one instance of the core with its own memory.
@@ -73,6 +75,21 @@ export class Engine extends Core {
   /** Optimizers, transforms and clipping (src/optim), made on first use. */
   get optim(): Optim {
     return (this._optim ??= createOptim(this));
+  }
+
+  private _minimize: ((fun: Fun, x0: ArrayLike<number>, options?: MinimizeOptions) => MinimizeResult) | undefined;
+  /**
+   * scipy's `minimize` bound to this engine (src/solve): gd/cg/lbfgs keep their vectors in
+   * its arena (f64 kernels) for n >= 256, 'newton' factors H in it; the arena is left as found.
+   */
+  get minimize(): (fun: Fun, x0: ArrayLike<number>, options?: MinimizeOptions) => MinimizeResult {
+    return (this._minimize ??= bindMinimize(this));
+  }
+
+  private _linalg: Linalg | undefined;
+  /** Dense f64 linear algebra in the core: `cholesky`, `choleskySolve`, `solveTriangular`, `eigh`, and linear `cg`. */
+  get linalg(): Linalg {
+    return (this._linalg ??= createLinalg(this));
   }
 
   /**

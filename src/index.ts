@@ -97,7 +97,7 @@ export { type TrainOptimizer } from './train/snapshot.js';
 export { lineChart, lossCurves, compareChart, decisionBoundary, niceTicks, PALETTE, type Series, type LineChartOptions, type BoundaryGrid } from './plot/svg.js';
 export { boundaryGrid, plotDecisionBoundary } from './plot/boundary.js';
 // solvers (src/solve/): minimize(), line searches, linear CG, objectives, dense f64 linear algebra
-export { minimize, lineSearch, objectives, cg, createLinalg, bindMinimize, twoLoop } from './solve/index.js';
+export { minimize, lineSearch, objectives, cg, twoLoop } from './solve/index.js';
 export type {
   Fun, Iterate, Method, MinimizeOptions, MinimizeResult, LineSearch, LineSearchResult, PhiValue, SearchStart,
   BacktrackingOptions, StrongWolfeOptions, Objective, CgOptions, CgResult, MatVec, CholeskyOptions, CholeskyResult, EighResult, Linalg, VecOps,

@@ -2,7 +2,7 @@
 // triangular solves and Jacobi eigh, in both builds: results, the damping retry, typed
 // errors, and the arena left as it was after a return or a throw.
 import { describe, expect, it } from 'vitest';
-import { createLinalg, LinAlgError, ShapeError, ValueError } from '../src/index.js';
+import { LinAlgError, ShapeError, ValueError } from '../src/index.js';
 import { BUILDS, engineFor, expectClose, rng } from './helpers.js';
 
 function sym(n: number, seed: number, diag: number): Float64Array {
@@ -17,7 +17,7 @@ const mul = (A: Float64Array, x: ArrayLike<number>, n: number) =>
 for (const build of BUILDS) {
   describe(`engine.linalg (${build})`, () => {
     it('cholesky + choleskySolve + solveTriangular solve SPD systems', async () => {
-      const e = await engineFor(build), la = createLinalg(e);
+      const e = await engineFor(build), la = e.linalg;
       for (const n of [1, 3, 8, 25]) {
         const A = sym(n, n, n);
         const { L, shift, tries } = la.cholesky(A);
@@ -33,7 +33,7 @@ for (const build of BUILDS) {
     });
 
     it('an indefinite matrix: LinAlgError without damping; with damping the smallest tried shift that works', async () => {
-      const e = await engineFor(build), la = createLinalg(e);
+      const e = await engineFor(build), la = e.linalg;
       const A = [2, 0, 0, 0, -1, 0, 0, 0, 3]; // eigenvalues -1, 2, 3
       const used = e.arena.usedBytes;
       expect(() => la.cholesky(A)).toThrow(LinAlgError);
@@ -49,7 +49,7 @@ for (const build of BUILDS) {
     });
 
     it('eigh: A V = V Λ with vectors in columns, ascending values, orthonormal', async () => {
-      const e = await engineFor(build), la = createLinalg(e);
+      const e = await engineFor(build), la = e.linalg;
       for (const n of [1, 2, 6, 20]) {
         const A = sym(n, 3 * n, 0);
         const { values, vectors } = la.eigh(A);
@@ -69,7 +69,7 @@ for (const build of BUILDS) {
     });
 
     it('bad input: shapes, asymmetry, non-finite entries, singular triangles', async () => {
-      const e = await engineFor(build), la = createLinalg(e);
+      const e = await engineFor(build), la = e.linalg;
       const used = e.arena.usedBytes;
       expect(() => la.cholesky([1, 2, 3])).toThrow(ShapeError);
       expect(() => la.cholesky([1, 2, 0, 1])).toThrow(/not symmetric: A\[1\]\[0\] = 0 but A\[0\]\[1\] = 2/);

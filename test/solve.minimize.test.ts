@@ -1,7 +1,7 @@
 // minimize(): options, result fields, the core path (vectors in the arena) against the
 // host path, the arena left as found after a return or a throw, and bad input.
 import { describe, expect, it } from 'vitest';
-import { bindMinimize, init, LinAlgError, minimize, objectives, ShapeError, ValueError, type Fun, type Method } from '../src/index.js';
+import { init, LinAlgError, minimize, objectives, ShapeError, ValueError, type Fun, type Method } from '../src/index.js';
 import { expectClose } from './helpers.js';
 
 const METHODS: Method[] = ['gd', 'cg', 'bfgs', 'lbfgs', 'lbfgsb', 'newton', 'newton-cg', 'trust-ncg', 'nelder-mead'];
@@ -69,8 +69,8 @@ describe('minimize', () => {
     };
     expect(() => minimize(bad, ob.x0, { method: 'lbfgs', core })).toThrow('boom');
     expect([core.arena.usedBytes, core.arena.liveBlocks]).toEqual([used, blocks]);
-    // engine.minimize binding
-    const r = bindMinimize(core)(booth.fun, booth.x0, { method: 'newton', hess: booth.hess });
+    // engine.minimize: bound to the engine
+    const r = core.minimize(booth.fun, booth.x0, { method: 'newton', hess: booth.hess });
     expect(r.nit).toBe(1);
   });
 

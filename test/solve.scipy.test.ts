@@ -9,6 +9,7 @@
 // comparison table of docs/second-order.md from these runs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testData } from './test-data.js';
 import { init, minimize, objectives, type Engine, type Method, type MinimizeOptions, type Objective } from '../src/index.js';
 
 interface Case {
@@ -19,7 +20,7 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/solvers.json', impor
 
 /** breast_cancer.csv: the 30 features standardized (mean, population std) plus a column of ones; labels 0/1. */
 function breastCancer(): { X: Float64Array; y: Float64Array } {
-  const rows = readFileSync(new URL('./data/breast_cancer.csv', import.meta.url), 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));
+  const rows = readFileSync(testData('breast_cancer.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));
   const m = rows.length, d = rows[0].length - 1;
   const X = new Float64Array(m * (d + 1)), y = new Float64Array(m);
   for (let j = 0; j < d; j++) {

@@ -1,6 +1,6 @@
 // src/solve: minimize(), line searches, linear CG, dense f64 linear algebra and
 // the built-in objectives. Imports only runtime/ and errors.
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 import { cg } from './cg.js';
 import { cholesky, choleskySolve, eigh, solveTriangular } from './linalg.js';
 import { backtracking, strongWolfe } from './linesearch.js';
@@ -32,7 +32,7 @@ export interface Linalg {
 }
 
 /** The `engine.linalg` namespace bound to one core. */
-export function createLinalg(core: Engine): Linalg {
+export function createLinalg(core: Core): Linalg {
   return Object.freeze({
     cholesky: (A, o) => cholesky(core, A, o),
     choleskySolve: (L, b, out) => choleskySolve(core, L, b, out),
@@ -43,6 +43,6 @@ export function createLinalg(core: Engine): Linalg {
 }
 
 /** `engine.minimize`: minimize() with this core for its vectors and factorizations. */
-export function bindMinimize(core: Engine): (fun: Fun, x0: ArrayLike<number>, options?: MinimizeOptions) => MinimizeResult {
+export function bindMinimize(core: Core): (fun: Fun, x0: ArrayLike<number>, options?: MinimizeOptions) => MinimizeResult {
   return (fun, x0, options = {}) => minimize(fun, x0, { core, ...options });
 }

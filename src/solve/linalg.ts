@@ -4,7 +4,7 @@
 // each call copies into one arena block, runs the kernels, copies out and frees
 // the block, also when it throws, so the arena is left as it was found.
 import { LinAlgError, ShapeError, ValueError } from '../errors.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 
 export interface CholeskyOptions {
   /**
@@ -50,7 +50,7 @@ function checkSymmetric(op: string, A: ArrayLike<number>, n: number, tol: number
 }
 
 /** Runs `body` with `bytes` of arena scratch, freeing it afterwards whatever happens. */
-function withScratch<T>(core: Engine, bytes: number, body: (p: number) => T): T {
+function withScratch<T>(core: Core, bytes: number, body: (p: number) => T): T {
   const p = core.arena.alloc(bytes);
   try {
     return body(p);
@@ -59,10 +59,10 @@ function withScratch<T>(core: Engine, bytes: number, body: (p: number) => T): T 
   }
 }
 
-const view = (core: Engine, p: number, n: number) => new Float64Array(core.memory.buffer, p, n);
+const view = (core: Core, p: number, n: number) => new Float64Array(core.memory.buffer, p, n);
 
 /** Cholesky factor of the symmetric matrix A (n·n row-major), with the damping retry when allowed. */
-export function cholesky(core: Engine, A: ArrayLike<number>, options: CholeskyOptions = {}): CholeskyResult {
+export function cholesky(core: Core, A: ArrayLike<number>, options: CholeskyOptions = {}): CholeskyResult {
   const op = 'linalg.cholesky';
   const n = square(op, A);
   checkSymmetric(op, A, n, options.symmetryTol ?? 1e-10);
@@ -90,7 +90,7 @@ export function cholesky(core: Engine, A: ArrayLike<number>, options: CholeskyOp
 }
 
 /** Solves (L·Lᵀ)·x = b for x given the Cholesky factor L (n·n); returns x (or writes `out`). */
-export function choleskySolve(core: Engine, L: ArrayLike<number>, b: ArrayLike<number>, out?: Float64Array): Float64Array {
+export function choleskySolve(core: Core, L: ArrayLike<number>, b: ArrayLike<number>, out?: Float64Array): Float64Array {
   const op = 'linalg.choleskySolve';
   const n = square(op, L);
   if (b.length !== n) throw new ShapeError(`${op}: b has length ${b.length}, L is ${n}x${n}`);
@@ -108,7 +108,7 @@ export function choleskySolve(core: Engine, L: ArrayLike<number>, b: ArrayLike<n
 }
 
 /** Solves L·x = b (lower: true, default) or Lᵀ·x = b (lower: false) with the lower-triangular L. */
-export function solveTriangular(core: Engine, L: ArrayLike<number>, b: ArrayLike<number>, options: { transpose?: boolean } = {}): Float64Array {
+export function solveTriangular(core: Core, L: ArrayLike<number>, b: ArrayLike<number>, options: { transpose?: boolean } = {}): Float64Array {
   const op = 'linalg.solveTriangular';
   const n = square(op, L);
   if (b.length !== n) throw new ShapeError(`${op}: b has length ${b.length}, L is ${n}x${n}`);
@@ -133,7 +133,7 @@ export interface EighResult {
 }
 
 /** All eigenvalues and unit eigenvectors of the symmetric A (cyclic Jacobi in the core). */
-export function eigh(core: Engine, A: ArrayLike<number>, options: { tol?: number; maxSweeps?: number; symmetryTol?: number } = {}): EighResult {
+export function eigh(core: Core, A: ArrayLike<number>, options: { tol?: number; maxSweeps?: number; symmetryTol?: number } = {}): EighResult {
   const op = 'linalg.eigh';
   const n = square(op, A);
   checkSymmetric(op, A, n, options.symmetryTol ?? 1e-10);

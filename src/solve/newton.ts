@@ -12,7 +12,7 @@
 //   Δ ← min(2Δ, Δmax) when ρ > 3/4 on the boundary, accept when ρ > 0.15 (Alg. 4.1);
 //   stops when ‖g‖₂ < gtol. Every trial evaluates f and ∇f together (one nfev).
 // H·p comes from `hessp`, else `hess`, else finite differences of gradients (problem.ts).
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 import { cholesky, choleskySolve } from './linalg.js';
 import { backtracking, strongWolfe, type PhiValue } from './linesearch.js';
 import { allFinite, normInf, type Outcome, type Problem } from './problem.js';
@@ -25,7 +25,7 @@ export interface SecondOrderSettings {
   damping: boolean;
   initialRadius: number;
   maxRadius: number;
-  core?: Engine;
+  core?: Core;
 }
 
 const dot = (a: Float64Array, b: Float64Array): number => {

@@ -3,7 +3,7 @@
 // gave none, the evaluation budget, the per-iteration hook (history, callback,
 // AbortSignal) and the result in scipy's names.
 import { ValueError } from '../errors.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 
 /** f(x); when `grad` is passed, also writes ∇f(x) into it (no allocation per call needed). */
 export type Fun = (x: Float64Array, grad?: Float64Array) => number;
@@ -59,7 +59,7 @@ export interface MinimizeOptions {
   /** 'newton': allow Levenberg-Marquardt damping when H is not positive definite (default true) */
   damping?: boolean;
   /** a core whose f64 kernels and arena hold the vectors of gd/cg/lbfgs when n >= 256, and factor Newton's H */
-  core?: Engine;
+  core?: Core;
 }
 
 /** scipy's OptimizeResult. status: 0 converged, 1 maxIter, 2 line search/precision loss, 3 non-finite, 4 maxEval, 99 stopped. */

@@ -12,7 +12,7 @@
 //
 // The L-BFGS two-loop recursion (`twoLoop`) is written once over `VecOps<V>`,
 // so an f32 space over the core's f32 kernels can reuse it.
-import type { Engine } from '../runtime/engine.js';
+import type { Core } from '../runtime/core.js';
 
 /** BLAS-1 over vectors of type V (all of one length n). */
 export interface VecOps<V> {
@@ -94,7 +94,7 @@ export function hostSpace(n: number): Space<Float64Array> {
 }
 
 /** `count` vectors of n doubles in the core's arena (one block), ops as f64 kernel calls. */
-export function coreSpace(core: Engine, n: number, count: number): Space<number> {
+export function coreSpace(core: Core, n: number, count: number): Space<number> {
   const k = core.kernels;
   const bytes = Math.max(16, Math.ceil((n * 8) / 16) * 16);
   const block = core.arena.alloc(bytes * count);

@@ -2,7 +2,7 @@
 // GD + Armijo on quadratics and Rosenbrock (plain f64 arrays), and the engine
 // version over flat f32 buffers in both builds.
 import { describe, expect, it } from 'vitest';
-import { schedules, ValueError, type Engine } from '../src/index.js';
+import { schedules, StateError, ValueError, type Engine } from '../src/index.js';
 import type { Parameterized } from '../src/runtime/params.js';
 import { BUILDS, engineFor, expectClose, rng } from './helpers.js';
 
@@ -244,5 +244,19 @@ describe.each(BUILDS)('armijo on a real model (%s build)', (build) => {
     model.dispose();
     x.dispose();
     y.dispose();
+  });
+
+  it('a disposed model: forParameters and step() refuse (StateError) and write nothing into the reused blocks', async () => {
+    const engine = await engineFor('simd');
+    const x = engine.vector(5, [1, 2, 3, 4, 5]);
+    x.grads.set([1, 1, 1, 1, 1]);
+    const ls = schedules.armijo().forParameters(x, () => 0);
+    x.dispose();
+    const t = engine.tensor([5], [5, 5, 5, 5, 5]);
+    expect(() => ls.step(1)).toThrow(StateError);
+    expect(() => schedules.armijo().forParameters(x, () => 0)).toThrow(StateError);
+    expect(Array.from(t.data)).toEqual([5, 5, 5, 5, 5]);
+    ls.dispose();
+    t.dispose();
   });
 });

@@ -3,6 +3,9 @@
  * buffer with its own hyperparameters and its own state buffers, and the
  * plain-data shapes of an optimizer's saved state.
  */
+import { ShapeError, ValueError } from '../errors.js';
+import type { Core } from '../runtime/core.js';
+import { checkKnown, describe } from '../runtime/validate.js';
 import { checkLr, type LearningRate, lrAt } from './options.js';
 import type { FusedStep } from './rule.js';
 import type { StepContext, TransformInstance, TransformStateData } from './transform.js';
@@ -115,4 +118,57 @@ export class ParamGroup<O extends { lr?: LearningRate }> {
   lrAt(step: number): number {
     return lrAt(this.name, this._lr, step);
   }
+}
+
+/**
+ * Makes the groups of an optimizer `op` over n parameters from `specs`: each a span inside
+ * [0, n) that overlaps no other, with known option names; `resolve` merges a group's
+ * overrides into the base options and validates them; sparse rules need whole rows of `dim`.
+ */
+export function makeGroups<O extends { lr?: LearningRate }>(
+  op: string,
+  n: number,
+  specs: unknown,
+  known: readonly string[],
+  sparse: boolean,
+  resolve: (where: string, over: Partial<O>) => O,
+): ParamGroup<O>[] {
+  if (!Array.isArray(specs) || specs.length === 0) throw new ValueError(`${op}: groups must be a non-empty array of {offset, length, ...options}, got ${describe(specs)}`);
+  const made: ParamGroup<O>[] = [];
+  const spans: [number, number][] = [];
+  specs.forEach((spec, i) => {
+    const { offset, length, ...over } = spec as ParamGroupSpec<O>;
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > n) {
+      throw new ShapeError(`${op}: groups[${i}] must be a span inside [0, ${n}) with length >= 0, got offset ${describe(offset)} and length ${describe(length)}`);
+    }
+    for (const [o2, l2] of spans) {
+      if (offset < o2 + l2 && o2 < offset + length) throw new ShapeError(`${op}: groups[${i}] [${offset}, ${offset + length}) overlaps [${o2}, ${o2 + l2})`);
+    }
+    spans.push([offset, length]);
+    checkKnown(`${op}: groups[${i}]`, over, known);
+    const o = resolve(`${op}: groups[${i}]`, over as unknown as Partial<O>);
+    const dim = (o as { dim?: number }).dim;
+    if (sparse && length % dim! !== 0) throw new ShapeError(`${op}: groups[${i}] has ${length} elements, not a multiple of dim ${dim}`);
+    made.push(new ParamGroup<O>(op, offset, length, o));
+  });
+  return made;
+}
+
+/** sparseAdam's step(rows): validates the distinct row indices against every group's table [rows, dim], writes them as i32 into each group's row buffer and returns their count. */
+export function writeRows<O extends { lr?: LearningRate }>(op: string, engine: Core, groups: readonly ParamGroup<O>[], rows: ArrayLike<number> | undefined): number {
+  if (rows === undefined || rows === null || typeof rows.length !== 'number') throw new ValueError(`${op}: step(rows) needs the row indices of the gradient`);
+  const m = rows.length;
+  for (const g of groups) {
+    const nrows = g.length / (g.options as { dim?: number }).dim!;
+    if (m > nrows) throw new ValueError(`${op}: ${m} rows given, the table has ${nrows}`);
+    const seen = new Set<number>();
+    for (let i = 0; i < m; i++) {
+      const r = rows[i];
+      if (!Number.isInteger(r) || r < 0 || r >= nrows) throw new ValueError(`${op}: rows[${i}] must be an integer in [0, ${nrows}), got ${describe(r)}`);
+      if (seen.has(r)) throw new ValueError(`${op}: rows[${i}] = ${r} is repeated; rows must be distinct`);
+      seen.add(r);
+    }
+  }
+  for (const g of groups) engine.i32(g.rows, m).set(rows);
+  return m;
 }

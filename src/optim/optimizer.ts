@@ -17,11 +17,11 @@
  * does not wait for its optimizers (disposing it is always allowed; dispose
  * the optimizer too to return its own state buffers to the arena).
  */
-import { ShapeError, StateError, ValueError } from '../errors.js';
+import { StateError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
 import { liveParams, type Parameterized } from '../runtime/params.js';
 import { checkBool, checkKnown, describe } from '../runtime/validate.js';
-import { COMMON_KEYS, type CommonOptions, type Counters, type OptimizerState, ParamGroup, type ParamGroupSpec, type SkipReport } from './group.js';
+import { COMMON_KEYS, type CommonOptions, type Counters, makeGroups, type OptimizerState, type ParamGroup, type ParamGroupSpec, type SkipReport, writeRows } from './group.js';
 import { checkLr, checkNoSchedule, type LearningRate } from './options.js';
 import type { Rule } from './rule.js';
 import { OptimizerSnapshot } from './snapshot.js';
@@ -61,25 +61,9 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     if (!fused && !rule.chain) throw new ValueError(`${op}: fused must be true (${op} has no chain form)`);
     const base = this.resolve(op, { ...rule.defaults, ...(hyper as Partial<O>) });
     const n = model.numParameters;
-    const specs = groups ?? [{ offset: 0, length: n } as ParamGroupSpec<O>];
-    if (!Array.isArray(specs) || specs.length === 0) throw new ValueError(`${op}: groups must be a non-empty array of {offset, length, ...options}, got ${describe(specs)}`);
-    const made: ParamGroup<O>[] = [];
-    const spans: [number, number][] = [];
-    specs.forEach((spec, i) => {
-      const { offset, length, ...over } = spec as ParamGroupSpec<O>;
-      if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > n) {
-        throw new ShapeError(`${op}: groups[${i}] must be a span inside [0, ${n}) with length >= 0, got offset ${describe(offset)} and length ${describe(length)}`);
-      }
-      for (const [o2, l2] of spans) {
-        if (offset < o2 + l2 && o2 < offset + length) throw new ShapeError(`${op}: groups[${i}] [${offset}, ${offset + length}) overlaps [${o2}, ${o2 + l2})`);
-      }
-      spans.push([offset, length]);
-      checkKnown(`${op}: groups[${i}]`, over, Object.keys(rule.defaults));
-      const o = this.resolve(`${op}: groups[${i}]`, { ...base, ...(over as unknown as Partial<O>) });
-      const dim = (o as { dim?: number }).dim;
-      if (rule.sparse && length % dim! !== 0) throw new ShapeError(`${op}: groups[${i}] has ${length} elements, not a multiple of dim ${dim}`);
-      made.push(new ParamGroup<O>(op, offset, length, o));
-    });
+    const made = makeGroups<O>(op, n, groups ?? [{ offset: 0, length: n } as ParamGroupSpec<O>], Object.keys(rule.defaults), rule.sparse === true, (where, over) =>
+      this.resolve(where, { ...base, ...over }),
+    );
     this.paramGroups = made;
     this.fused = fused;
     this.guard = guard ?? null;
@@ -200,7 +184,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
       this.rule.prepare?.(this.paramGroups[i].options as O, c.step);
     }
     let nrows = 0;
-    if (this.rule.sparse) nrows = this.loadRows(rows);
+    if (this.rule.sparse) nrows = writeRows(op, this.engine, this.paramGroups, rows);
     else if (rows !== undefined) throw new ValueError(`${op}: step() takes no rows (only sparseAdam does)`);
     const P = this.model.paramsPtr, G = this.model.gradsPtr;
     if (this.guard) {
@@ -261,26 +245,6 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     }
     if (applied) c.step++;
     return applied;
-  }
-
-  /** Validates rows against every group's table and writes them as i32; returns the count. */
-  private loadRows(rows: ArrayLike<number> | undefined): number {
-    const op = this.rule.name;
-    if (rows === undefined || rows === null || typeof rows.length !== 'number') throw new ValueError(`${op}: step(rows) needs the row indices of the gradient`);
-    const m = rows.length;
-    for (const g of this.paramGroups) {
-      const nrows = g.length / (g.options as { dim?: number }).dim!;
-      if (m > nrows) throw new ValueError(`${op}: ${m} rows given, the table has ${nrows}`);
-      const seen = new Set<number>();
-      for (let i = 0; i < m; i++) {
-        const r = rows[i];
-        if (!Number.isInteger(r) || r < 0 || r >= nrows) throw new ValueError(`${op}: rows[${i}] must be an integer in [0, ${nrows}), got ${describe(r)}`);
-        if (seen.has(r)) throw new ValueError(`${op}: rows[${i}] = ${r} is repeated; rows must be distinct`);
-        seen.add(r);
-      }
-    }
-    for (const g of this.paramGroups) this.engine.i32(g.rows, m).set(rows);
-    return m;
   }
 
   /** Sets the gradients of every group's span to 0. */

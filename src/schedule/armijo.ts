@@ -10,7 +10,7 @@
 // most 1 + ⌈log(initial·L / (2(1 − c))) / log(1/shrink)⌉ tries.
 // The loop itself is `backtrack` in src/solve/linesearch.ts (lineSearch.backtracking).
 import { StateError, ValueError } from '../errors.js';
-import type { Parameterized } from '../runtime/params.js';
+import { liveParams, type Parameterized } from '../runtime/params.js';
 import { backtrack } from '../solve/linesearch.js';
 import { checkNumber, checkOptions, type NumberRule, POSITIVE, POSITIVE_INT } from '../runtime/validate.js';
 
@@ -136,6 +136,7 @@ export class ParameterLineSearch {
     private readonly direction?: number,
   ) {
     const op = 'armijo.forParameters';
+    liveParams(op, model);
     if (typeof evaluate !== 'function') throw new ValueError(`${op}: evaluate must be a function () => loss, got ${typeof evaluate}`);
     const n = model.numParameters;
     if (!Number.isInteger(n) || n < 0) throw new ValueError(`${op}: model.numParameters must be an integer >= 0, got ${n}`);
@@ -149,6 +150,7 @@ export class ParameterLineSearch {
   /** One search from the current θ; `f0` = f(θ), with ∇f(θ) already in the gradient buffer. */
   step(f0: number): ArmijoResult {
     if (this.disposed) throw new StateError('armijo: step() after dispose()');
+    if (this.model.disposed === true) throw new StateError('armijo: step(): the model was disposed; this line search cannot be used any more');
     const { engine, numParameters: n, paramsPtr: p, gradsPtr: g } = this.model;
     const k = engine.kernels;
     const d = this.direction;

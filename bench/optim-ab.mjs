@@ -4,7 +4,7 @@
 // time (process.cpuUsage); the figure is the median over rounds. Same data, same n, same engine
 // options on both sides. Writes bench/results/optim-ab.json and prints a Markdown table.
 //
-//   node bench/optim-ab.mjs A/dist/index.js B/dist/index.js [--n 1000000] [--rounds 9] [--build simd|scalar]
+//   node bench/optim-ab.mjs A/dist/index.js B/dist/index.js [--n 1000000] [--rounds 9] [--build simd|scalar] [--out bench/results/optim-ab.json] [--only adam,radam]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -58,9 +58,11 @@ const cases = [
   ['adam-guardParams', 'adam', { lr: 1e-3, guard: 'skip', guardParams: true }],
 ];
 
+const only = flag('--only', '');
 const models = { A: model(engines.A), B: model(engines.B) };
 const rows = [];
 for (const [label, name, options] of cases) {
+  if (only && !only.split(',').includes(label)) continue;
   const opt = { A: engines.A.optim[name](models.A, options), B: engines.B.optim[name](models.B, options) };
   for (const s of ['A', 'B']) for (let i = 0; i < 5; i++) opt[s].step(); // warm up
   // a batch of about 60 ms per round on the first side
@@ -90,6 +92,6 @@ for (const [label, name, options] of cases) {
 
 const res = { n, build: simd ? 'simd' : 'scalar', rounds: ROUNDS, node: process.versions.node, load: loadavg().map((x) => x.toFixed(1)).join(' '), date: new Date().toISOString(), a: pathA, b: pathB, rows };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/optim-ab.json', JSON.stringify(res, null, 1));
+writeFileSync(flag('--out', 'bench/results/optim-ab.json'), JSON.stringify(res, null, 1));
 console.log(`\n| optimizer | A ms | B ms | B/A | IQR A | IQR B |\n|---|---:|---:|---:|---:|---:|`);
 for (const r of rows) console.log(`| ${r.optimizer} | ${r.aMs.toFixed(3)} | ${r.bMs.toFixed(3)} | ${r.ratio.toFixed(3)} | ${(100 * r.aIqr).toFixed(0)}% | ${(100 * r.bIqr).toFixed(0)}% |`);

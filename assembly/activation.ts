@@ -19,6 +19,7 @@
 // f64 evaluation); the purely arithmetic kernels have an f32x4 body with a
 // scalar tail, and the scalar build runs the tail loop only.
 
+import { ld, st } from "./memory";
 import { f32_rng_uniform } from "./rng";
 
 // ---- erf in f64 (relative error < 1e-13, checked against an independent reference in tests) ----
@@ -56,9 +57,6 @@ export function f64_erf(z: f64): f64 {
   const z = x * 0.7071067811865476;
   return z < -2.5 ? 0.5 * erfcLarge(-z) : 0.5 * (1.0 + f64_erf(z));
 }
-
-@inline function ld(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
-@inline function st(p: usize, i: i32, v: f32): void { store<f32>(p + (<usize>i << 2), v); }
 
 // ---- relu, leaky relu (f32x4 bodies) ----
 

@@ -3,15 +3,18 @@
 // element counts, scalars are f32 (f64 for reductions returned to the host).
 // Sizes first, then input pointers, output pointers, then f32 hyperparameters.
 
-export * from "./memory";
+// memory.ts also holds the @inline element helpers (at, ld, st): name its exports.
+export { mem_heap_base, build_simd, build_relaxed_simd } from "./memory";
 export * from "./gemm";
 export * from "./vector";
 export * from "./matrix";
 export * from "./rng";
 export * from "./activation";
 export * from "./loss";
-export * from "./optim";
-export * from "./optim_transforms";
+export * from "./optim_sgd";
+export * from "./optim_adagrad";
+export * from "./optim_adam";
+export * from "./optim_guard";
 export * from "./fused";
 export * from "./linalg_blas";
 export * from "./linalg";

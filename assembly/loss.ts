@@ -15,8 +15,7 @@
 // labels are i32 in [0, C) (the host checks them with i32_find_out_of_range).
 // These are scalar loops: the losses are O(batch x outputs), small next to GEMM.
 
-@inline function ld(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
-@inline function st(p: usize, i: i32, v: f32): void { store<f32>(p + (<usize>i << 2), v); }
+import { ld, st } from "./memory";
 
 /** Index of the first x[i] outside [lo, hi), or -1. */
 export function i32_find_out_of_range(n: i32, x: usize, lo: i32, hi: i32): i32 {

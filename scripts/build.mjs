@@ -1,6 +1,8 @@
 // npm run build: the core twice from one source (SIMD and scalar), then the host.
 //   build/wasmgrad.simd.wasm, build/wasmgrad.scalar.wasm   (asc, targets in asconfig.json)
 //   build/wasmgrad.relaxed.wasm   the SIMD build with relaxed SIMD (fused multiply-add)
+//   src/runtime/kernels.ts   the host's kernel table, generated from the SIMD build's
+//                            bindings declaration (scripts/gen-kernels.mjs)
 //   dist/index.js            universal entry, both wasm inlined as bytes
 //   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
 //   dist/cli.js              the command line (Node), bin "wasmgrad"
@@ -12,14 +14,18 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { checkBundles } from './check-bundle.mjs';
 import { buildWeb } from './playground-build.mjs';
+import { generateKernels } from './gen-kernels.mjs';
 
 const bin = (name) => `node_modules/.bin/${name}`;
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 
 mkdirSync('build', { recursive: true });
 for (const target of ['simd', 'scalar', 'relaxed']) {
-  run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
+  // the SIMD build also writes its bindings (.d.ts, .js; the wasm is the same bytes)
+  const bindings = target === 'simd' ? ['--bindings', 'raw'] : [];
+  run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', target, ...bindings]);
 }
+generateKernels('build/wasmgrad.simd.d.ts', 'src/runtime/kernels.ts');
 
 if (process.argv.includes('--wasm-only')) process.exit(0);
 

@@ -1,13 +1,18 @@
 // The ABI: both builds export exactly the functions of the `Kernels` interface
-// (src/runtime/kernels.ts, read as text so nothing drifts), with the same wasm
-// function types; the scalar build contains no SIMD instruction, the SIMD build does.
+// (src/runtime/kernels.ts, generated at build time from asc's bindings by
+// scripts/gen-kernels.mjs, read here as text), with the wasm function types its
+// AssemblyScript signatures imply; the scalar build contains no SIMD
+// instruction, the SIMD build does.
 import { readFileSync } from 'node:fs';
 import binaryen from 'binaryen';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs build script, no declaration
+import { kernelsSource, parseBindings } from '../scripts/gen-kernels.mjs';
 
 const wasm = {
   simd: new Uint8Array(readFileSync(new URL('../build/wasmgrad.simd.wasm', import.meta.url))),
   scalar: new Uint8Array(readFileSync(new URL('../build/wasmgrad.scalar.wasm', import.meta.url))),
+  relaxed: new Uint8Array(readFileSync(new URL('../build/wasmgrad.relaxed.wasm', import.meta.url))),
 };
 
 /** name -> number of parameters and whether a value is returned, from the interface text. */
@@ -20,6 +25,18 @@ function interfaceKernels(): Map<string, { params: number; returns: boolean }> {
   for (const m of code.matchAll(/^\s*(\w+)\(([^)]*)\)\s*:\s*(\w+)\s*;/gm)) {
     const params = m[2].trim() === '' ? 0 : m[2].split(',').length;
     out.set(m[1], { params, returns: m[3] !== 'void' });
+  }
+  return out;
+}
+
+/** name -> the wasm type its AssemblyScript signature in the interface's doc implies. */
+function interfaceWasmTypes(): Map<string, string> {
+  const text = readFileSync(new URL('../src/runtime/kernels.ts', import.meta.url), 'utf8');
+  const wasmOf = (t: string): string => ({ i32: 'i32', usize: 'i32', u32: 'i32', f32: 'f32', f64: 'f64' })[t] ?? `?${t}`;
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/AssemblyScript: `(\w+)\(([^)]*)\): (\w+)`/g)) {
+    const params = m[2] === '' ? [] : m[2].split(', ').map((p) => wasmOf(p.split(': ')[1]));
+    out.set(m[1], `(${params.join(', ')}) -> (${m[3] === 'void' ? '' : wasmOf(m[3])})`);
   }
   return out;
 }
@@ -104,6 +121,24 @@ describe('ABI', () => {
     expect(iface.get('f32_gemm_nn')).toEqual({ params: 11, returns: false });
     expect(iface.get('f32_dot')).toEqual({ params: 3, returns: true });
   });
+
+  it('the table is what the generator makes of the compiler\'s declaration (not edited by hand)', () => {
+    const dts = readFileSync(new URL('../build/wasmgrad.simd.d.ts', import.meta.url), 'utf8');
+    const fns = parseBindings(dts);
+    const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../src/runtime/kernels.ts', import.meta.url), 'utf8');
+    expect(text === kernelsSource(fns, read), 'src/runtime/kernels.ts is stale: run npm run build').toBe(true);
+    expect(() => parseBindings(dts.replace('export function f32_dot(n: number', 'export function f32_dot(n: bigint'))).toThrow(/numbers/);
+  });
+
+  for (const build of ['simd', 'scalar', 'relaxed'] as const) {
+    it(`the ${build} build's exports have the wasm types of the table's AssemblyScript signatures`, () => {
+      const asTypes = interfaceWasmTypes();
+      expect(asTypes.size).toBe(iface.size);
+      const types = exportedTypes(wasm[build]);
+      for (const [name, t] of asTypes) expect(types.get(name), name).toBe(t);
+    });
+  }
 
   for (const build of ['simd', 'scalar'] as const) {
     it(`the ${build} build exports exactly the Kernels interface, with matching arities`, () => {

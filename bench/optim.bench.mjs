@@ -6,10 +6,12 @@
 //
 //   npm run bench optim   (or: npm run build && node bench/optim.bench.mjs [--short])
 //   node bench/optim.bench.mjs --from-json   rewrites the RESULTS.md section from bench/results/optim.json
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { init } from '../dist/index.js';
+import { cases, model } from './optim-cases.mjs';
+import { writeResultsSection } from './util.mjs';
 
 const short = process.argv.includes('--short');
 const TITLE = '## Optimizer step (bench/optim.bench.mjs)';
@@ -38,14 +40,7 @@ function writeSection(res) {
     lines.push(`| ${r.optimizer} | ${r.n.toLocaleString('en')} | ${r.bytesPerParam} | ${f(r.simdMs)} | ${f(r.simdGBs, 1)} | ${f(r.scalarMs)} | ${f(r.jsMs)} | ${f(r.copyGBs, 1)} | ${f(r.boundMs)} | ${f(100 * r.simdOfBound, 0)}% | ${f(r.scalarMs / r.simdMs, 1)}× | ${r.jsMs ? f(r.jsMs / r.simdMs, 1) + '×' : '–'} |`);
   }
   lines.push('', 'Run: `npm run bench optim` (JSON: bench/results/optim.json).', '');
-  const path = 'bench/RESULTS.md';
-  let md = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const start = md.indexOf(TITLE);
-  if (start >= 0) {
-    const next = md.indexOf('\n## ', start + TITLE.length);
-    md = md.slice(0, start) + lines.join('\n') + (next >= 0 ? md.slice(next + 1) : '');
-  } else md = md.replace(/\n*$/, '\n\n') + lines.join('\n');
-  writeFileSync(path, md);
+  writeResultsSection(TITLE, lines.slice(1));
 }
 
 if (process.argv.includes('--from-json')) {
@@ -59,17 +54,6 @@ const TIME = short ? 150 : 400;
 const SIZES = short ? [1 << 20] : [1_000_000, 10_000_000];
 
 const engines = { simd: await init({ simd: true }), scalar: await init({ simd: false }) };
-
-/** A bare Parameterized over n floats, same data in every variant. */
-function model(e, n) {
-  const paramsPtr = e.allocF32(n), gradsPtr = e.allocF32(n);
-  const p = e.f32(paramsPtr, n), g = e.f32(gradsPtr, n);
-  for (let i = 0; i < n; i++) {
-    p[i] = Math.sin(i * 0.37) * 0.5;
-    g[i] = Math.cos(i * 0.11) * 1e-3;
-  }
-  return { engine: e, numParameters: n, paramsPtr, gradsPtr };
-}
 
 // Plain-JS loops (the formulas of the src/optim family files), state in Float32Arrays.
 const b1 = 0.9, b2 = 0.999, eps = 1e-8;
@@ -108,25 +92,6 @@ const jsSteps = {
     }
   },
 };
-
-/** [label, optimizer, options, bytes per parameter (reads + writes), js loop name or null] */
-const cases = [
-  ['sgd', 'sgd', { lr: 0.01 }, 12, 'sgd'],
-  ['sgd-momentum', 'sgd', { lr: 0.01, momentum: 0.9 }, 20, 'sgd-momentum'],
-  ['sgd-heavyBall', 'sgd', { lr: 0.01, momentum: 0.9, heavyBall: true }, 20, null],
-  ['adagrad', 'adagrad', { lr: 0.01 }, 20, 'adagrad'],
-  ['rmsprop', 'rmsprop', { lr: 0.01 }, 20, 'rmsprop'],
-  ['rmsprop-centered-mom', 'rmsprop', { lr: 0.01, centered: true, momentum: 0.9 }, 36, null],
-  ['adam', 'adam', { lr: 1e-3 }, 28, 'adam'],
-  ['adam-amsgrad', 'adam', { lr: 1e-3, amsgrad: true }, 36, null],
-  ['adamw', 'adamw', { lr: 1e-3 }, 28, 'adamw'],
-  ['adamax', 'adamax', { lr: 1e-3 }, 28, 'adamax'],
-  ['nadam', 'nadam', { lr: 1e-3 }, 28, null],
-  ['radam', 'radam', { lr: 1e-3 }, 28, null],
-  ['adadelta', 'adadelta', { lr: 1 }, 28, 'adadelta'],
-  ['langevin', 'langevin', { lr: 1e-3, temperature: 1e-4 }, 20, null],
-  ['adam-chain', 'adam', { lr: 1e-3, fused: false }, 28, null],
-];
 
 const rows = [];
 for (const n of SIZES) {

@@ -1,4 +1,5 @@
 // Helpers shared by the bench suites.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** The median of xs (mean of the two middle values for an even count; NaN when empty). */
 export function median(xs) {
@@ -16,4 +17,16 @@ export function randomF32(len, seed) {
     x[i] = s / 4294967296 - 0.5;
   }
   return x;
+}
+
+/** Replaces (or appends) the section of bench/RESULTS.md that starts with the line `title`; other sections stay. */
+export function writeResultsSection(title, lines, path = 'bench/RESULTS.md') {
+  let md = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
+  const body = [title, ...lines].join('\n');
+  const start = md.indexOf(title);
+  if (start >= 0) {
+    const next = md.indexOf('\n## ', start + title.length);
+    md = md.slice(0, start) + body + (next >= 0 ? md.slice(next + 1) : '');
+  } else md = md.replace(/\n*$/, '\n\n') + body;
+  writeFileSync(path, md);
 }

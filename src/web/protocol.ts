@@ -5,7 +5,7 @@ import type { TrainSettings } from './settings.js';
 
 export type ToWorker =
   | { type: 'train-config'; settings: TrainSettings }
-  | { type: 'train-csv'; text: string; name: string }
+  | { type: 'train-csv'; text: string; name: string; settings: TrainSettings }
   | { type: 'train-run'; running: boolean }
   | { type: 'train-step' }
   | { type: 'train-reset' }

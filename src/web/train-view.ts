@@ -18,19 +18,20 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
   let normNames: string[] = [];
   let dirty = false;
 
+  /** A CSV file chosen or dropped: parsed in the worker, then the run restarts on it. */
+  const useCsv = (file: File) => {
+    file.text().then((text) => {
+      settings = { ...settings, dataset: 'csv' };
+      form.show(settings);
+      send({ type: 'train-csv', text, name: file.name, settings });
+    }, (e) => status(`could not read ${file.name}: ${e}`));
+  };
   const form = trainForm(initial, (s) => {
     settings = s;
     history = [];
     writeHash();
     send({ type: 'train-config', settings: s });
-  }, (file) => {
-    file.text().then((text) => {
-      send({ type: 'train-csv', text, name: file.name });
-      settings = { ...settings, dataset: 'csv' };
-      form.show(settings);
-      send({ type: 'train-config', settings });
-    }, (e) => status(`could not read ${file.name}: ${e}`));
-  });
+  }, useCsv);
 
   const readout = (label: string, testid: string) => {
     const value = el('output', { 'data-testid': testid, 'aria-live': 'off', text: '–' });
@@ -69,7 +70,7 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
   ]);
   const lrChart = new LineChart('learning rate', [{ label: 'lr', color: '#2ca02c' }]);
   let normChart = new LineChart('weight norm ‖W‖ per layer', []);
-  const normSlot = el('div', {}, normChart.figure);
+  const normSlot = el('div', { class: 'p-norm' }, normChart.figure);
 
   const exportCkpt = button('Checkpoint (.safetensors)', { 'data-testid': 'export-checkpoint' }, () => send({ type: 'export-checkpoint' }));
   const exportSvg = button('Loss curves (.svg)', { 'data-testid': 'export-svg' }, () => send({ type: 'export-svg' }));
@@ -89,12 +90,31 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
       { class: 'stage' },
       el('div', { class: 'toolbar', role: 'group', 'aria-label': 'training' }, start, pause, step, reset, buildRow),
       el('div', { class: 'readouts' }, rSteps.item, rEpoch.item, rLoss.item, rAcc.item, rRate.item, rFps.item),
-      el('div', { class: 'plots' }, el('div', { class: 'square' }, canvas), el('div', { class: 'charts' }, lossChart.figure, accChart.figure, lrChart.figure, normSlot)),
+      el(
+        'div',
+        { class: 'plots train-plots' },
+        el('div', { class: 'square p-map' }, canvas),
+        el('div', { class: 'p-loss' }, lossChart.figure),
+        el('div', { class: 'p-acc' }, accChart.figure),
+        el('div', { class: 'p-lr' }, lrChart.figure),
+        normSlot,
+      ),
       el('div', { class: 'toolbar exports', role: 'group', 'aria-label': 'export' }, exportCkpt, exportSvg, copyLink),
       el('div', { class: 'row link-row' }, el('label', { for: 'share-link', text: 'link to these settings' }), linkOut),
     ),
     form.element, // after the stage in the page (phones see the run first); placed left on wide screens by CSS
   );
+
+  // a CSV file dropped anywhere on the view
+  element.addEventListener('dragover', (e) => {
+    if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+  });
+  element.addEventListener('drop', (e) => {
+    const file = e.dataTransfer?.files[0];
+    if (!file) return;
+    e.preventDefault();
+    useCsv(file);
+  });
 
   function writeHash(): void {
     window.history.replaceState(null, '', `#${encodeHash('train', settings)}`);

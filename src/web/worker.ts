@@ -134,7 +134,7 @@ function error(where: string, e: unknown): void {
 function raceTick(): void {
   raceTimer = null;
   if (race === null) return;
-  const u = race.advance(Math.max(1, Math.ceil(race.config.steps / 120)));
+  const u = race.advance(Math.max(1, Math.ceil(race.config.steps / 60))); // the race takes ~60 frames
   post(u);
   if (!u.done) raceTimer = setTimeout(raceTick, 16);
 }
@@ -153,6 +153,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       case 'train-config': configure(m.settings); break;
       case 'train-csv':
         csv = fromCsv(m.text, m.name);
+        configure(m.settings);
         break;
       case 'train-run':
         running = m.running && session !== null;

@@ -8,7 +8,7 @@ import { LANDSCAPES, RACERS, defaultLr, type RaceConfig } from '../../src/web/la
 import { OPTIMIZERS, defaultHypers } from '../../src/web/options.js';
 import { RaceSession } from '../../src/web/race-session.js';
 import { decodeHash, defaultSettings, encodeHash, parseHidden } from '../../src/web/settings.js';
-import { generate, prepare, TrainSession } from '../../src/web/train-session.js';
+import { fromCsv, generate, prepare, TrainSession } from '../../src/web/train-session.js';
 
 describe('Train session', () => {
   it('learns spirals with the default settings (held-out accuracy > 90 %)', async () => {
@@ -57,6 +57,15 @@ describe('Train session', () => {
         t.dispose();
       }
     }
+  });
+});
+
+describe('CSV data', () => {
+  it('reads two features and a class label; refuses another width, naming the file', async () => {
+    const d = fromCsv('x,y,c\n0,1,0\n1,0,1\n0.5,0.5,1\n', 'pts.csv');
+    expect([d.length, d.numFeatures, d.numClasses]).toEqual([3, 2, 2]);
+    expect(() => fromCsv('1,2,3,0\n', 'wide.csv')).toThrow('wide.csv: the playground plots 2 features, the file has 3');
+    expect(() => fromCsv('1,2,0\n2,x,1\n', 'bad.csv')).toThrow(/bad\.csv: line 2/);
   });
 });
 

@@ -16,8 +16,16 @@ function tick(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-/** A log axis keeps its decades only (uPlot splits it at 1…9 × 10^k). */
-const decades = (_u: uPlot, splits: number[]) => splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? v : null));
+/** A log axis keeps decades only (uPlot splits it at 1…9 × 10^k), every k-th one when there are more than 6. */
+function decades(_u: uPlot, splits: number[]): (number | null)[] {
+  const exp = (v: number) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? Math.round(Math.log10(v)) : null);
+  const n = splits.filter((v) => exp(v) !== null).length;
+  const every = Math.max(1, Math.ceil(n / 6));
+  return splits.map((v) => {
+    const e = exp(v);
+    return e !== null && e % every === 0 ? v : null;
+  });
+}
 
 export class LineChart {
   private plot: uPlot | null = null;

@@ -23,6 +23,8 @@ export interface Landscape {
   f(x: number, y: number, p: LandscapeParams): number;
   /** writes ∇f(x, y) into out (without noise; the noisy bowl adds its noise in the worker) */
   grad(x: number, y: number, p: LandscapeParams, out: Float64Array): void;
+  /** writes ∇²f(x, y) row-major into out (4 values), for Newton */
+  hess(x: number, y: number, p: LandscapeParams, out: Float64Array): void;
   /** default learning rates: plain/momentum GD, and the adaptive methods (Adam-like step sizes) */
   lrGd: (p: LandscapeParams) => number;
   lrAdaptive: number;
@@ -64,6 +66,12 @@ export const LANDSCAPES: Record<string, Landscape> = {
       out[0] = c * gu - s * gv;
       out[1] = s * gu + c * gv;
     },
+    hess(_x, _y, p, out) {
+      const [c, s] = rot(p);
+      out[0] = c * c + p.kappa * s * s;
+      out[1] = out[2] = c * s * (1 - p.kappa);
+      out[3] = s * s + p.kappa * c * c;
+    },
     lrGd: (p) => 1.6 / Math.max(1, p.kappa),
     lrAdaptive: 0.05,
   },
@@ -76,6 +84,11 @@ export const LANDSCAPES: Record<string, Landscape> = {
     grad(x, y, _p, out) {
       out[0] = -2 * (1 - x) - 400 * x * (y - x * x);
       out[1] = 200 * (y - x * x);
+    },
+    hess(x, y, _p, out) {
+      out[0] = 2 - 400 * (y - x * x) + 800 * x * x;
+      out[1] = out[2] = -400 * x;
+      out[3] = 200;
     },
     lrGd: () => 1e-3,
     lrAdaptive: 0.1,
@@ -91,6 +104,13 @@ export const LANDSCAPES: Record<string, Landscape> = {
       out[0] = 2 * a * (y - 1) + 2 * b * (y * y - 1) + 2 * c * (y ** 3 - 1);
       out[1] = 2 * a * x + 4 * b * x * y + 6 * c * x * y * y;
     },
+    hess(x, y, _p, out) {
+      const a = 1.5 - x + x * y, b = 2.25 - x + x * y * y, c = 2.625 - x + x * y ** 3;
+      const ax = y - 1, bx = y * y - 1, cx = y ** 3 - 1, ay = x, by = 2 * x * y, cy = 3 * x * y * y;
+      out[0] = 2 * (ax * ax + bx * bx + cx * cx);
+      out[1] = out[2] = 2 * (ax * ay + a + bx * by + 2 * b * y + cx * cy + 3 * c * y * y);
+      out[3] = 2 * (ay * ay + by * by + 2 * b * x + cy * cy + 6 * c * x * y);
+    },
     lrGd: () => 2e-3,
     lrAdaptive: 0.05,
   },
@@ -104,6 +124,12 @@ export const LANDSCAPES: Record<string, Landscape> = {
       const a = x * x + y - 11, b = x + y * y - 7;
       out[0] = 4 * a * x + 2 * b;
       out[1] = 2 * a + 4 * b * y;
+    },
+    hess(x, y, _p, out) {
+      const a = x * x + y - 11, b = x + y * y - 7;
+      out[0] = 8 * x * x + 4 * a + 2;
+      out[1] = out[2] = 4 * x + 4 * y;
+      out[3] = 2 + 8 * y * y + 4 * b;
     },
     lrGd: () => 0.01,
     lrAdaptive: 0.1,
@@ -119,6 +145,11 @@ export const LANDSCAPES: Record<string, Landscape> = {
       out[0] = 4 * x * (x * x - 1) + TILT;
       out[1] = y;
     },
+    hess(x, _y, _p, out) {
+      out[0] = 12 * x * x - 4;
+      out[1] = out[2] = 0;
+      out[3] = 1;
+    },
     lrGd: () => 0.05,
     lrAdaptive: 0.05,
   },
@@ -131,6 +162,11 @@ export const LANDSCAPES: Record<string, Landscape> = {
     grad(x, y, _p, out) {
       out[0] = x;
       out[1] = -y + y ** 3;
+    },
+    hess(_x, y, _p, out) {
+      out[0] = 1;
+      out[1] = out[2] = 0;
+      out[3] = 3 * y * y - 1;
     },
     lrGd: () => 0.1,
     lrAdaptive: 0.05,
@@ -145,14 +181,22 @@ export const LANDSCAPES: Record<string, Landscape> = {
       out[0] = x;
       out[1] = y;
     },
+    hess(_x, _y, _p, out) {
+      out[0] = out[3] = 1;
+      out[1] = out[2] = 0;
+    },
     lrGd: () => 0.1,
     lrAdaptive: 0.05,
     noisy: true,
   },
 };
 
-/** The racers: each is one engine.optim optimizer on an engine.vector(2). */
-export const RACERS: Record<string, { label: string; color: string; extra?: { key: string; label: string; value: number } }> = {
+/**
+ * The racers: each first-order one is an engine.optim optimizer on an engine.vector(2);
+ * the second-order ones (`solver`) are engine.minimize runs (scipy's methods), one
+ * iteration per step, line-search evaluations included; not run on a noisy landscape.
+ */
+export const RACERS: Record<string, { label: string; color: string; extra?: { key: string; label: string; value: number }; solver?: 'lbfgs' | 'newton' }> = {
   gd: { label: 'GD', color: '#4d4d4d' },
   momentum: { label: 'momentum', color: '#1f77b4', extra: { key: 'momentum', label: 'μ', value: 0.9 } },
   nesterov: { label: 'Nesterov', color: '#17becf', extra: { key: 'momentum', label: 'μ', value: 0.9 } },
@@ -161,6 +205,8 @@ export const RACERS: Record<string, { label: string; color: string; extra?: { ke
   adam: { label: 'Adam', color: '#d62728' },
   adamw: { label: 'AdamW', color: '#ff7f0e', extra: { key: 'weightDecay', label: 'λ', value: 0.01 } },
   langevin: { label: 'Langevin', color: '#2ca02c', extra: { key: 'temperature', label: 'T', value: 1e-3 } },
+  lbfgs: { label: 'L-BFGS', color: '#e377c2', solver: 'lbfgs' },
+  newton: { label: 'Newton', color: '#7f7f00', solver: 'newton' },
 };
 
 export interface RacerConfig {

@@ -62,6 +62,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
     return;
   }
   if (m.type === 'ready') status(`ready: the ${m.builds.join(', ')} builds of the core run in a worker`);
+  if (m.type === 'train-data') status(`${m.name}: ${m.train.y.length} training and ${m.test.y.length} test points, ${m.k} classes`);
   if (m.type === 'race-update') race.handle(m);
   else train.handle(m);
 };

@@ -1,15 +1,19 @@
-// The Race view's run, in the worker: every selected racer is a real optimizer of
-// engine.optim over its own engine.vector(2), all from the same start. Each step
-// writes ∇f(x, y) of the landscape (plus N(0, σ²) noise on the noisy bowl, from a
-// seeded stream per racer) into the vector's gradient buffer and calls step().
+// The Race view's run, in the worker: every selected first-order racer is a real
+// optimizer of engine.optim over its own engine.vector(2), all from the same start.
+// Each step writes ∇f(x, y) of the landscape (plus N(0, σ²) noise on the noisy bowl,
+// from a seeded stream per racer) into the vector's gradient buffer and calls step().
+// L-BFGS and Newton are engine.minimize runs (exact gradient, and the exact Hessian
+// for Newton) made when the race starts; their iterates are revealed one per step.
 import { Random, type Engine, type LearningRate, type Optimizer, type ParameterVector } from '../index.js';
-import { LANDSCAPES, type RaceConfig } from './landscapes.js';
+import { LANDSCAPES, RACERS, type RaceConfig } from './landscapes.js';
 import type { RaceUpdate } from './protocol.js';
 
 interface Racer {
   name: string;
-  x: ParameterVector;
-  opt: Optimizer<{ lr?: LearningRate }>;
+  x: ParameterVector | null;
+  opt: Optimizer<{ lr?: LearningRate }> | null;
+  /** a solver's iterates (x, y pairs), from the start on */
+  iterates: number[] | null;
   noise: Random;
   /** stopped: left the box by far or became non-finite */
   out: boolean;
@@ -38,14 +42,35 @@ export class RaceSession {
 
   constructor(readonly engine: Engine, readonly config: RaceConfig) {
     try {
+      const land = LANDSCAPES[config.landscape];
       for (const [i, r] of config.racers.entries()) {
+        const noise = new Random(config.seed + 101 * i);
+        const solver = RACERS[r.name]?.solver;
+        if (solver !== undefined) {
+          if (land.noisy) continue; // deterministic methods: not raced on a noisy gradient
+          this.racers.push({ name: r.name, x: null, opt: null, iterates: this.solve(solver), noise, out: false });
+          continue;
+        }
         const x = engine.vector(2, config.start);
-        this.racers.push({ name: r.name, x, opt: build(engine, r.name, x, r.lr, r.extra), noise: new Random(config.seed + 101 * i), out: false });
+        this.racers.push({ name: r.name, x, opt: build(engine, r.name, x, r.lr, r.extra), iterates: null, noise, out: false });
       }
     } catch (e) {
       this.dispose();
       throw e;
     }
+  }
+
+  /** engine.minimize from the start, at most `steps` iterations; the iterates as x, y pairs. */
+  private solve(method: 'lbfgs' | 'newton'): number[] {
+    const { config } = this;
+    const land = LANDSCAPES[config.landscape], p = config.params;
+    const fun = (x: Float64Array, g?: Float64Array) => {
+      if (g) land.grad(x[0], x[1], p, g);
+      return land.f(x[0], x[1], p);
+    };
+    const hess = (x: Float64Array, H: Float64Array) => land.hess(x[0], x[1], p, H);
+    const r = this.engine.minimize(fun, config.start, { method, maxIter: config.steps, gtol: 1e-9, history: true, ...(method === 'newton' ? { hess } : {}) });
+    return [config.start[0], config.start[1], ...(r.history ?? []).flatMap((it) => [it.x[0], it.x[1]])];
   }
 
   /** The start point as a first update (so every path has its first vertex). */
@@ -68,6 +93,15 @@ export class RaceSession {
     for (let s = 0; s < n; s++) {
       for (const [i, r] of this.racers.entries()) {
         if (r.out) continue;
+        if (r.iterates !== null) {
+          const k = 2 * (this.step + s + 1);
+          if (k >= r.iterates.length) continue; // converged (or stopped) earlier
+          const [x, y] = [r.iterates[k], r.iterates[k + 1]];
+          paths[i].xy.push(x, y);
+          paths[i].gap.push(Math.max(land.f(x, y, p) - land.fMin, 0));
+          continue;
+        }
+        if (r.x === null || r.opt === null) continue;
         const v = r.x.params;
         land.grad(v[0], v[1], p, g);
         if (land.noisy) {
@@ -91,8 +125,8 @@ export class RaceSession {
 
   dispose(): void {
     for (const r of this.racers) {
-      r.opt.dispose();
-      r.x.dispose();
+      r.opt?.dispose();
+      r.x?.dispose();
     }
     this.racers.length = 0;
   }

@@ -15,7 +15,7 @@ export function raceView(send: (m: ToWorker) => void) {
   const params: LandscapeParams = { kappa: 50, angle: 30, sigma: 1 };
   let start: [number, number] = [...LANDSCAPES[landscape].start];
   let steps = 500;
-  const racerRows = new Map<string, { on: HTMLInputElement; lr: HTMLInputElement; extra: HTMLInputElement | null }>();
+  const racerRows = new Map<string, { on: HTMLInputElement; lr: HTMLInputElement | null; extra: HTMLInputElement | null }>();
   let paths = new Map<string, { xy: number[]; gap: number[]; line: SVGPolylineElement }>();
   let chart = new LineChart('f − f* against the step', []);
 
@@ -49,19 +49,20 @@ export function raceView(send: (m: ToWorker) => void) {
   const sx = field('start x', { type: 'number', step: 'any', value: start[0] }, (i) => { start[0] = Number(i.value) || 0; redraw(); });
   const sy = field('start y', { type: 'number', step: 'any', value: start[1] }, (i) => { start[1] = Number(i.value) || 0; redraw(); });
 
-  const table = el('table', { class: 'racers' }, el('caption', { text: 'racers (each a real engine.optim optimizer on engine.vector(2))' }));
+  const table = el('table', { class: 'racers' }, el('caption', { text: 'racers: engine.optim optimizers on engine.vector(2); L-BFGS and Newton are engine.minimize, one iteration per step' }));
   table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'optimizer' }), el('th', { scope: 'col', text: 'lr' }), el('th', { scope: 'col', text: 'other' }), el('th', { scope: 'col', text: 'final (x, y), f − f*' }))));
   const tbody = el('tbody');
   table.append(tbody);
   for (const [name, r] of Object.entries(RACERS)) {
     const on = el('input', { type: 'checkbox', id: `race-on-${name}`, checked: true });
-    const lr = el('input', { type: 'number', step: 'any', min: 0, id: `race-lr-${name}`, 'aria-label': `${r.label} learning rate` });
+    // the solvers choose their own steps (line search, Newton step): no lr
+    const lr = r.solver ? null : el('input', { type: 'number', step: 'any', min: 0, id: `race-lr-${name}`, 'aria-label': `${r.label} learning rate` });
     const extra = r.extra ? el('input', { type: 'number', step: 'any', min: 0, id: `race-x-${name}`, 'aria-label': `${r.label} ${r.extra.key}`, value: r.extra.value }) : null;
     const swatch = el('span', { class: 'swatch', style: `background:${r.color}` });
     tbody.append(
       el('tr', {},
         el('td', {}, on, el('label', { for: `race-on-${name}` }, swatch, r.label)),
-        el('td', {}, lr),
+        el('td', {}, lr ?? (r.solver === 'newton' ? 'exact ∇²f' : 'line search')),
         el('td', {}, ...(extra ? [el('span', { class: 'extra', text: `${r.extra!.label} ` }), extra] : ['–'])),
         el('td', { 'data-testid': `race-result-${name}`, text: '–' }),
       ),
@@ -111,7 +112,7 @@ export function raceView(send: (m: ToWorker) => void) {
   );
 
   function defaults(): void {
-    for (const [name, row] of racerRows) row.lr.value = String(Number(defaultLr(name, LANDSCAPES[landscape], params).toPrecision(3)));
+    for (const [name, row] of racerRows) if (row.lr) row.lr.value = String(Number(defaultLr(name, LANDSCAPES[landscape], params).toPrecision(3)));
     racerRows.get('langevin')!.extra!.value = String(LANDSCAPES[landscape].temperature ?? RACERS.langevin.extra!.value);
   }
 
@@ -135,7 +136,10 @@ export function raceView(send: (m: ToWorker) => void) {
   }
 
   function run(): void {
-    const racers = [...racerRows].filter(([, r]) => r.on.checked).map(([name, r]) => ({ name, lr: Number(r.lr.value), extra: r.extra ? Number(r.extra.value) : 0 }));
+    const noisy = LANDSCAPES[landscape].noisy === true;
+    const racers = [...racerRows]
+      .filter(([name, r]) => r.on.checked && !(noisy && RACERS[name].solver))
+      .map(([name, r]) => ({ name, lr: r.lr ? Number(r.lr.value) : 0, extra: r.extra ? Number(r.extra.value) : 0 }));
     redraw();
     for (const { name } of racers) {
       const line = document.createElementNS(SVG, 'polyline');
@@ -148,7 +152,7 @@ export function raceView(send: (m: ToWorker) => void) {
     svg.append(marker);
     chart = new LineChart('f − f* against the step', racers.map(({ name }) => ({ label: RACERS[name].label, color: RACERS[name].color })), { logY: true, height: 220 });
     chartSlot.replaceChildren(chart.figure);
-    for (const [name] of racerRows) tbody.querySelector(`[data-testid="race-result-${name}"]`)!.textContent = '–';
+    for (const [name] of racerRows) tbody.querySelector(`[data-testid="race-result-${name}"]`)!.textContent = noisy && RACERS[name].solver ? 'not raced on a noisy gradient' : '–';
     const config: RaceConfig = { landscape, params: { ...params }, start: [start[0], start[1]], steps, racers, seed: 0 };
     send({ type: 'race-start', config });
   }
@@ -160,7 +164,8 @@ export function raceView(send: (m: ToWorker) => void) {
       const p = paths.get(u.name);
       if (!p) continue;
       p.xy.push(...u.xy);
-      p.gap.push(...u.gap.map((g) => Math.max(g, 1e-12)));
+      p.gap.push(...u.gap.map((g) => Math.max(g, 1e-12))); // the log axis' floor
+      const lastGap = u.gap.length > 0 ? u.gap[u.gap.length - 1] : null;
       let pts = '';
       for (let i = 0; i < p.xy.length; i += 2) pts += `${p.xy[i]},${-p.xy[i + 1]} `;
       p.line.setAttribute('points', pts);
@@ -168,7 +173,7 @@ export function raceView(send: (m: ToWorker) => void) {
       p.line.setAttribute('data-final', `${p.xy[n - 2]},${p.xy[n - 1]}`);
       p.line.setAttribute('data-start', `${p.xy[0]},${p.xy[1]}`);
       const cell = tbody.querySelector(`[data-testid="race-result-${u.name}"]`)!;
-      cell.textContent = `(${fmt(p.xy[n - 2], 3)}, ${fmt(p.xy[n - 1], 3)}), ${fmt(p.gap.at(-1)!, 3)}`;
+      if (lastGap !== null) cell.textContent = `(${fmt(p.xy[n - 2], 3)}, ${fmt(p.xy[n - 1], 3)}), ${fmt(lastGap, 3)}`;
     }
     const names = [...paths.keys()];
     const len = Math.max(...names.map((n) => paths.get(n)!.gap.length));

@@ -18,3 +18,5 @@ export * from "./optim_guard";
 export * from "./fused";
 export * from "./linalg_blas";
 export * from "./linalg";
+export * from "./prox";
+export * from "./project";

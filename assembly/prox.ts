@@ -1,0 +1,142 @@
+// Proximal operators, f32, in place: x <- prox_{t·R}(x) = argmin_z R(z)·t + ½‖z − x‖²
+// (Parikh & Boyd, "Proximal Algorithms", 2014, §6; Beck, "First-Order Methods in
+// Optimization", 2017, ch. 6). The host passes t = η·λ (step size times weight).
+//
+//   l1           R = ‖x‖₁          x <- sign(x)·max(|x| − t, 0)            (soft threshold)
+//   l2           R = ½‖x‖²         x <- x / (1 + t)                        (ridge shrinkage)
+//   elastic_net  R = λ1‖x‖₁ + ½λ2‖x‖²   x <- soft(x, t1) / (1 + t2)       (Zou & Hastie 2005)
+//   group_lasso  R = Σ_g ‖x_g‖₂   x_g <- 0 if ‖x_g‖ ≤ t, else (1 − t/‖x_g‖)·x_g   (Yuan & Lin 2006)
+//
+// Memory contract: x needs no alignment; scratch/offsets/indices never alias x.
+// Elementwise kernels: SIMD body over 4 lanes, scalar tail; the scalar build runs the
+// tail over everything; both do the same IEEE f32 operations (abs, sub, max, copysign,
+// div), so both builds give the same bits. A NaN stays NaN; |x| ≤ t gives an exact ±0
+// (the sign of x is kept, so −0.5 → −0).
+// Group lasso: the group norm is accumulated in f64 (f32_sumsq for contiguous rows, an
+// f64 per column for columns, a scalar gather for index sets: wasm SIMD has no gather);
+// the scale 1 − t/‖x_g‖ is rounded to f32 and multiplied in. A group holding a NaN has a
+// NaN norm and becomes all NaN (propagation, documented in src/structure/prox.ts).
+
+import { f32_mul, f32_mul_scalar, f32_fill, f32_sumsq } from "./vector";
+
+@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+
+/** Soft threshold by t then division by d over n floats (d = 1 skips nothing: x/1 = x exactly). */
+@inline function softDiv(n: i32, x: usize, t: f32, d: f32, divide: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vt = f32x4.splat(t), vd = f32x4.splat(d), zero = f32x4.splat(0);
+    const sign = i32x4.splat(0x80000000);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(at(x, i));
+      let r = f32x4.pmax(f32x4.sub(f32x4.abs(v), vt), zero); // r < 0 ? 0 : r (NaN stays)
+      if (divide) r = f32x4.div(r, vd);
+      v128.store(at(x, i), v128.bitselect(v, r, sign)); // copysign(r, v)
+    }
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(at(x, i));
+    let r = abs<f32>(v) - t;
+    r = r < 0 ? 0 : r;
+    if (divide) r = r / d;
+    store<f32>(at(x, i), copysign<f32>(r, v));
+  }
+}
+
+/** x <- sign(x)·max(|x| − t, 0): prox of t·‖x‖₁ (t ≥ 0). */
+export function f32_prox_l1(n: i32, x: usize, t: f32): void {
+  softDiv(n, x, t, 1, false);
+}
+
+/** x <- x / (1 + t): prox of t·½‖x‖² (t ≥ 0; 1 + t is rounded to f32 once). */
+export function f32_prox_l2(n: i32, x: usize, t: f32): void {
+  const d: f32 = 1 + t;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vd = f32x4.splat(d);
+    for (; i + 4 <= n; i += 4) v128.store(at(x, i), f32x4.div(v128.load(at(x, i)), vd));
+  }
+  for (; i < n; i++) store<f32>(at(x, i), load<f32>(at(x, i)) / d);
+}
+
+/** x <- sign(x)·max(|x| − t1, 0) / (1 + t2): prox of t1·‖x‖₁ + t2·½‖x‖² (t1, t2 ≥ 0). */
+export function f32_prox_elastic_net(n: i32, x: usize, t1: f32, t2: f32): void {
+  softDiv(n, x, t1, 1 + t2, true);
+}
+
+/** The group-lasso factor for a group of squared norm ss: 0 when ‖x_g‖ ≤ t, else 1 − t/‖x_g‖ (NaN for a NaN norm). */
+@inline function groupScale(ss: f64, t: f64): f32 {
+  const norm = Math.sqrt(ss);
+  return norm <= t ? 0 : <f32>(1 - t / norm);
+}
+
+/**
+ * Group lasso over the m rows of a row-major m×n matrix (each row one group: a
+ * neuron's incoming weights, as PyTorch stores a Linear weight [out, in]).
+ */
+export function f32_prox_group_lasso_rows(m: i32, n: i32, x: usize, t: f32): void {
+  for (let r = 0; r < m; r++) {
+    const row = x + (<usize>r * <usize>n << 2);
+    const s = groupScale(f32_sumsq(n, row), <f64>t);
+    if (s == 0) f32_fill(n, row, 0);
+    else f32_mul_scalar(n, row, row, s);
+  }
+}
+
+/**
+ * Group lasso over the n columns of a row-major m×n matrix (each column one group:
+ * an input feature's outgoing weights). scratch: n f64 (8n bytes, 8-byte aligned, not
+ * aliasing x). Pass 1 sums squares per column in f64, row by row (the same order in
+ * both builds, so the same bits); pass 2 turns them into f32 factors in place (f32 j at
+ * byte 4j is written after f64 j at byte 8j ≥ 4j was read); pass 3 scales each row.
+ */
+export function f32_prox_group_lasso_cols(m: i32, n: i32, x: usize, scratch: usize, t: f32): void {
+  for (let j = 0; j < n; j++) store<f64>(scratch + (<usize>j << 3), 0);
+  for (let r = 0; r < m; r++) {
+    const row = x + (<usize>r * <usize>n << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 4 <= n; j += 4) {
+        const v = v128.load(at(row, j));
+        const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 2, 3));
+        const s = scratch + (<usize>j << 3);
+        v128.store(s, f64x2.add(v128.load(s), f64x2.mul(lo, lo)));
+        v128.store(s, f64x2.add(v128.load(s, 16), f64x2.mul(hi, hi)), 16);
+      }
+    }
+    for (; j < n; j++) {
+      const v = <f64>load<f32>(at(row, j));
+      const s = scratch + (<usize>j << 3);
+      store<f64>(s, load<f64>(s) + v * v);
+    }
+  }
+  const td = <f64>t;
+  for (let j = 0; j < n; j++) store<f32>(at(scratch, j), groupScale(load<f64>(scratch + (<usize>j << 3)), td));
+  for (let r = 0; r < m; r++) {
+    const row = x + (<usize>r * <usize>n << 2);
+    f32_mul(n, row, scratch, row);
+  }
+}
+
+/**
+ * Group lasso over g explicit index sets of the flat buffer x: group k holds the
+ * elements x[indices[offsets[k]] .. indices[offsets[k+1] − 1]] (offsets: g + 1 i32,
+ * indices: i32). The host checks that the sets are disjoint and inside x. Scalar in
+ * both builds (a gather).
+ */
+export function f32_prox_group_lasso_sets(g: i32, offsets: usize, indices: usize, x: usize, t: f32): void {
+  const td = <f64>t;
+  for (let k = 0; k < g; k++) {
+    const a = load<i32>(at(offsets, k)), b = load<i32>(at(offsets, k + 1));
+    let ss: f64 = 0;
+    for (let i = a; i < b; i++) {
+      const v = <f64>load<f32>(at(x, load<i32>(at(indices, i))));
+      ss += v * v;
+    }
+    const s = groupScale(ss, td);
+    for (let i = a; i < b; i++) {
+      const p = at(x, load<i32>(at(indices, i)));
+      store<f32>(p, s == 0 ? 0 : load<f32>(p) * s);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+// assembly/prox.ts: every proximal kernel in both builds against the plain-TS f64
+// references of test/prox-ref.ts over the length sweep, at unaligned offsets; the
+// subgradient optimality condition (x − p)/t ∈ ∂R(p); exact zeros; the same bits in
+// both builds for the elementwise kernels.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../src/index.js';
+import { BUILDS, engineFor, expectClose, LENGTHS, randArray } from './helpers.js';
+import * as ref from './prox-ref.js';
+
+const OFFSETS = [0, 4, 12];
+const SHAPES: [number, number][] = [[0, 0], [0, 3], [3, 0], [1, 1], [1, 5], [5, 1], [3, 4], [4, 5], [7, 17], [17, 3], [33, 65]];
+
+for (const build of BUILDS) {
+  describe(`prox kernels (${build})`, () => {
+    let e: Engine;
+    let mark: number;
+    beforeEach(async () => {
+      e = await engineFor(build);
+      mark = e.arena.mark();
+    });
+    afterEach(() => e.arena.reset(mark));
+    const put = (data: ArrayLike<number>, off = 0): number => {
+      const p = e.arena.alloc(data.length * 4 + 32) + off;
+      e.f32(p, data.length).set(data);
+      return p;
+    };
+    const get = (p: number, n: number): Float32Array => e.f32(p, n).slice();
+
+    it('f32_prox_l1, f32_prox_l2, f32_prox_elastic_net match the f64 references', () => {
+      for (const n of LENGTHS) {
+        for (const off of OFFSETS) {
+          const x = randArray(n, 7 * n + off, -2, 2);
+          for (const t of [0, 0.3, 1.5, 5]) {
+            const what = `${build} n=${n} off=${off} t=${t}`;
+            let p = put(x, off);
+            e.kernels.f32_prox_l1(n, p, t);
+            const l1 = get(p, n);
+            expectClose(`f32_prox_l1 ${what}`, l1, ref.softThreshold(x, Math.fround(t)), { rtol: 1e-7, atol: 0 });
+            // exact zeros where |x| <= t, the sign kept elsewhere, the subgradient condition
+            const bad: number[] = [];
+            for (let i = 0; i < n; i++) {
+              if (Math.abs(x[i]) <= Math.fround(t) ? l1[i] !== 0 : !(Math.abs(x[i] - l1[i] - Math.sign(l1[i]) * Math.fround(t)) < 1e-6)) bad.push(i);
+            }
+            expect(bad, `${what}: indices that are not exact zeros or break x − p = t·sign(p)`).toEqual([]);
+            p = put(x, off);
+            e.kernels.f32_prox_l2(n, p, t);
+            expectClose(`f32_prox_l2 ${what}`, get(p, n), ref.ridge(x, t), { rtol: 3e-7, atol: 0 });
+            p = put(x, off);
+            e.kernels.f32_prox_elastic_net(n, p, t, 0.7);
+            expectClose(`f32_prox_elastic_net ${what}`, get(p, n), ref.elasticNet(x, Math.fround(t), 0.7), { rtol: 3e-7, atol: 0 });
+          }
+        }
+      }
+    });
+
+    it('elementwise prox: NaN stays NaN, ±Inf stays ±Inf, -0 keeps its sign', () => {
+      const x = [NaN, Infinity, -Infinity, -0, 0.5, -0.5, 3];
+      const p = put(x);
+      e.kernels.f32_prox_l1(x.length, p, 1);
+      expect(Array.from(get(p, x.length))).toEqual([NaN, Infinity, -Infinity, -0, 0, -0, 2]);
+    });
+
+    it('f32_prox_group_lasso_rows / _cols match the reference; zero groups are exact zeros; subgradient condition', () => {
+      for (const [m, n] of SHAPES) {
+        for (const off of OFFSETS) {
+          const x = randArray(m * n, m * 31 + n + off, -1, 1);
+          // a few whole rows and columns small enough to vanish
+          for (let c = 0; c < n; c++) if (m > 2) x[2 * n + c] *= 0.01;
+          for (const t of [0, 0.4, 1.2]) {
+            const what = `${build} [${m}, ${n}] off=${off} t=${t}`;
+            const pr = put(x, off);
+            e.kernels.f32_prox_group_lasso_rows(m, n, pr, t);
+            const rows = get(pr, m * n);
+            expectClose(`rows ${what}`, rows, ref.groupLasso(x, ref.rowGroups(m, n), Math.fround(t)), { rtol: 2e-6, atol: 1e-7 });
+            checkGroupCondition(`rows ${what}`, x, rows, ref.rowGroups(m, n), Math.fround(t));
+            const pc = put(x, off);
+            const scratch = e.arena.alloc(8 * n + 16);
+            e.kernels.f32_prox_group_lasso_cols(m, n, pc, scratch, t);
+            const cols = get(pc, m * n);
+            expectClose(`cols ${what}`, cols, ref.groupLasso(x, ref.colGroups(m, n), Math.fround(t)), { rtol: 2e-6, atol: 1e-7 });
+            checkGroupCondition(`cols ${what}`, x, cols, ref.colGroups(m, n), Math.fround(t));
+          }
+        }
+      }
+    });
+
+    it('f32_prox_group_lasso_sets: disjoint index sets, elements outside every set untouched', () => {
+      const n = 1000;
+      const x = randArray(n, 5, -1, 1);
+      const groups: number[][] = [[0], [999, 3, 500], [], Array.from({ length: 200 }, (_, i) => 10 + 3 * i), [1, 2]];
+      for (let i = 0; i < 200; i++) x[10 + 3 * i] *= 0.001; // this group vanishes
+      const flat = groups.flat();
+      const offsets = [0];
+      for (const g of groups) offsets.push(offsets[offsets.length - 1] + g.length);
+      const po = e.arena.alloc(4 * offsets.length), pi = e.arena.alloc(4 * flat.length + 4);
+      e.i32(po, offsets.length).set(offsets);
+      e.i32(pi, flat.length).set(flat);
+      for (const t of [0, 0.5]) {
+        const px = put(x, 4);
+        e.kernels.f32_prox_group_lasso_sets(groups.length, po, pi, px, t);
+        const out = get(px, n);
+        expectClose(`sets ${build} t=${t}`, out, ref.groupLasso(x, groups, t), { rtol: 2e-6, atol: 1e-7 });
+        checkGroupCondition(`sets ${build} t=${t}`, x, out, groups, t);
+        if (t > 0) for (const i of groups[3]) expect(out[i]).toBe(0);
+        const inSet = new Set(flat);
+        for (let i = 0; i < n; i++) if (!inSet.has(i)) expect(out[i]).toBe(x[i]);
+      }
+    });
+  });
+}
+
+/**
+ * The prox optimality condition for t·Σ‖x_g‖: p_g = 0 needs ‖x_g‖ ≤ t (up to rounding);
+ * p_g ≠ 0 needs x_g − p_g = t·p_g/‖p_g‖.
+ */
+function checkGroupCondition(what: string, x: ArrayLike<number>, p: ArrayLike<number>, groups: number[][], t: number): void {
+  for (const g of groups) {
+    let xs = 0, ps = 0;
+    for (const i of g) { xs += x[i] * x[i]; ps += p[i] * p[i]; }
+    const xn = Math.sqrt(xs), pn = Math.sqrt(ps);
+    if (pn === 0) {
+      expect(xn, `${what}: a zeroed group has ‖x_g‖ ≤ t`).toBeLessThanOrEqual(t * (1 + 1e-6) + 1e-30);
+    } else {
+      const bad = g.filter((i) => !(Math.abs(x[i] - p[i] - (t * p[i]) / pn) < 2e-6 * (1 + Math.abs(x[i]))));
+      expect(bad, `${what}: indices whose subgradient residual is not ~0`).toEqual([]);
+    }
+  }
+}
+
+describe('prox kernels: both builds give the same bits', () => {
+  it('l1, l2, elastic net, group lasso (columns)', async () => {
+    const [s, c] = await Promise.all([engineFor('simd'), engineFor('scalar')]);
+    const x = randArray(1003, 11, -3, 3);
+    const run = (e: Engine, f: (p: number) => void): Float32Array => {
+      const mark = e.arena.mark();
+      const p = e.arena.alloc(4 * x.length);
+      e.f32(p, x.length).set(x);
+      f(p);
+      const out = e.f32(p, x.length).slice();
+      e.arena.reset(mark);
+      return out;
+    };
+    const cases: [string, (e: Engine) => (p: number) => void][] = [
+      ['l1', (e) => (p) => e.kernels.f32_prox_l1(x.length, p, 0.9)],
+      ['l2', (e) => (p) => e.kernels.f32_prox_l2(x.length, p, 0.3)],
+      ['elastic', (e) => (p) => e.kernels.f32_prox_elastic_net(x.length, p, 0.4, 0.25)],
+      ['cols', (e) => (p) => e.kernels.f32_prox_group_lasso_cols(17, 59, p, e.arena.alloc(8 * 59), 2)],
+    ];
+    for (const [name, f] of cases) expect(Array.from(run(s, f(s))), name).toEqual(Array.from(run(c, f(c))));
+  });
+});

@@ -102,3 +102,8 @@ export type {
   Fun, Iterate, Method, MinimizeOptions, MinimizeResult, LineSearch, LineSearchResult, PhiValue, SearchStart,
   BacktrackingOptions, StrongWolfeOptions, Objective, CgOptions, CgResult, MatVec, CholeskyOptions, CholeskyResult, EighResult, Linalg, VecOps,
 } from './solve/index.js';
+// proximal steps, projections, multi-task gradient surgery (src/structure/)
+export { prox, project, gradientSurgery, MultiTask } from './structure/index.js';
+export type {
+  GroupLassoOptions, GridOptions, SurgeryMethod, SurgeryReport, MultiTaskOptions, MultiTaskReport, Task, StructureStep, Region,
+} from './structure/index.js';

@@ -6,6 +6,8 @@
 import { ShapeError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
 import { checkKnown, describe } from '../runtime/validate.js';
+import type { StructureStep } from '../structure/common.js';
+import type { QuantizeState, StructureOption } from '../structure/hook.js';
 import { checkLr, type LearningRate, lrAt } from './options.js';
 import type { FusedStep } from './rule.js';
 import type { StepContext, TransformInstance, TransformStateData } from './transform.js';
@@ -23,9 +25,15 @@ export interface CommonOptions<O> {
   guardParams?: boolean;
   /** parameter groups (default: one group over all parameters) */
   groups?: ParamGroupSpec<O>[];
+  /** proximal steps after each update, with the step's lr (src/structure/hook.ts) */
+  prox?: StructureOption;
+  /** projections after each update (and after the prox) */
+  project?: StructureOption;
+  /** BinaryConnect-style quantization: full-precision weights kept, the model holds their projection */
+  quantize?: StructureStep;
 }
 
-export const COMMON_KEYS = ['fused', 'guard', 'guardParams', 'groups'] as const;
+export const COMMON_KEYS = ['fused', 'guard', 'guardParams', 'groups', 'prox', 'project', 'quantize'] as const;
 
 /** Where and when the guard last found a non-finite value. */
 export interface SkipReport {
@@ -67,6 +75,8 @@ export interface OptimizerState {
   stepCount: number;
   skippedSteps: number;
   groups: GroupState[];
+  /** the `quantize` option's full-precision rest, when it is set */
+  quantize?: QuantizeState;
 }
 
 /** the momentum-like hyperparameter of a group: `momentum`, else `betas[0]` */

@@ -25,6 +25,7 @@ import { COMMON_KEYS, type CommonOptions, type Counters, makeGroups, type Optimi
 import { checkLr, checkNoSchedule, type LearningRate } from './options.js';
 import type { Rule } from './rule.js';
 import { OptimizerSnapshot } from './snapshot.js';
+import { StructureHook } from '../structure/hook.js';
 import { loadState, type OptimizerParts, saveState } from './state.js';
 
 export class Optimizer<O extends { lr?: LearningRate }> {
@@ -43,6 +44,14 @@ export class Optimizer<O extends { lr?: LearningRate }> {
   private readonly parts: OptimizerParts;
   /** guardParams: the copy of params and state taken before each step */
   private guardSnap: OptimizerSnapshot | null = null;
+  /** prox / project / quantize after each applied step (src/structure/hook.ts) */
+  private structure: StructureHook | null = null;
+  /** the lr of the group holding element `offset` in the current step (for the structure hook) */
+  private readonly lrOf = (offset: number): number => {
+    const gs = this.paramGroups;
+    for (let i = gs.length - 1; i > 0; i--) if (offset >= gs[i].offset && offset < gs[i].offset + gs[i].length) return this.lrs[i];
+    return this.lrs[0];
+  };
 
   constructor(
     readonly model: Parameterized,
@@ -53,7 +62,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     this.engine = liveParams(op, model).engine;
     if (options === null || typeof options !== 'object') throw new ValueError(`${op}: options must be an object, got ${describe(options)}`);
     checkKnown(op, options, [...Object.keys(rule.defaults), ...COMMON_KEYS]);
-    const { fused = true, guard, guardParams = false, groups, ...hyper } = options;
+    const { fused = true, guard, guardParams = false, groups, prox, project, quantize, ...hyper } = options;
     checkBool(op, 'fused', fused);
     checkBool(op, 'guardParams', guardParams);
     if (guard !== undefined && guard !== 'skip' && guard !== 'zero') throw new ValueError(`${op}: guard must be 'skip' or 'zero', got ${describe(guard)}`);
@@ -72,6 +81,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     try {
       this.plan();
       if (guardParams) this.guardSnap = new OptimizerSnapshot(this.parts, () => this.model.paramsPtr);
+      this.structure = StructureHook.from(op, this.engine, model, { prox, project, quantize }, made);
     } catch (e) {
       this.release();
       throw e;
@@ -127,6 +137,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
 
   private release(): void {
     this.guardSnap?.dispose();
+    this.structure?.dispose();
     for (const g of this.paramGroups ?? []) g.chain?.dispose();
     for (const p of this.blocks) this.engine.arena.free(p);
     this.blocks.length = 0;
@@ -243,6 +254,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
         return false;
       }
     }
+    if (applied) this.structure?.afterStep(this.lrOf);
     if (applied) c.step++;
     return applied;
   }
@@ -256,7 +268,9 @@ export class Optimizer<O extends { lr?: LearningRate }> {
   /** A copy of the optimizer's state as plain data (buffers copied into new Float32Arrays). */
   state(): OptimizerState {
     this.live('state');
-    return saveState(this.parts);
+    const s = saveState(this.parts);
+    if (this.structure?.stateful) s.quantize = this.structure.state();
+    return s;
   }
 
   /**
@@ -266,7 +280,9 @@ export class Optimizer<O extends { lr?: LearningRate }> {
    */
   loadState(s: OptimizerState): void {
     this.live('loadState');
+    if (this.structure?.stateful) this.structure.check(`${this.rule.name}: loadState`, s?.quantize);
     loadState(this.parts, s);
+    if (this.structure?.stateful) this.structure.load(s.quantize!);
   }
 
   /**

@@ -46,6 +46,8 @@ export interface StructureStep {
   readonly name: string;
   /** The regions this step is restricted to (all of the buffer when undefined). */
   readonly regions: readonly Region[] | undefined;
+  /** true when each element is mapped on its own (splitting the buffer changes nothing) */
+  readonly elementwise: boolean;
   /**
    * In place on `tensor` (of any engine): x ← prox_{stepSize·R}(x) for a prox (default
    * stepSize 1), x ← P_C(x) for a projection. Checks everything first: a call that throws
@@ -66,6 +68,9 @@ export abstract class StepBase implements StructureStep {
   abstract readonly kind: 'prox' | 'project';
   abstract readonly name: string;
   regions: readonly Region[] | undefined = undefined;
+  get elementwise(): boolean {
+    return false;
+  }
 
   abstract bind(core: Core, n: number, shape: readonly number[], where: string): BoundStep;
 
@@ -127,6 +132,7 @@ export function resolveRegions(op: string, regions: readonly Region[] | undefine
 export class StepPlan {
   private readonly bound: { step: StructureStep; region: ResolvedRegion; b: BoundStep }[] = [];
   private readonly prescan: boolean;
+  private readonly sizes: number[] = [];
 
   constructor(readonly core: Core, steps: readonly StructureStep[], readonly total: number, shape: readonly number[], op: string) {
     try {
@@ -142,10 +148,18 @@ export class StepPlan {
     this.prescan = this.bound.length > 1 && this.bound.some((x) => x.b.rejectsNonFinite);
   }
 
-  /** Runs every bound step in place on the buffer at byte offset `ptr` (prox weights × stepSize). */
-  run(ptr: number, stepSize: number): void {
-    if (typeof stepSize !== 'number' || !(stepSize >= 0) || stepSize === Infinity) {
-      throw new ValueError(`prox: stepSize must be a finite number ≥ 0, got ${String(stepSize)}`);
+  /**
+   * Runs every bound step in place on the buffer at byte offset `ptr`, each prox weight
+   * times `stepSize` (or times `stepSize(offset)` for the region starting at `offset`).
+   */
+  run(ptr: number, stepSize: number | ((offset: number) => number)): void {
+    const sizes = this.sizes;
+    for (let i = 0; i < this.bound.length; i++) {
+      const s = typeof stepSize === 'function' ? stepSize(this.bound[i].region.offset) : stepSize;
+      if (typeof s !== 'number' || !(s >= 0) || s === Infinity) {
+        throw new ValueError(`${this.bound[i].step.kind}.${this.bound[i].step.name}: stepSize must be a finite number ≥ 0, got ${String(s)}`);
+      }
+      sizes[i] = s;
     }
     if (this.prescan) {
       for (const { step, region } of this.bound) {
@@ -153,7 +167,7 @@ export class StepPlan {
         if (at >= 0) throw new ValueError(`${step.kind}.${step.name}: ${region.name} holds a non-finite value at index ${at}; nothing was written`);
       }
     }
-    for (const { region, b } of this.bound) b.run(ptr + region.offset * 4, stepSize);
+    for (let i = 0; i < this.bound.length; i++) this.bound[i].b.run(ptr + this.bound[i].region.offset * 4, sizes[i]);
   }
 
   dispose(): void {

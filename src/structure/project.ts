@@ -22,6 +22,9 @@ import { type BoundStep, nonNegative, sameSize, simpleBound, StepBase } from './
 class Box extends StepBase {
   readonly kind = 'project' as const;
   readonly name: string;
+  override get elementwise(): boolean {
+    return typeof this.lo === 'number' && typeof this.hi === 'number';
+  }
   constructor(readonly lo: number | Tensor, readonly hi: number | Tensor, name = 'box') {
     super();
     this.name = name;
@@ -126,6 +129,9 @@ export interface GridOptions {
 class Grid extends StepBase {
   readonly kind = 'project' as const;
   readonly name = 'grid';
+  override get elementwise(): boolean {
+    return true;
+  }
   readonly step: number;
   readonly min: number;
   readonly max: number;

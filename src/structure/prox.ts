@@ -21,6 +21,9 @@ import { type BoundStep, nonNegative, simpleBound, StepBase } from './common.js'
 class L1 extends StepBase {
   readonly kind = 'prox' as const;
   readonly name = 'l1';
+  override get elementwise(): boolean {
+    return true;
+  }
   constructor(readonly lambda: number) {
     super();
     nonNegative('prox.l1', 'lambda', lambda);
@@ -34,6 +37,9 @@ class L1 extends StepBase {
 class L2 extends StepBase {
   readonly kind = 'prox' as const;
   readonly name = 'l2';
+  override get elementwise(): boolean {
+    return true;
+  }
   constructor(readonly lambda: number) {
     super();
     nonNegative('prox.l2', 'lambda', lambda);
@@ -47,6 +53,9 @@ class L2 extends StepBase {
 class ElasticNet extends StepBase {
   readonly kind = 'prox' as const;
   readonly name = 'elasticNet';
+  override get elementwise(): boolean {
+    return true;
+  }
   constructor(readonly lambda1: number, readonly lambda2: number) {
     super();
     nonNegative('prox.elasticNet', 'lambda1', lambda1);

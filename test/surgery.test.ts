@@ -147,7 +147,7 @@ describe('multiTask: a two-task regression with conflicting targets', () => {
     const model = e.nn.linear(d, 1, { seed: 2 });
     model.setParameters([0, 0, 0, 0, 0]); // far from both optima: the gradients conflict (a·c < 0)
     const opt = e.optim.sgd(model, { lr: 0.05 });
-    const mt = new MultiTask(e, model, opt, { method, seed: 1 });
+    const mt = e.optim.multiTask(model, opt, { method, seed: 1 });
     const la: number[] = [], lb: number[] = [];
     let projected = 0, conflicts = 0;
     for (let s = 0; s < 20; s++) {

@@ -31,6 +31,7 @@ import type { Rule } from './rule.js';
 import { addDecayedWeights, addNoise, scale, scaleByLearningRate, scaleBySchedule } from './scale.js';
 import { type LangevinOptions, langevinRule, type SgdOptions, sgdRule, trace } from './sgd.js';
 import { chain, type GradientTransformation, multiSteps } from './transform.js';
+import { MultiTask, type MultiTaskModel, type MultiTaskOptions } from '../structure/multitask.js';
 
 export type OptimizerOf<O extends { lr?: LearningRate }> = Optimizer<O>;
 
@@ -101,6 +102,8 @@ export function createOptim(engine: Core) {
     clipGradNorm: own('clipGradNorm', clipGradNorm),
     clipGradValue: own('clipGradValue', clipGradValue),
     gradNorm: own('gradNorm', gradNorm as (model: Parameterized, spans?: readonly Span[]) => number),
+    /** Multi-task steps with gradient surgery (src/structure/multitask.ts): `step(tasks)` → losses, cosines, conflicts. */
+    multiTask: (model: MultiTaskModel, optimizer: { step(): unknown }, options?: MultiTaskOptions) => new MultiTask(engine, model, optimizer, options),
   });
 }
 

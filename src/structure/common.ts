@@ -8,6 +8,7 @@
  * core, runs, and frees what it planned; an optimizer plans once at construction.
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 
@@ -85,7 +86,7 @@ export abstract class StepBase implements StructureStep {
 
   apply(tensor: Tensor, stepSize = 1): Tensor {
     const op = `${this.kind}.${this.name}.apply`;
-    if (!(tensor instanceof Tensor)) throw new ValueError(`${op}: tensor must be a Tensor, got ${tensor === null ? 'null' : typeof tensor}`);
+    if (!(tensor instanceof Tensor)) throw new ValueError(`${op}: tensor must be a Tensor, got ${describe(tensor)}`);
     checkTensor(tensor.engine, op, 'tensor', tensor);
     const plan = new StepPlan(tensor.engine, [this], tensor.size, tensor.shape, op);
     try {
@@ -157,7 +158,7 @@ export class StepPlan {
     for (let i = 0; i < this.bound.length; i++) {
       const s = typeof stepSize === 'function' ? stepSize(this.bound[i].region.offset) : stepSize;
       if (typeof s !== 'number' || !(s >= 0) || s === Infinity) {
-        throw new ValueError(`${this.bound[i].step.kind}.${this.bound[i].step.name}: stepSize must be a finite number ≥ 0, got ${String(s)}`);
+        throw new ValueError(`${this.bound[i].step.kind}.${this.bound[i].step.name}: stepSize must be a finite number ≥ 0, got ${describe(s)}`);
       }
       sizes[i] = s;
     }
@@ -183,7 +184,7 @@ export function simpleBound(run: (ptr: number, stepSize: number) => void, reject
 /** Throws unless `v` is a finite number ≥ 0 (> 0 when `strict`). */
 export function nonNegative(op: string, name: string, v: unknown, strict = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (strict && v === 0)) {
-    throw new ValueError(`${op}: ${name} must be a finite number ${strict ? '> 0' : '≥ 0'}, got ${String(v)}`);
+    throw new ValueError(`${op}: ${name} must be a finite number ${strict ? '> 0' : '≥ 0'}, got ${describe(v)}`);
   }
   return v;
 }

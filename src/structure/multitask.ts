@@ -12,6 +12,7 @@
  * only if the number of tasks changes; a step allocates nothing otherwise.
  */
 import { ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import type { Parameterized } from '../runtime/params.js';
 import type { Tensor } from '../runtime/tensor.js';
@@ -58,9 +59,9 @@ export class MultiTask {
     if (typeof model.lossAndGrad !== 'function') throw new ValueError(`${op}: model must have lossAndGrad(x, y, loss) (an engine.nn model)`);
     if (typeof optimizer?.step !== 'function') throw new ValueError(`${op}: optimizer must have step()`);
     const method = options.method ?? 'pcgrad';
-    if (!SURGERY_METHODS.includes(method)) throw new ValueError(`${op}: method must be one of ${SURGERY_METHODS.join(', ')}, got ${String(method)}`);
+    if (!SURGERY_METHODS.includes(method)) throw new ValueError(`${op}: method must be one of ${SURGERY_METHODS.join(', ')}, got ${describe(method)}`);
     const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed)) throw new ValueError(`${op}: seed must be an integer, got ${String(seed)}`);
+    if (!Number.isInteger(seed)) throw new ValueError(`${op}: seed must be an integer, got ${describe(seed)}`);
     this.method = method;
     this.seed = seed;
   }
@@ -69,12 +70,12 @@ export class MultiTask {
   step(tasks: readonly Task[]): MultiTaskReport {
     const op = 'multiTask.step';
     if (!Array.isArray(tasks) || tasks.length < 2) {
-      throw new ValueError(`${op}: tasks must be an array of at least 2 tasks, got ${Array.isArray(tasks) ? tasks.length : typeof tasks}`);
+      throw new ValueError(`${op}: tasks must be an array of at least 2 tasks, got ${describe(tasks)}`);
     }
     tasks.forEach((t, i) => {
       if (t === null || typeof t !== 'object') throw new ValueError(`${op}: tasks[${i}] must be { x, y, loss, weight? }`);
       const w = t.weight ?? 1;
-      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new ValueError(`${op}: tasks[${i}].weight must be a finite number ≥ 0, got ${String(w)}`);
+      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new ValueError(`${op}: tasks[${i}].weight must be a finite number ≥ 0, got ${describe(w)}`);
     });
     const k = tasks.length, n = this.model.numParameters;
     if (this.plan === undefined || this.plan.k !== k) this.replan(k);

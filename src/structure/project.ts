@@ -15,6 +15,7 @@
  * NaN or ±Inf and write nothing. A projection ignores the step size.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { Tensor } from '../runtime/tensor.js';
 import { type BoundStep, nonNegative, sameSize, simpleBound, StepBase } from './common.js';
@@ -30,7 +31,7 @@ class Box extends StepBase {
     this.name = name;
     for (const [arg, v] of [['lo', lo], ['hi', hi]] as const) {
       if (!(v instanceof Tensor) && (typeof v !== 'number' || Number.isNaN(v))) {
-        throw new ValueError(`project.box: ${arg} must be a number or a Tensor, got ${String(v)}`);
+        throw new ValueError(`project.box: ${arg} must be a number or a Tensor, got ${describe(v)}`);
       }
     }
     if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) throw new ValueError(`project.box: lo (${lo}) must be ≤ hi (${hi})`);
@@ -140,11 +141,11 @@ class Grid extends StepBase {
   constructor(options: GridOptions) {
     super();
     const op = 'project.grid';
-    if (options === null || typeof options !== 'object') throw new ValueError(`${op}: options must be { step, min, max }, got ${String(options)}`);
+    if (options === null || typeof options !== 'object') throw new ValueError(`${op}: options must be { step, min, max }, got ${describe(options)}`);
     const { step, min, max } = options;
     nonNegative(op, 'step', step, true);
     for (const [arg, v] of [['min', min], ['max', max]] as const) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: ${arg} must be a finite number, got ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: ${arg} must be a finite number, got ${describe(v)}`);
     }
     if (min > max) throw new ValueError(`${op}: min (${min}) must be ≤ max (${max})`);
     // the levels as the kernel computes them: f32(min) + f32(step)·k

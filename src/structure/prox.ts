@@ -15,6 +15,7 @@
  * becomes all NaN (its norm is NaN). Kernels: assembly/prox.ts.
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { type BoundStep, nonNegative, simpleBound, StepBase } from './common.js';
 
@@ -109,7 +110,7 @@ class GroupLasso extends StepBase {
       groups.forEach((g, gi) => {
         if (!Array.isArray(g) && !ArrayBuffer.isView(g)) throw new ValueError(`${op}: groups[${gi}] must be an array of indices, got ${typeof g}`);
         for (const i of g as ArrayLike<number> & Iterable<number>) {
-          if (!Number.isInteger(i) || i < 0 || i > 0x7fffffff) throw new ValueError(`${op}: groups[${gi}] holds ${String(i)}, not an index (an integer ≥ 0)`);
+          if (!Number.isInteger(i) || i < 0 || i > 0x7fffffff) throw new ValueError(`${op}: groups[${gi}] holds ${describe(i)}, not an index (an integer ≥ 0)`);
           const other = seen.get(i);
           if (other !== undefined) throw new ValueError(`${op}: groups[${other}] and groups[${gi}] overlap at index ${i}; groups must be disjoint`);
           seen.set(i, gi);

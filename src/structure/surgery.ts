@@ -21,6 +21,7 @@
  * an axpy per pair; everything else is k×k arithmetic on the host.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 
@@ -63,8 +64,8 @@ export class SurgeryPlan {
   private work: number;
 
   constructor(readonly core: Core, readonly method: SurgeryMethod, readonly k: number, readonly n: number, seed = 0) {
-    if (!SURGERY_METHODS.includes(method)) throw new ValueError(`gradientSurgery: method must be one of ${SURGERY_METHODS.join(', ')}, got ${String(method)}`);
-    if (!Number.isInteger(seed)) throw new ValueError(`gradientSurgery: seed must be an integer, got ${String(seed)}`);
+    if (!SURGERY_METHODS.includes(method)) throw new ValueError(`gradientSurgery: method must be one of ${SURGERY_METHODS.join(', ')}, got ${describe(method)}`);
+    if (!Number.isInteger(seed)) throw new ValueError(`gradientSurgery: seed must be an integer, got ${describe(seed)}`);
     this.orderState[0] = seed >>> 0;
     this.gram = new Float64Array(k * k);
     this.order = [];
@@ -166,7 +167,7 @@ export function minNormWeights(M: Float64Array, k: number, alpha: Float64Array):
 /** Checks grads (≥ 2 live tensors of one engine and one size) and out; returns the core and n. */
 function checkArgs(op: string, grads: unknown, out: unknown): { core: Core; n: number; list: Tensor[]; outT: Tensor } {
   if (!Array.isArray(grads) || grads.length < 2) {
-    throw new ValueError(`${op}: grads must be an array of at least 2 task gradients, got ${Array.isArray(grads) ? grads.length : typeof grads}`);
+    throw new ValueError(`${op}: grads must be an array of at least 2 task gradients, got ${describe(grads)}`);
   }
   if (!(grads[0] instanceof Tensor)) throw new ValueError(`${op}: grads[0] must be a Tensor`);
   const core = grads[0].engine;

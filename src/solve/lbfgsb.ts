@@ -13,10 +13,11 @@
 //    the step capped at 1 on the first iteration of a constrained problem and at the
 //    distance to the box after it; first step min(1, 1/‖d‖₂) when some variable is
 //    unbounded on the first iteration, else 1.
-// Pairs are kept when sᵀy > ε·(−gᵀd)·t; the memory is cleared and the iteration
+// Pairs are kept when sᵀy > ε·(−gᵀd)·t, with SᵀY, SᵀS, YᵀY updated per pair (lbfgsb-pairs.ts); the memory is cleared and the iteration
 // retried when a search fails. Stops (status 0) when ‖P(x − g) − x‖_∞ <= gtol or
 // (f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) <= ftol (scipy's pgtol and factr·ε).
 import { strongWolfe, type PhiValue } from './linesearch.js';
+import { invert, Pairs } from './lbfgsb-pairs.js';
 import { allFinite, type Outcome, type Problem } from './problem.js';
 
 export interface LbfgsbSettings {
@@ -24,32 +25,6 @@ export interface LbfgsbSettings {
   ftol: number;
   maxIter: number;
   m: number;
-}
-
-/** Inverse of the k×k row-major A by Gauss-Jordan with partial pivoting (null when singular). */
-export function invert(A: Float64Array, k: number): Float64Array | null {
-  const a = A.slice(), inv = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
-  for (let c = 0; c < k; c++) {
-    let p = c;
-    for (let r = c + 1; r < k; r++) if (Math.abs(a[r * k + c]) > Math.abs(a[p * k + c])) p = r;
-    if (!(Math.abs(a[p * k + c]) > 0)) return null;
-    for (const m of [a, inv]) for (let j = 0; j < k; j++) [m[c * k + j], m[p * k + j]] = [m[p * k + j], m[c * k + j]];
-    const d = a[c * k + c];
-    for (let j = 0; j < k; j++) {
-      a[c * k + j] /= d;
-      inv[c * k + j] /= d;
-    }
-    for (let r = 0; r < k; r++) {
-      if (r === c || a[r * k + c] === 0) continue;
-      const f = a[r * k + c];
-      for (let j = 0; j < k; j++) {
-        a[r * k + j] -= f * a[c * k + j];
-        inv[r * k + j] -= f * inv[c * k + j];
-      }
-    }
-  }
-  return inv;
 }
 
 /** y = M·v for the k×k M */
@@ -77,7 +52,8 @@ export function lbfgsb(P: Problem, x: Float64Array, g: Float64Array, f0: number,
     if (lo[i] > -Infinity || hi[i] < Infinity) constrained = true;
     if (!(lo[i] > -Infinity && hi[i] < Infinity)) boxed = false;
   }
-  const S: Float64Array[] = [], Y: Float64Array[] = []; // oldest first
+  const mem = new Pairs(mMax);
+  const { S, Y } = mem; // oldest first
   const xc = new Float64Array(n), d = new Float64Array(n), t = new Float64Array(n), xt = new Float64Array(n), gt = new Float64Array(n);
   let f = f0, lastT = NaN, nonFinite = false;
   const done = (status: number, note?: string) => ({ status, note, fun: f });
@@ -104,29 +80,20 @@ export function lbfgsb(P: Problem, x: Float64Array, g: Float64Array, f0: number,
     let theta = 1;
     let M: Float64Array = new Float64Array(0);
     if (k > 0) {
-      let yy = 0, sy = 0;
-      for (let i = 0; i < n; i++) {
-        yy += Y[k - 1][i] ** 2;
-        sy += S[k - 1][i] * Y[k - 1][i];
-      }
-      theta = yy / sy;
+      theta = mem.YY[k - 1][k - 1] / mem.SY[k - 1][k - 1];
       const Minv = new Float64Array(k2 * k2);
       for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-        let sYij = 0, sSij = 0;
-        for (let r = 0; r < n; r++) {
-          sYij += S[i][r] * Y[j][r];
-          sSij += S[i][r] * S[j][r];
-        }
+        const sYij = mem.SY[i][j];
         if (i === j) Minv[i * k2 + j] = -sYij;
         if (i > j) {
           Minv[(k + i) * k2 + j] = sYij; // L
           Minv[j * k2 + k + i] = sYij; // Lᵀ
         }
-        Minv[(k + i) * k2 + k + j] = theta * sSij;
+        Minv[(k + i) * k2 + k + j] = theta * mem.SS[i][j];
       }
       const inv = invert(Minv, k2);
       if (!inv) {
-        S.length = Y.length = 0;
+        mem.clear();
         iter--;
         continue;
       }
@@ -193,14 +160,30 @@ export function lbfgsb(P: Problem, x: Float64Array, g: Float64Array, f0: number,
       const dhat = rhat.map((r) => -r / theta);
       if (k > 0) {
         // d̂ = −r̂/θ − (1/θ²)·ZᵀW·(I − (1/θ)·M·WᵀZ·ZᵀW)⁻¹·M·WᵀZ·r̂
+        // WᵀZZᵀW = WᵀW − Σ_{i not free} w_i w_iᵀ (WᵀW from the kept Gram matrices) when
+        // most variables are free, else Σ_{i free} w_i w_iᵀ directly (no cancellation)
         const WZr = new Float64Array(k2), WZZW = new Float64Array(k2 * k2);
+        const direct = 2 * free.length < n;
+        if (!direct) for (let u = 0; u < k; u++) for (let v = 0; v < k; v++) {
+          WZZW[u * k2 + v] = mem.YY[u][v];
+          WZZW[u * k2 + k + v] = theta * mem.SY[v][u];
+          WZZW[(k + u) * k2 + v] = theta * mem.SY[u][v];
+          WZZW[(k + u) * k2 + k + v] = theta * theta * mem.SS[u][v];
+        }
+        const isFree = new Uint8Array(n);
         free.forEach((i, a) => {
+          isFree[i] = 1;
           wRow(i, wb);
           for (let u = 0; u < k2; u++) {
             WZr[u] += wb[u] * rhat[a];
-            for (let v = 0; v < k2; v++) WZZW[u * k2 + v] += wb[u] * wb[v];
+            if (direct) for (let v = 0; v < k2; v++) WZZW[u * k2 + v] += wb[u] * wb[v];
           }
         });
+        for (let i = 0; i < n && !direct; i++) {
+          if (isFree[i]) continue;
+          wRow(i, wb);
+          for (let u = 0; u < k2; u++) for (let v = 0; v < k2; v++) WZZW[u * k2 + v] -= wb[u] * wb[v];
+        }
         const N = new Float64Array(k2 * k2);
         for (let u = 0; u < k2; u++) for (let v = 0; v < k2; v++) {
           let s = 0;
@@ -233,7 +216,7 @@ export function lbfgsb(P: Problem, x: Float64Array, g: Float64Array, f0: number,
     }
     if (!(slope < 0)) {
       if (k > 0) {
-        S.length = Y.length = 0;
+        mem.clear();
         continue;
       }
       return done(2);
@@ -243,7 +226,7 @@ export function lbfgsb(P: Problem, x: Float64Array, g: Float64Array, f0: number,
     const r = strongWolfe({ c1: 1e-3, c2: 0.9, maxIter: 20, maxStep: stpmax }).search(phi, { value: f, slope, initial });
     if (!(r.step > 0) || !Number.isFinite(r.value)) {
       if (k > 0 && !nonFinite) {
-        S.length = Y.length = 0;
+        mem.clear();
         continue;
       }
       return done(nonFinite ? 3 : 2, nonFinite ? `at iteration ${P.nit + 1}` : undefined);
@@ -257,12 +240,7 @@ export function lbfgsb(P: Problem, x: Float64Array, g: Float64Array, f0: number,
       sy += s[i] * y[i];
     }
     if (sy > 2.220446049250313e-16 * -slope * r.step) {
-      if (S.length === mMax) {
-        S.shift();
-        Y.shift();
-      }
-      S.push(s);
-      Y.push(y);
+      mem.push(s, y);
     }
     const fPrev = f;
     x.set(xt);

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { FormatError, ValueError } from '../errors.js';
 import { describe } from './validate.js';
 import type { CoreSetup } from './core.js';
 import { defaultValidator, supportsRelaxedSimd, supportsSimd, type Validator } from './features.js';
@@ -57,6 +57,9 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
   const relaxedValidates = supportsRelaxedSimd(validate);
   let source: WasmSource;
   if (wasm !== undefined) {
+    if (!(wasm instanceof WebAssembly.Module || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm))) {
+      throw new ValueError(`init: wasm must be the core's bytes (ArrayBuffer, Uint8Array) or a WebAssembly.Module, got ${describe(wasm)}`);
+    }
     source = wasm;
   } else {
     if (builds === null) throw new ValueError('init: no bundled core in this entry; pass options.wasm');
@@ -70,8 +73,24 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
     const useRelaxed = useSimd && relaxedSimd !== false && hasRelaxed;
     source = useRelaxed ? builds.relaxed! : useSimd ? builds.simd : builds.scalar;
   }
-  const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
-  const instance = await WebAssembly.instantiate(module, {});
+  let module: WebAssembly.Module;
+  if (source instanceof WebAssembly.Module) module = source;
+  else {
+    try {
+      module = await WebAssembly.compile(source);
+    } catch (e) {
+      if (wasm === undefined) throw e;
+      throw new FormatError(`init: wasm is not a WebAssembly module this runtime can compile (${(e as Error).name}: ${(e as Error).message})`);
+    }
+  }
+  if (wasm !== undefined) checkCoreModule(module);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, {});
+  } catch (e) {
+    if (wasm === undefined) throw e;
+    throw new FormatError(`init: wasm could not be instantiated (${(e as Error).name}: ${(e as Error).message})`);
+  }
   const isSimd = (instance.exports.build_simd as () => number)() === 1;
   if (wasm !== undefined && simd === true && !isSimd) {
     throw new ValueError('init: simd is true but the given wasm is the scalar build');
@@ -84,3 +103,31 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
   if (isSimd) (instance.exports.gemm_set_splat_a as (on: number) => void)(relaxedValidates ? 1 : 0);
   return { instance, simd: isSimd, maxMemoryBytes: Math.floor(maxMemoryMB * 1048576) };
 }
+
+/** The exports the host reads before anything else: the memory and the build's identity (see Kernels). */
+const IDENTITY: [string, 'memory' | 'function'][] = [
+  ['memory', 'memory'],
+  ['mem_heap_base', 'function'],
+  ['build_simd', 'function'],
+  ['build_relaxed_simd', 'function'],
+  ['gemm_set_splat_a', 'function'],
+  ['gemm_splat_a', 'function'],
+];
+
+/**
+ * Checks that a module given as `options.wasm` looks like a build of the core: it
+ * imports nothing (the core is built with the stub runtime and no imports) and exports
+ * the memory and the identity functions. A `FormatError` names what is missing, so a
+ * wrong file fails here rather than as a TypeError at the first kernel call.
+ */
+function checkCoreModule(module: WebAssembly.Module): void {
+  const imports = WebAssembly.Module.imports(module);
+  if (imports.length > 0) {
+    const i = imports[0];
+    throw new FormatError(`init: wasm is not the wasmgrad core: it imports ${i.module}.${i.name} (${i.kind}${imports.length > 1 ? ` and ${imports.length - 1} more` : ''}); the core imports nothing`);
+  }
+  const kinds = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
+  const missing = IDENTITY.filter(([name, kind]) => kinds.get(name) !== kind).map(([name, kind]) => `${name} (${kind})`);
+  if (missing.length > 0) throw new FormatError(`init: wasm is not the wasmgrad core: it does not export ${missing.join(', ')}`);
+}
+

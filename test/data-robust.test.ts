@@ -110,7 +110,7 @@ describe('values outside the f32 range (item 4)', () => {
 describe('bad arguments are typed errors naming the argument (item 5, data)', () => {
   it('parseCsv: text that is not a string, options that are not options', () => {
     fails(ValueError, () => parseCsv(null as unknown as string), 'parseCsv: text must be a string, got null');
-    fails(ValueError, () => parseCsv(new TextEncoder().encode('1,0\n') as unknown as string), 'parseCsv: text must be a string, got Uint8Array (use loadCsv for bytes)');
+    fails(ValueError, () => parseCsv(new TextEncoder().encode('1,0\n') as unknown as string), 'parseCsv: text must be a string, got a Uint8Array of 4 (use loadCsv for bytes)');
     fails(ValueError, () => parseCsv('1,0\n', null as never), 'parseCsv: options must be an object, got null');
   });
 

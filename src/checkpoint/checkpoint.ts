@@ -1,5 +1,6 @@
 import { FormatError, ValueError } from '../errors.js';
 import type { ParameterRange, Parameterized } from '../runtime/params.js';
+import { describe } from '../runtime/validate.js';
 import { decodePlain, encodePlain, fnv1a, fnv1a32, hex32 } from './codec.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
 import { checkStateShape, checkStateValues, checkWords } from './validate.js';
@@ -128,9 +129,9 @@ function openJson(text: string, where: string): Record<string, unknown> {
  * Writes nothing; every problem is a `FormatError` naming the file.
  */
 export function decodeCheckpoint(weights: Uint8Array, sidecar?: string, file = 'checkpoint'): DecodedCheckpoint {
-  if (!(weights instanceof Uint8Array)) throw new ValueError(`decodeCheckpoint: weights must be the Uint8Array of a safetensors file, got ${kind(weights)}`);
-  if (sidecar !== undefined && typeof sidecar !== 'string') throw new ValueError(`decodeCheckpoint: sidecar must be the checkpoint.json text or undefined, got ${kind(sidecar)}`);
-  if (typeof file !== 'string') throw new ValueError(`decodeCheckpoint: file must be a string, got ${kind(file)}`);
+  if (!(weights instanceof Uint8Array)) throw new ValueError(`decodeCheckpoint: weights must be the Uint8Array of a safetensors file, got ${describe(weights)}`);
+  if (sidecar !== undefined && typeof sidecar !== 'string') throw new ValueError(`decodeCheckpoint: sidecar must be the checkpoint.json text or undefined, got ${describe(sidecar)}`);
+  if (typeof file !== 'string') throw new ValueError(`decodeCheckpoint: file must be a string, got ${describe(file)}`);
   const { tensors, metadata } = decodeSafetensors(weights, `${file}/model.safetensors`);
   const metaLayers = metadata[LAYERS_KEY] !== undefined ? metadata[LAYERS_KEY].split(',') : undefined;
   if (sidecar === undefined) return { tensors, metadata, layers: metaLayers };
@@ -165,7 +166,7 @@ export function decodeCheckpoint(weights: Uint8Array, sidecar?: string, file = '
 export function checkpointParameters(model: CheckpointModel, ckpt: DecodedCheckpoint, file = 'checkpoint'): Float32Array {
   checkModel('checkpointParameters', model);
   if (ckpt === null || typeof ckpt !== 'object' || !Array.isArray(ckpt.tensors)) {
-    throw new ValueError(`checkpointParameters: ckpt must be a decoded checkpoint (from decodeCheckpoint), got ${kind(ckpt)}`);
+    throw new ValueError(`checkpointParameters: ckpt must be a decoded checkpoint (from decodeCheckpoint), got ${describe(ckpt)}`);
   }
   const kinds = model.layerKinds;
   if (ckpt.layers && kinds && ckpt.layers.join(',') !== kinds.join(',')) {
@@ -204,7 +205,7 @@ export function applyCheckpoint(
   ckpt: DecodedCheckpoint,
   options: { optimizer?: CheckpointOptimizer; file?: string } = {},
 ): void {
-  if (options === null || typeof options !== 'object') throw new ValueError(`applyCheckpoint: options must be an object, got ${kind(options)}`);
+  if (options === null || typeof options !== 'object') throw new ValueError(`applyCheckpoint: options must be an object, got ${describe(options)}`);
   const file = options.file ?? 'checkpoint';
   const optimizer = options.optimizer;
   if (optimizer !== undefined) checkOptimizer('applyCheckpoint', optimizer);
@@ -255,19 +256,14 @@ export function assertDir(dir: unknown): string {
 function checkModel(op: string, model: unknown): void {
   const m = model as Partial<CheckpointModel> | null;
   if (m === null || typeof m !== 'object' || typeof m.parameterRanges !== 'function' || typeof m.parameters !== 'function' || typeof m.setParameters !== 'function') {
-    throw new ValueError(`${op}: model must be a model (parameterRanges, parameters, setParameters), got ${kind(model)}`);
+    throw new ValueError(`${op}: model must be a model (parameterRanges, parameters, setParameters), got ${describe(model)}`);
   }
 }
 
 function checkOptimizer(op: string, opt: unknown): void {
   const o = opt as Partial<CheckpointOptimizer> | null;
   if (o === null || typeof o !== 'object' || typeof o.state !== 'function' || typeof o.loadState !== 'function') {
-    throw new ValueError(`${op}: optimizer must have state() and loadState(), got ${kind(opt)}`);
+    throw new ValueError(`${op}: optimizer must have state() and loadState(), got ${describe(opt)}`);
   }
 }
 
-function kind(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
-}

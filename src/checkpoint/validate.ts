@@ -3,6 +3,7 @@
 // optimizer it is loaded into (apply time). Every failure is a FormatError
 // naming the file and the path inside the state (e.g. `groups[0].buffers.v[3]`).
 import { FormatError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 
 /**
  * State buffers that hold running sums of squares or maxima of magnitudes,
@@ -111,10 +112,3 @@ export function checkStateShape(expected: unknown, actual: unknown, path: string
   for (const k of ek) checkStateShape((expected as Record<string, unknown>)[k], (actual as Record<string, unknown>)[k], `${path}.${k}`, where);
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${(v as unknown as ArrayLike<number>).length}`;
-  if (typeof v === 'object') return 'an object';
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}

@@ -1,5 +1,6 @@
 import { FormatError, ValueError } from '../errors.js';
-import { Dataset, describe, MAX_CLASSES } from './dataset.js';
+import { describe } from '../runtime/validate.js';
+import { Dataset, MAX_CLASSES } from './dataset.js';
 import { readText, type ByteSource } from './source.js';
 
 export interface CsvOptions {

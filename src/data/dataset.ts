@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 
 /**
  * The bound on class ids: a label is an integer in [0, MAX_CLASSES) and
@@ -208,9 +209,3 @@ export function oneHot(labels: ArrayLike<number>, numClasses: number): Float32Ar
   return out;
 }
 
-/** What a bad argument is, for messages: `null`, `undefined`, `number`, `Uint8Array`, … */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
-}

@@ -1,7 +1,8 @@
 import { StateError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
 import { Tensor } from '../runtime/tensor.js';
-import { Dataset, describe } from './dataset.js';
+import { describe } from '../runtime/validate.js';
+import { Dataset } from './dataset.js';
 import { checkStateWords, Random } from './random.js';
 
 export interface BatchLoaderOptions {

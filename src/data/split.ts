@@ -1,5 +1,6 @@
 import { ValueError } from '../errors.js';
-import { Dataset, describe } from './dataset.js';
+import { describe } from '../runtime/validate.js';
+import { Dataset } from './dataset.js';
 import { Random } from './random.js';
 
 export interface SplitOptions {

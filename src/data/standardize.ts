@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from '../errors.js';
-import { Dataset, describe } from './dataset.js';
+import { describe } from '../runtime/validate.js';
+import { Dataset } from './dataset.js';
 
 /**
  * Per-feature standardization z = (x − mean) / std, fitted on the training

@@ -2,8 +2,8 @@ import relaxed from '../build/wasmgrad.relaxed.wasm';
 import scalar from '../build/wasmgrad.scalar.wasm';
 import simd from '../build/wasmgrad.simd.wasm';
 import { fmtShape, ShapeError, ValueError } from './errors.js';
-import { describe } from './runtime/validate.js';
-import { Core } from './runtime/core.js';
+import { checkBool, checkKnown, checkNumber, checkOptions, describe } from './runtime/validate.js';
+import { allocNamed, Core } from './runtime/core.js';
 import { instantiateCore, type InitOptions } from './runtime/init.js';
 import { ParameterVector } from './runtime/params.js';
 import { Rng } from './runtime/rng.js';
@@ -99,10 +99,13 @@ export class Engine extends Core {
   tensor(shape: readonly number[], data?: ArrayLike<number>): Tensor {
     const dims = checkShape('tensor', 'shape', shape);
     const size = dims.reduce((a, b) => a * b, 1);
-    if (data !== undefined && (data === null || typeof data.length !== 'number' || data.length !== size)) {
-      throw new ShapeError(`tensor: data has length ${data?.length} but shape ${fmtShape(dims)} needs ${size}`);
+    if (data !== undefined && (data === null || typeof data !== 'object' || typeof data.length !== 'number')) {
+      throw new ValueError(`tensor: data must be an array-like of ${size} numbers, got ${describe(data)}`);
     }
-    const ptr = this.arena.alloc(size * 4);
+    if (data !== undefined && data.length !== size) {
+      throw new ShapeError(`tensor: data has length ${data.length} but shape ${fmtShape(dims)} needs ${size}`);
+    }
+    const ptr = allocNamed(this, size, `tensor: shape ${fmtShape(dims)}`);
     const t = new Tensor(this, ptr, dims, true);
     if (data !== undefined) t.data.set(data);
     else t.data.fill(0);
@@ -140,11 +143,14 @@ export class Engine extends Core {
    * Returns `out` (a new tensor when not given).
    */
   matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+    checkKnown('matmul', checkOptions('matmul', options), MATMUL_OPTIONS);
     const { transA = false, transB = false, alpha = 1, beta = 0, out } = options;
     checkTensor(this, 'matmul', 'a', a, 2);
     checkTensor(this, 'matmul', 'b', b, 2);
-    if (!Number.isFinite(alpha)) throw new ValueError(`matmul: alpha must be finite, got ${alpha}`);
-    if (!Number.isFinite(beta)) throw new ValueError(`matmul: beta must be finite, got ${beta}`);
+    checkBool('matmul', 'transA', transA);
+    checkBool('matmul', 'transB', transB);
+    checkNumber('matmul', 'alpha', alpha);
+    checkNumber('matmul', 'beta', beta);
     const [ar, ac] = a.shape;
     const [br, bc] = b.shape;
     const m = transA ? ac : ar;
@@ -175,6 +181,8 @@ export class Engine extends Core {
     return c;
   }
 }
+
+const MATMUL_OPTIONS = ['transA', 'transB', 'alpha', 'beta', 'out'] as const;
 
 function overlaps(x: Tensor, y: Tensor): boolean {
   const x0 = x.ptr, x1 = x0 + x.size * 4;

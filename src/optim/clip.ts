@@ -7,7 +7,7 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { liveParams, type Parameterized } from '../runtime/params.js';
-import { checkNumber, describe, POSITIVE } from '../runtime/validate.js';
+import { checkKnown, checkNumber, checkOptions, describe, POSITIVE } from '../runtime/validate.js';
 import { type GradientTransformation, transform } from './transform.js';
 
 /** A span of the flat buffer, in elements. */
@@ -52,6 +52,7 @@ export function gradNorm(model: Parameterized, spans?: readonly Span[]): number 
 export function clipGradNorm(model: Parameterized, maxNorm: number, options: { spans?: readonly Span[]; errorIfNonfinite?: boolean } = {}): number {
   liveParams('clipGradNorm', model);
   checkNumber('clipGradNorm', 'maxNorm', maxNorm, POSITIVE);
+  checkKnown('clipGradNorm', checkOptions('clipGradNorm', options), ['spans', 'errorIfNonfinite']);
   const spans = spansOf('clipGradNorm', model, options.spans);
   const total = Math.sqrt(sumsq(model, spans));
   if (options.errorIfNonfinite && !Number.isFinite(total)) throw new ValueError(`clipGradNorm: the gradient norm is ${total}, not finite`);
@@ -68,6 +69,7 @@ export function clipGradNorm(model: Parameterized, maxNorm: number, options: { s
 export function clipGradValue(model: Parameterized, clipValue: number, options: { spans?: readonly Span[] } = {}): void {
   liveParams('clipGradValue', model);
   checkNumber('clipGradValue', 'clipValue', clipValue, POSITIVE);
+  checkKnown('clipGradValue', checkOptions('clipGradValue', options), ['spans']);
   const k = model.engine.kernels;
   for (const sp of spansOf('clipGradValue', model, options.spans)) k.f32_clip(sp.length, model.gradsPtr + sp.offset * 4, -clipValue, clipValue);
 }

@@ -20,7 +20,7 @@
 import { StateError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
 import { liveParams, type Parameterized } from '../runtime/params.js';
-import { checkBool, checkKnown, describe } from '../runtime/validate.js';
+import { checkBool, checkKnown, checkOptions, describe } from '../runtime/validate.js';
 import { COMMON_KEYS, type CommonOptions, type Counters, makeGroups, type OptimizerState, type ParamGroup, type ParamGroupSpec, type SkipReport, writeRows } from './group.js';
 import { checkLr, checkNoSchedule, type LearningRate } from './options.js';
 import type { Rule } from './rule.js';
@@ -70,7 +70,7 @@ export class Optimizer<O extends { lr?: LearningRate }> {
     if (!fused && !rule.chain) throw new ValueError(`${op}: fused must be true (${op} has no chain form)`);
     const base = this.resolve(op, { ...rule.defaults, ...(hyper as Partial<O>) });
     const n = model.numParameters;
-    const made = makeGroups<O>(op, n, groups ?? [{ offset: 0, length: n } as ParamGroupSpec<O>], Object.keys(rule.defaults), rule.sparse === true, (where, over) =>
+    const made = makeGroups<O>(op, n, groups === undefined ? [{ offset: 0, length: n } as ParamGroupSpec<O>] : groups, Object.keys(rule.defaults), rule.sparse === true, (where, over) =>
       this.resolve(where, { ...base, ...over }),
     );
     this.paramGroups = made;
@@ -293,7 +293,9 @@ export class Optimizer<O extends { lr?: LearningRate }> {
    */
   snapshot(options: { params?: boolean } = {}): OptimizerSnapshot {
     this.live('snapshot');
-    const params = checkBool(this.rule.name, 'snapshot params', options?.params ?? false);
+    const o = checkOptions(`${this.rule.name}.snapshot`, options);
+    checkKnown(`${this.rule.name}.snapshot`, o, ['params']);
+    const params = o.params === undefined ? false : checkBool(this.rule.name, 'snapshot params', o.params);
     return new OptimizerSnapshot(this.parts, params ? () => this.model.paramsPtr : null);
   }
 

@@ -1,3 +1,4 @@
+import { MemoryError } from '../errors.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 
@@ -53,5 +54,17 @@ export class Core {
   /** Allocates `count` floats (padded to a multiple of 4) and returns the pointer. */
   allocF32(count: number): number {
     return this.arena.alloc(count * 4);
+  }
+}
+
+/** Allocates `count` floats; a refusal names what asked for them (`what`), e.g. `tensor: shape [2, 3]`. */
+export function allocNamed(core: Core, count: number, what: string): number {
+  const bytes = count * 4;
+  if (!Number.isSafeInteger(bytes)) throw new MemoryError(`${what} needs ${count} floats, more than any memory holds`, bytes, core.arena.maxBytes - core.arena.usedBytes);
+  try {
+    return core.allocF32(count);
+  } catch (e) {
+    if (e instanceof MemoryError) throw new MemoryError(`${what} needs ${bytes} bytes: ${e.message}`, e.requested, e.available);
+    throw e;
   }
 }

@@ -1,5 +1,5 @@
 import { StateError, ValueError } from '../errors.js';
-import type { Core } from './core.js';
+import { allocNamed, type Core } from './core.js';
 import { describe } from './validate.js';
 
 /**
@@ -72,9 +72,9 @@ export class ParameterVector implements Parameterized {
       throw new ValueError(`vector: values must be an array-like of ${n} numbers, got ${got}`);
     }
     this.numParameters = n;
-    this._paramsPtr = engine.allocF32(n);
+    this._paramsPtr = allocNamed(engine, n, `vector: n = ${n}`);
     try {
-      this._gradsPtr = engine.allocF32(n);
+      this._gradsPtr = allocNamed(engine, n, `vector: n = ${n} (gradients)`);
     } catch (e) {
       engine.arena.free(this._paramsPtr);
       throw e;

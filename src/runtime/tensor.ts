@@ -54,6 +54,9 @@ export class Tensor {
 
   /** Copies `values` (length `size`) into the tensor. */
   set(values: ArrayLike<number>): this {
+    if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+      throw new ValueError(`tensor.set: values must be an array-like of ${this.size} numbers, got ${describe(values)}`);
+    }
     if (values.length !== this.size) {
       throw new ShapeError(`tensor.set: values has length ${values.length}, tensor ${fmtShape(this.shape)} has ${this.size} elements`);
     }

@@ -2,7 +2,7 @@
 // x <- P_C(x) = argmin_{z ∈ C} ‖z − x‖₂.
 //
 //   box        C = {lo ≤ z ≤ hi} per element     z = min(max(x, lo_i), hi_i)
-//              (scalar bounds use optim_transforms.ts's f32_clip)
+//              (scalar bounds: f32_project_clamp)
 //   l2_ball    C = {‖z‖₂ ≤ r}                   z = x·r/‖x‖ when ‖x‖ > r
 //   grid       levels lo + k·step, k = 0..kmax   z = lo + step·clamp(nearest((x − lo)·(1/step)), 0, kmax)
 //              (nearest level, ties to even k; not convex: quantization by projection)
@@ -48,6 +48,20 @@ export function f32_project_box(n: i32, x: usize, lo: usize, hi: usize): void {
     const l = load<f32>(at(lo, i)), h = load<f32>(at(hi, i));
     v = v < l ? l : v;
     store<f32>(at(x, i), h < v ? h : v);
+  }
+}
+
+/** x <- min(max(x, lo), hi) with scalar bounds (pmax/pmin: one instruction each; NaN stays NaN). */
+export function f32_project_clamp(n: i32, x: usize, lo: f32, hi: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+    for (; i + 4 <= n; i += 4) v128.store(at(x, i), f32x4.pmin(f32x4.pmax(v128.load(at(x, i)), vlo), vhi));
+  }
+  for (; i < n; i++) {
+    let v = load<f32>(at(x, i));
+    v = v < lo ? lo : v;
+    store<f32>(at(x, i), hi < v ? hi : v);
   }
 }
 

@@ -38,7 +38,7 @@ for (const build of BUILDS) {
     };
     const get = (p: number, n: number): Float32Array => e.f32(p, n).slice();
 
-    it('f32_project_box (per-element bounds) and f32_clip: reference, feasibility, the projection inequality', () => {
+    it('f32_project_box (per-element bounds) and f32_project_clamp (scalar bounds): reference, feasibility, the projection inequality', () => {
       for (const n of LENGTHS) {
         const x = randArray(n, n + 3, -3, 3);
         const lo = randArray(n, n + 4, -2, 0), hi = randArray(n, n + 5, 0, 2);
@@ -53,6 +53,15 @@ for (const build of BUILDS) {
       const p = put([NaN, 5, -5]);
       e.kernels.f32_project_box(3, p, put([0, 0, 0]), put([1, 1, 1]));
       expect(Array.from(get(p, 3))).toEqual([NaN, 1, 0]);
+      for (const n of LENGTHS) {
+        const x = randArray(n, n + 30, -3, 3);
+        const q = put(x, 4);
+        e.kernels.f32_project_clamp(n, q, -0.5, 1.25);
+        expect(Array.from(get(q, n)), `clamp n=${n}`).toEqual(Array.from(x, (v) => Math.min(Math.max(v, -0.5), 1.25)));
+      }
+      const c = put([NaN, -Infinity, Infinity]);
+      e.kernels.f32_project_clamp(3, c, -1, 1);
+      expect(Array.from(get(c, 3))).toEqual([NaN, -1, 1]);
     });
 
     it('f32_project_l2_ball: reference, returned norm, inside left alone, the projection inequality', () => {

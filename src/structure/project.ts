@@ -40,7 +40,7 @@ class Box extends StepBase {
   bind(core: Core, n: number, _shape: readonly number[], where: string): BoundStep {
     const k = core.kernels;
     const { lo, hi } = this;
-    if (typeof lo === 'number' && typeof hi === 'number') return simpleBound((p) => k.f32_clip(n, p, lo, hi));
+    if (typeof lo === 'number' && typeof hi === 'number') return simpleBound((p) => k.f32_project_clamp(n, p, lo, hi));
     // per-parameter bounds: checked once here (the bound tensors are read at every run)
     const bound = (arg: string, v: number | Tensor): { ptr: number; free(): void } => {
       if (v instanceof Tensor) return { ptr: sameSize(core, where, `box ${arg}`, v, n).ptr, free() {} };

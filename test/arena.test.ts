@@ -195,6 +195,41 @@ describe('arena', () => {
     ar.free(big);
   });
 
+  it('allocAll: several blocks all or nothing; a MemoryError neither allocates nor grows (no detached view)', async () => {
+    const e = await fresh(4);
+    const ar = e.arena;
+    const a = ar.alloc(1000), b = ar.alloc(64);
+    ar.free(a); // a free block of 1008 bytes below b
+    const live = new Map<number, number>([[b, 64]]);
+    const ptrs = ar.allocAll([500, 0, 300, 4000]);
+    // first fit, in order: 500 and 16 and 304 reuse the free block, 4000 bumps the top
+    expect(ptrs.slice(0, 3)).toEqual([a, a + 512, a + 528]);
+    expect(ptrs[3]).toBeGreaterThan(b);
+    [500, 0, 300, 4000].forEach((n, i) => live.set(ptrs[i], n));
+    checkInvariants(ar, live);
+    const view = e.f32(b, 4);
+    const state = [ar.topBytes, ar.usedBytes, ar.capacityBytes, ar.growCount, JSON.stringify(ar.freeBlocks()), ar.mark()];
+    // each block would fit alone, together they do not: nothing happens
+    let err: unknown;
+    try {
+      ar.allocAll([MB, MB, MB, 2 * MB]);
+    } catch (x) {
+      err = x;
+    }
+    expect(err).toBeInstanceOf(MemoryError);
+    expect((err as MemoryError).requested).toBe(5 * MB);
+    expect([ar.topBytes, ar.usedBytes, ar.capacityBytes, ar.growCount, JSON.stringify(ar.freeBlocks()), ar.mark()]).toEqual(state);
+    expect(view.length, 'a view taken before the failed call is not detached').toBe(4);
+    expect(() => ar.allocAll([16, -1])).toThrow(ValueError);
+    expect([ar.topBytes, ar.usedBytes, ar.mark()]).toEqual([state[0], state[1], state[5]]);
+    expect(ar.allocAll([])).toEqual([]);
+    // and a reset releases allocAll's blocks like alloc's
+    const m = ar.mark();
+    ar.allocAll([MB, MB]);
+    ar.reset(m);
+    checkInvariants(ar, live);
+  });
+
   it('refuses everything past a limit below the current memory size', async () => {
     const e = await fresh(0.001);
     expect(() => e.arena.alloc(16)).toThrow(MemoryError);

@@ -13,9 +13,10 @@ import { DivergenceError, fmtShape, ShapeError, StateError, ValueError } from '.
 import { describe } from '../runtime/validate.js';
 import type { InitTarget } from '../init/index.js';
 import { resolveInit } from '../init/index.js';
-import { checkLabels, resolveLoss, type LossEntry, type LossName, type Target } from '../loss/index.js';
+import { resolveLoss, type LossEntry, type LossName, type Target } from '../loss/index.js';
 import type { Parameterized, ParameterRange } from '../runtime/params.js';
 import type { Core } from '../runtime/core.js';
+import { seedWords } from '../runtime/rng.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 import { bindLayers, checkSpecs, type BoundLayers } from './bind.js';
 import type { BoundLayer, FiniteCheck, LayerSpec } from './layers.js';
@@ -61,9 +62,7 @@ export class Sequential implements Parameterized {
   /** @internal use engine.nn.* */
   constructor(readonly engine: Core, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
     const { seed = 0, inputSize } = options;
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
-      throw new ValueError(`${kind}: seed must be a non-negative safe integer, got ${describe(seed)}`);
-    }
+    const [seedLo, seedHi] = seedWords(kind, seed);
     const sizes = checkSpecs(kind, specs, inputSize);
     this.inputSize = sizes.inputSize;
     this.outputSize = sizes.outputSize;
@@ -71,25 +70,15 @@ export class Sequential implements Parameterized {
     this.specs = Object.freeze([...specs]);
     const nParams = sizes.numParameters;
 
-    const arena = engine.arena;
-    const blocks: number[] = [];
-    try {
-      this.paramsPtr = arena.alloc(nParams * 4);
-      blocks.push(this.paramsPtr);
-      this.gradsPtr = arena.alloc(nParams * 4);
-      blocks.push(this.gradsPtr);
-      this.rngPtr = arena.alloc(16);
-    } catch (e) {
-      for (const b of blocks) arena.free(b);
-      throw e;
-    }
+    // all or nothing: a MemoryError allocates nothing and does not grow the memory
+    [this.paramsPtr, this.gradsPtr, this.rngPtr] = engine.arena.allocAll([nParams * 4, nParams * 4, 16]);
     const bound = bindLayers({ engine, rngPtr: this.rngPtr }, this.specs, this.inputSize, this.paramsPtr, this.gradsPtr);
     this.layers = bound.layers;
     this.linears = bound.linears;
     this.checks = bound.start.map((first) => (ptr, len, part, kind, what) => this.checkBuffer(ptr, len, `layer ${first + part} (${kind}) ${what}`));
     this.firstParam = this.layers.findIndex((l) => l.numParams > 0);
     const k = engine.kernels;
-    k.rng_seed(this.rngPtr, seed % 4294967296 >>> 0, Math.floor(seed / 4294967296) >>> 0);
+    k.rng_seed(this.rngPtr, seedLo, seedHi);
     this.initParameters();
     k.f32_fill(nParams, this.gradsPtr, 0);
   }
@@ -208,11 +197,12 @@ export class Sequential implements Parameterized {
     }
     entry.check(this.kind, n, this.outputSize, y);
     if (!labels) checkTensor(this.engine, this.kind, 'y', y);
+    // everything is checked before the plan grows or a buffer is written: a call that throws changes nothing
+    if (labels) checkClassIds(this.kind, y, this.outputSize);
     const plan = this.ensurePlan(n);
     let yPtr: number;
     if (labels) {
       this.engine.i32(plan.labels, n).set(y);
-      checkLabels(this.engine, this.kind, plan.labels, y, this.outputSize);
       yPtr = plan.labels;
     } else yPtr = (y as Tensor).ptr;
     this.runForward(plan, n, x.ptr);
@@ -328,5 +318,17 @@ export class Sequential implements Parameterized {
     this.freePlan();
     this.plan = plan;
     return plan;
+  }
+}
+
+/**
+ * Class ids must lie in [0, k). Checked on the caller's array before any
+ * buffer is written, so a rejected call leaves the label buffer as it was:
+ * n integer compares (validation, not arithmetic on the data; well under 1%
+ * of a step's time), the loss itself runs in the core.
+ */
+function checkClassIds(op: string, y: Int32Array, k: number): void {
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] < 0 || y[i] >= k) throw new ValueError(`${op}: label ${y[i]} at index ${i} is out of range [0, ${k})`);
   }
 }

@@ -31,43 +31,41 @@ export interface Plan {
 }
 
 /**
- * Plans the buffers for `cap` rows (at least 1). On a `MemoryError` every
- * block allocated so far is freed again and the error is rethrown.
+ * Plans the buffers for `cap` rows (at least 1), all in one `arena.allocAll`:
+ * a `MemoryError` allocates nothing and does not grow the memory.
  */
 export function makePlan(arena: Arena, layers: readonly BoundLayer[], firstParam: number, outputSize: number, cap: number): Plan {
   const L = layers.length;
-  const blocks: number[] = [];
-  const alloc = (floats: number): number => {
-    const p = arena.alloc(Math.max(floats, 1) * 4);
-    blocks.push(p);
-    return p;
-  };
-  try {
-    const acts = new Array<number>(L + 1).fill(0);
-    const scratch = new Array<number>(L).fill(0);
-    const grads = new Array<number>(L + 1).fill(0);
-    for (let k = 0; k < L; k++) {
-      const l = layers[k];
-      if (!l.alias) acts[k + 1] = alloc(cap * l.outSize);
-      if (l.scratchPerRow > 0) scratch[k] = alloc(cap * l.scratchPerRow);
-    }
-    // input gradients: ping-pong between two buffers, walking backward from dOut (-1)
-    let maxW = 0;
-    for (let k = firstParam + 1; k < L; k++) maxW = Math.max(maxW, layers[k].inSize);
-    const pp = maxW > 0 && firstParam >= 0 ? [alloc(cap * maxW), alloc(cap * maxW)] : [0, 0];
-    let cur = -1; // which buffer holds dL/d acts[k+1]: -1 = dOut, 0/1 = pp
-    for (let k = L - 1; k > firstParam; k--) {
-      if (layers[k].alias) continue;
-      cur = cur === 0 ? 1 : 0;
-      grads[k] = pp[cur];
-    }
-    const dOut = alloc(cap * outputSize);
-    const labels = alloc(cap);
-    return { cap, acts, grads, scratch, dOut, labels, blocks, out: null };
-  } catch (e) {
-    for (const b of blocks) arena.free(b);
-    throw e;
+  // first the sizes (floats) and where each block goes, then one allocation
+  const sizes: number[] = [];
+  const slot = (floats: number): number => sizes.push(Math.max(floats, 1) * 4) - 1;
+  const actSlot = new Array<number>(L + 1).fill(-1);
+  const scratchSlot = new Array<number>(L).fill(-1);
+  for (let k = 0; k < L; k++) {
+    const l = layers[k];
+    if (!l.alias) actSlot[k + 1] = slot(cap * l.outSize);
+    if (l.scratchPerRow > 0) scratchSlot[k] = slot(cap * l.scratchPerRow);
   }
+  // input gradients: ping-pong between two buffers, walking backward from the caller's dL/dy
+  let maxW = 0;
+  for (let k = firstParam + 1; k < L; k++) maxW = Math.max(maxW, layers[k].inSize);
+  const ppSlot = maxW > 0 && firstParam >= 0 ? [slot(cap * maxW), slot(cap * maxW)] : null;
+  const dOutSlot = slot(cap * outputSize);
+  const labelsSlot = slot(cap);
+  const blocks = arena.allocAll(sizes);
+
+  const at = (i: number): number => (i < 0 ? 0 : blocks[i]);
+  const acts = actSlot.map(at);
+  const scratch = scratchSlot.map(at);
+  const grads = new Array<number>(L + 1).fill(0);
+  const pp = ppSlot ? [blocks[ppSlot[0]], blocks[ppSlot[1]]] : [0, 0];
+  let cur = -1; // which buffer holds dL/d acts[k+1]: -1 = dOut, 0/1 = pp
+  for (let k = L - 1; k > firstParam; k--) {
+    if (layers[k].alias) continue;
+    cur = cur === 0 ? 1 : 0;
+    grads[k] = pp[cur];
+  }
+  return { cap, acts, grads, scratch, dOut: blocks[dOutSlot], labels: blocks[labelsSlot], blocks, out: null };
 }
 
 /** Frees a plan's buffers. */

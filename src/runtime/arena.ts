@@ -19,6 +19,10 @@ const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
  *   allocated after `mark()` returned it, wherever it lies (bump region or a
  *   reused free block), so a scratch scope can never leak. Marks nest. After
  *   `reset(m)`, `m` is again the current mark and can be reset to again.
+ * - `allocAll(sizes)` allocates several blocks all or nothing: it places
+ *   them first (same first-fit as `alloc`, one after the other), grows the
+ *   memory once for the highest end, and only then commits; a `MemoryError`
+ *   leaves the arena and the memory as they were (no grow, no detached view).
  * - The memory grows on demand (at least doubling) while the total stays
  *   within `maxBytes`; past it, `MemoryError` with the requested and the
  *   available sizes, and nothing changes.
@@ -80,27 +84,40 @@ export class Arena {
 
   /** Allocates `bytes` (rounded up to 16, at least 16) and returns a 16-byte-aligned pointer. Contents are undefined. */
   alloc(bytes: number): number {
-    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
-      throw new ValueError(`alloc: bytes must be a non-negative integer, got ${describe(bytes)}`);
-    }
-    const size = Math.max(ALIGN, alignUp(bytes, ALIGN));
-    let p = -1;
-    for (let i = 0; i < this.freeList.length; i++) {
-      const [fp, fs] = this.freeList[i];
-      if (fs >= size) {
-        if (fs === size) this.freeList.splice(i, 1);
-        else this.freeList[i] = [fp + size, fs - size];
-        p = fp;
-        break;
+    return this.allocAll([bytes])[0];
+  }
+
+  /**
+   * Allocates one block per entry of `sizes` (bytes, each as `alloc` takes
+   * them) and returns their pointers, in order: all of them or, on
+   * `MemoryError` (or a bad size), none, with the memory not grown.
+   */
+  allocAll(sizes: readonly number[]): number[] {
+    const rounded = sizes.map((bytes) => {
+      if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
+        throw new ValueError(`alloc: bytes must be a non-negative integer, got ${describe(bytes)}`);
       }
-    }
-    if (p < 0) {
-      p = this.top;
-      this.ensure(p + size, size);
-      this.top = p + size;
-    }
-    this.live.set(p, [size, ++this.seq]);
-    return p;
+      return Math.max(ALIGN, alignUp(bytes, ALIGN));
+    });
+    // place every block on copies of the free list and the top, then check and grow once
+    const free = this.freeList.map(([p, n]): [number, number] => [p, n]);
+    let top = this.top;
+    const ptrs = rounded.map((size) => {
+      const i = free.findIndex(([, fs]) => fs >= size);
+      if (i < 0) {
+        top += size;
+        return top - size;
+      }
+      const [fp, fs] = free[i];
+      if (fs === size) free.splice(i, 1);
+      else free[i] = [fp + size, fs - size];
+      return fp;
+    });
+    if (top > this.top) this.ensure(top, top - this.top);
+    this.freeList = free;
+    this.top = top;
+    ptrs.forEach((p, i) => this.live.set(p, [rounded[i], ++this.seq]));
+    return ptrs;
   }
 
   /** Returns a block from `alloc`. Freeing twice or an unknown pointer throws `StateError`. */

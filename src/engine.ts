@@ -40,6 +40,7 @@ export interface MatmulOptions {
   out?: Tensor;
 }
 
+
 /** Checks that `shape` is an array of non-negative integers; returns a copy. */
 export function checkShape(op: string, name: string, shape: unknown): number[] {
   if (!Array.isArray(shape)) throw new ShapeError(`${op}: ${name} must be an array of sizes, got ${describe(shape)}`);

@@ -1,5 +1,5 @@
 // The command line, spawned as users run it: node dist/cli.js (built by `npm test`'s pretest).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +132,37 @@ describe('wasmgrad CLI', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.err).toMatch(/FormatError: a\/checkpoint: tensor "0.weight" is \[16, 2\] in the file, the model expects \[8, 2\]/);
     expect(run(['train', ...flags, '--epochs', '3', '--resume', 'a/checkpoint'], dir).code).toBe(2);
+  });
+
+  it('Ctrl-C, then --resume with the default warm-up cosine: the weights of the uninterrupted run; a new --epochs is refused (the schedule horizon is in the checkpoint)', async () => {
+    const dir = tempDir('wasmgrad-cli-');
+    const flags = ['--data', 'moons', '--samples', '400', '--layers', '16,16,2', '--batch-size', '8', '--epochs', '60'];
+    // SIGINT after the first epoch line: the run stops between two steps, wherever that is, and saves
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'train', ...flags, '--out', 'a'], { cwd: dir, env: { ...process.env, CI: '1' } });
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (/epoch +1\//.test(out) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(0);
+    const ha = JSON.parse(readFileSync(join(dir, 'a/history.json'), 'utf8'));
+    expect(ha.stopReason).toBe('aborted');
+    expect(ha.epochs.length).toBeLessThan(60);
+    const r = run(['train', ...flags, '--quiet', '--out', 'b', '--resume', 'a/checkpoint'], dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(run(['train', ...flags, '--quiet', '--out', 'c'], dir).code).toBe(0);
+    expect(readFileSync(join(dir, 'b/checkpoint/model.safetensors'))).toEqual(readFileSync(join(dir, 'c/checkpoint/model.safetensors')));
+    // the same run with a longer horizon would stretch the cosine: refused, exit 2
+    const longer = run(['train', ...flags.slice(0, -1), '120', '--quiet', '--resume', 'a/checkpoint'], dir);
+    expect(longer.code).toBe(2);
+    expect(longer.err).toMatch(/a\/checkpoint was planned as --schedule warmup-cosine over 60 epochs \(2400 steps\); --schedule warmup-cosine over 120 epochs \(4800 steps\) would not continue it exactly/);
+    const other = run(['train', ...flags, '--schedule', 'cosine', '--quiet', '--resume', 'a/checkpoint'], dir);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/planned as --schedule warmup-cosine/);
   });
 
   it('a diverging run exits 1 with a DivergenceError and leaves the last good checkpoint as it was', () => {

@@ -60,6 +60,7 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
   }
   const total = epochs * stepsPerEpoch(p.train.length, batchSize, o['drop-last'] as boolean);
   const schedule = buildSchedule(o.schedule as string, lr, o, total, 'train');
+  const horizon: Horizon = { schedule: o.schedule as string, epochs, steps: total };
   const widths = [p.train.numFeatures, ...((o.layers as number[] | undefined) ?? [64, 64, p.outputs])];
   const desc = `MLP ${widths.join('-')} ${o.activation}, ${model.numParameters.toLocaleString('en-US')} parameters; ${optName} lr ${lr} ${o.schedule}; ${epochs} epochs × batch ${batchSize}; ${buildName(engine)} core`;
   if (mode === 'json') io.out(`${JSON.stringify({ type: 'start', data: p.name, train: p.train.length, heldOut: p.test?.length ?? 0, model: widths, optimizer: optName, lr, schedule: o.schedule, epochs, batchSize, simd: engine.simd, relaxedSimd: engine.relaxedSimd })}\n`);
@@ -67,10 +68,11 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
   let resume: TrainingState | undefined;
   if (o.resume !== undefined) {
     const ck = await loadCheckpoint(o.resume as string, model, { optimizer });
-    const t = ck.training as (TrainingState & { model?: number[] }) | undefined;
+    const t = ck.training as (TrainingState & { model?: number[]; horizon?: Horizon }) | undefined;
     if (!t || !Array.isArray(t.records)) throw new FormatError(`${o.resume}: the checkpoint has no training state to resume from`);
     if (t.model && t.model.join(',') !== widths.join(',')) throw new FormatError(`${o.resume}: was trained as MLP ${t.model.join('-')}, the flags give ${widths.join('-')}`);
     if (t.epoch >= epochs) throw new UsageError(`train: the checkpoint in ${o.resume} has already done ${t.epoch} epochs; give --epochs larger than that`);
+    checkHorizon(o.resume as string, t.horizon, horizon);
     resume = t;
     if (mode !== 'quiet' && mode !== 'json') io.out(`          resuming from ${o.resume} after epoch ${t.epoch}${t.batch ? `, batch ${t.batch}` : ''}\n`);
   }
@@ -110,7 +112,7 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
   await writeTextAtomic(`${out}/history.csv`, historyCsv(history));
   await saveCheckpoint(`${out}/checkpoint`, model, {
     optimizer,
-    training: { ...(history.state as unknown as Record<string, unknown>), scaler: p.scaler?.toJSON(), model: widths, activation: o.activation },
+    training: { ...(history.state as unknown as Record<string, unknown>), scaler: p.scaler?.toJSON(), model: widths, activation: o.activation, horizon },
     metadata: { data: p.name, optimizer: optName },
   });
   const files = ['history.json', 'history.csv', 'checkpoint/model.safetensors', 'checkpoint/checkpoint.json', 'loss.svg'];
@@ -147,4 +149,29 @@ function historyCsv(h: History): string {
   const cols = ['epoch', 'loss', 'accuracy', 'r2', 'valLoss', 'valAccuracy', 'valR2', 'lr', 'steps', 'time', 'samplesPerSec'] as const;
   const present = cols.filter((c) => h.epochs.some((e) => e[c] !== undefined));
   return [present.join(','), ...h.epochs.map((e) => present.map((c) => (e[c] === undefined ? '' : String(e[c]))).join(','))].join('\n') + '\n';
+}
+
+/** The schedule a run was planned with: its name and the step count its shape depends on. */
+interface Horizon {
+  schedule: string;
+  epochs: number;
+  steps: number;
+}
+
+/**
+ * Resume continues the run a checkpoint was planned as, exactly: the same
+ * schedule over the same horizon. A schedule whose shape depends on the step
+ * count (all but constant and plateau) would be stretched by a new --epochs,
+ * so that is refused (a new run, without --resume, starts from scratch).
+ */
+function checkHorizon(dir: string, saved: Horizon | undefined, now: Horizon): void {
+  if (saved === undefined) return; // a checkpoint from before horizons were stored
+  const stretched = saved.steps !== now.steps && now.schedule !== 'constant' && now.schedule !== 'plateau';
+  if (saved.schedule !== now.schedule || stretched) {
+    throw new UsageError(
+      `train: the checkpoint in ${dir} was planned as --schedule ${saved.schedule} over ${saved.epochs} epochs (${saved.steps} steps); ` +
+        `--schedule ${now.schedule} over ${now.epochs} epochs (${now.steps} steps) would not continue it exactly. ` +
+        `A resumed run keeps the interrupted run's schedule: give --epochs ${saved.epochs} and the same flags, or start a new run (constant and plateau allow a new --epochs)`,
+    );
+  }
 }

@@ -13,6 +13,7 @@ import { ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
 import { initializers, type Initializer, type InitName, type LinearInit } from '../init/index.js';
 import type { Core } from '../runtime/core.js';
+import { checkKnown, checkOptions } from '../runtime/validate.js';
 import { layers, type ActivationName, type LayerSpec } from './layers.js';
 import { Sequential, type ModelOptions } from './model.js';
 
@@ -52,15 +53,27 @@ function checkSizes(op: string, sizes: unknown, min: number): number[] {
   return sizes as number[];
 }
 
+const LINEAR_KEYS = ['bias', 'init', 'seed'] as const;
+const MLP_KEYS = ['activation', 'activationOptions', 'init', 'dropout', 'bias', 'seed'] as const;
+const MODEL_KEYS = ['seed', 'inputSize'] as const;
+
+/** An options object of `op` with only the `names` keys (the optimizers' rule: a typo is an error, not ignored). */
+function opts<T extends object>(op: string, o: T | undefined, names: readonly string[]): T {
+  const v = checkOptions(op, o);
+  checkKnown(op, v, names);
+  return v;
+}
+
 export function createNN(engine: Core): NN {
   return Object.freeze({
     layers,
     init: initializers,
-    linear(inFeatures, outFeatures, { bias = true, init, seed }: { bias?: boolean; init?: InitOption; seed?: number } = {}) {
+    linear(inFeatures, outFeatures, options?: { bias?: boolean; init?: InitOption; seed?: number }) {
+      const { bias = true, init, seed } = opts('linear', options, LINEAR_KEYS);
       return new Sequential(engine, 'linear', [layers.linear(inFeatures, outFeatures, { bias, init })], { seed });
     },
-    mlp(sizes, options: MlpOptions = {}) {
-      const { activation = 'relu', activationOptions = {}, init, dropout = 0, bias = true, seed } = options;
+    mlp(sizes, options?: MlpOptions) {
+      const { activation = 'relu', activationOptions = {}, init, dropout = 0, bias = true, seed } = opts('mlp', options, MLP_KEYS);
       const d = checkSizes('mlp', sizes, 2);
       if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ValueError(`mlp: dropout must be in [0, 1), got ${describe(dropout)}`);
       const act = layers.activation(activation, activationOptions);
@@ -74,14 +87,15 @@ export function createNN(engine: Core): NN {
       }
       return new Sequential(engine, 'mlp', specs, { seed });
     },
-    deepLinear(sizes, { init, seed, bias = false }: { init?: InitOption; seed?: number; bias?: boolean } = {}) {
+    deepLinear(sizes, options?: { init?: InitOption; seed?: number; bias?: boolean }) {
+      const { init, seed, bias = false } = opts('deepLinear', options, LINEAR_KEYS);
       const d = checkSizes('deepLinear', sizes, 2);
       const specs: LayerSpec[] = [];
       for (let i = 0; i + 1 < d.length; i++) specs.push(layers.linear(d[i], d[i + 1], { bias, init }));
       return new Sequential(engine, 'deepLinear', specs, { seed });
     },
-    sequential(specs, options: ModelOptions = {}) {
-      return new Sequential(engine, 'sequential', specs, options);
+    sequential(specs, options?: ModelOptions) {
+      return new Sequential(engine, 'sequential', specs, opts('sequential', options, MODEL_KEYS));
     },
   } satisfies NN);
 }

@@ -128,6 +128,13 @@ export class Sequential implements Parameterized {
     if (values.length !== this.numParameters) {
       throw new ShapeError(`${this.kind}: setParameters got ${values.length} values, the model has ${this.numParameters} parameters`);
     }
+    // every value checked before one is written: numbers finite in f32 (1e39 would become Infinity)
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
+        throw new ValueError(`${this.kind}: setParameters: value ${i} must be a finite f32 number, got ${describe(v)}`);
+      }
+    }
     this.engine.f32(this.paramsPtr, this.numParameters).set(values);
   }
 

@@ -1,10 +1,10 @@
 import type { Dataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
-import { resolveLoss, type LossEntry } from '../loss/index.js';
+import type { LossEntry } from '../loss/index.js';
 import { bestEpochOf, EarlyStopping, endEpoch } from './epoch-end.js';
 import { Evaluator } from './evaluate.js';
 import type { TrainModel } from './model.js';
-import { checkOptions, splitData } from './options.js';
+import { batchesPerEpoch, checkOptions, checkResume, splitData, type CheckedOptions } from './options.js';
 import { saveProgress, startProgress, type Progress } from './resume.js';
 import { Snapshot } from './snapshot.js';
 import { batchEnd, trainStep } from './step.js';
@@ -32,10 +32,23 @@ const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
  */
 export async function fit(model: TrainModel, options: FitOptions): Promise<History> {
   const o = checkOptions(model, options);
-  const { optimizer, epochs, callbacks } = o;
-  const lossEntry = resolveLoss('fit', o.loss);
   const { train, val } = splitData(model, o);
   const batchSize = o.batchSize ?? Math.min(32, train.length);
+  if (o.resume !== undefined) checkResume(o.resume, o.epochs, batchesPerEpoch(train.length, batchSize, o.dropLast));
+  const wasTraining = model.training;
+  try {
+    return await run(model, o, train, val, batchSize);
+  } catch (e) {
+    // a run that throws (divergence, a callback, a bad batch) leaves the model in the mode it had
+    if (wasTraining) model.train();
+    else model.eval();
+    throw e;
+  }
+}
+
+/** The run itself: setup, the epoch loop, the state that continues it. */
+async function run(model: TrainModel, o: CheckedOptions, train: Dataset, val: Dataset | null, batchSize: number): Promise<History> {
+  const { optimizer, epochs, callbacks, lossEntry } = o;
   const loader = new BatchLoader(model.engine, train, { batchSize, shuffle: o.shuffle, dropLast: o.dropLast, seed: o.seed });
   const cleanup: (() => void)[] = [() => loader.dispose()];
   try {
@@ -109,7 +122,9 @@ export async function fit(model: TrainModel, options: FitOptions): Promise<Histo
     }
     early?.finish(stopReason);
     const bestEpoch = bestEpochOf(p.records, p.early);
-    if (p.batch === 0) epochRng = loader.rngState();
+    // at an epoch boundary the state is the loader's now, before the next epoch draws its
+    // permutation; an abort is seen inside an epoch, whose start state epochRng already is
+    if (p.batch === 0 && stopReason !== 'aborted') epochRng = loader.rngState();
     const state = saveProgress(p, epochRng, early?.bestParams(), epochSchedule?.state());
     const history: History = { epochs: p.records, stopReason, bestEpoch, state };
     for (const c of callbacks) c.onTrainEnd?.(history);

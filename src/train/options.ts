@@ -1,12 +1,16 @@
 import { Dataset } from '../data/dataset.js';
 import { split } from '../data/split.js';
+import { checkStateWords } from '../data/random.js';
 import { ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
+import { resolveLoss, type LossEntry } from '../loss/index.js';
+import { seedWords } from '../runtime/rng.js';
 import { checkFit, defaultLoss, type TrainModel } from './model.js';
-import type { EpochSchedule, FitCallbacks, FitOptions } from './types.js';
+import type { EpochSchedule, FitCallbacks, FitOptions, TrainingState } from './types.js';
 
 /** fit()'s options with every default filled in. */
 export interface CheckedOptions extends FitOptions {
+  lossEntry: LossEntry;
   callbacks: FitCallbacks[];
   shuffle: boolean;
   dropLast: boolean;
@@ -15,7 +19,11 @@ export interface CheckedOptions extends FitOptions {
   divergenceGuard: boolean;
 }
 
-/** Validates fit()'s options against `model` (typed errors, nothing allocated) and fills the defaults. */
+/**
+ * Validates fit()'s options against `model` and fills the defaults: typed
+ * errors naming the option, before anything is allocated or written (the
+ * loss against the targets, the seed, a `resume` state against the data).
+ */
 export function checkOptions(model: TrainModel, options: FitOptions): CheckedOptions {
   if (options === null || typeof options !== 'object') throw new ValueError(`fit: options must be an object, got ${describe(options)}`);
   const { data, epochs, batchSize, optimizer, earlyStopping: es, validation } = options;
@@ -38,18 +46,25 @@ export function checkOptions(model: TrainModel, options: FitOptions): CheckedOpt
     if (!Number.isInteger(es.patience) || es.patience < 1) throw new ValueError(`fit: earlyStopping.patience must be an integer ≥ 1, got ${describe(es.patience)}`);
     if (es.minDelta !== undefined && !(es.minDelta >= 0)) throw new ValueError(`fit: earlyStopping.minDelta must be ≥ 0, got ${describe(es.minDelta)}`);
   }
+  if (options.seed !== undefined) seedWords('fit', options.seed);
+  const ebs = options.evalBatchSize;
+  if (ebs !== undefined && (typeof ebs !== 'number' || !Number.isInteger(ebs) || ebs < 1)) {
+    throw new ValueError(`fit: evalBatchSize must be an integer ≥ 1, got ${describe(ebs)}`);
+  }
   if (options.schedule !== undefined && typeof options.schedule !== 'function' && !(typeof options.schedule === 'object' && typeof (options.schedule as EpochSchedule).update === 'function')) {
     throw new ValueError('fit: schedule must be a function of the step or an object with update(metric) and schedule (reduceOnPlateau)');
   }
-  const r = options.resume;
-  if (r !== undefined && (!r || !Number.isInteger(r.epoch) || !Number.isInteger(r.batch) || !(r.epochRng?.length === 4) || !Array.isArray(r.records))) {
-    throw new ValueError('fit: resume must be a TrainingState from History.state');
+  const loss = options.loss ?? defaultLoss(data);
+  const lossEntry = resolveLoss('fit', loss);
+  if (data.isClassification && !lossEntry.acceptsLabels) {
+    throw new ValueError(`fit: loss '${lossEntry.name}' needs target vectors, but ${data.name} has class labels (use 'softmaxCrossEntropy', or one-hot targets)`);
   }
   checkFit('fit', model, data);
   const cbs = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
   return {
     ...options,
-    loss: options.loss ?? defaultLoss(data),
+    loss,
+    lossEntry,
     callbacks: cbs,
     shuffle: options.shuffle ?? true,
     dropLast: options.dropLast ?? false,
@@ -70,4 +85,38 @@ export function splitData(model: TrainModel, o: CheckedOptions): { train: Datase
     return { train: s.train, val: s.validation };
   }
   return { train: o.data, val: null };
+}
+
+/** Batches per epoch for `rows` training rows: BatchLoader's count (test/train.options.test.ts ties the two). */
+export function batchesPerEpoch(rows: number, batchSize: number, dropLast: boolean): number {
+  const bs = Math.min(batchSize, rows);
+  return dropLast || rows % bs === 0 ? Math.floor(rows / bs) : Math.ceil(rows / bs);
+}
+
+/**
+ * Checks a `resume` state (History.state, or one read back from a checkpoint)
+ * against the run: completed epochs in [0, epochs], the next batch inside the
+ * epoch, a valid shuffling state, sane running sums. Typed errors name the field.
+ */
+export function checkResume(r: unknown, epochs: number, batches: number): asserts r is TrainingState {
+  if (r === null || typeof r !== 'object') throw new ValueError(`fit: resume must be a TrainingState from History.state, got ${r === null ? 'null' : typeof r}`);
+  const s = r as Partial<Record<keyof TrainingState, unknown>>;
+  const int = (name: keyof TrainingState, lo: number, hi: number): void => {
+    const v = s[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new ValueError(`fit: resume.${name} must be an integer in [${lo}, ${hi}], got ${describe(v)}`);
+  };
+  int('epoch', 0, epochs);
+  int('batch', 0, s.epoch === epochs ? 0 : batches - 1);
+  checkStateWords('fit: resume.epochRng', s.epochRng);
+  for (const name of ['lossSum', 'samples', 'trainTime'] as const) {
+    const v = s[name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`fit: resume.${name} must be a finite number ≥ 0, got ${describe(v)}`);
+  }
+  if (s.batch === 0 && s.samples !== 0) throw new ValueError(`fit: resume.samples must be 0 at an epoch boundary (batch 0), got ${describe(s.samples)}`);
+  if (s.batch !== 0 && s.samples === 0) throw new ValueError(`fit: resume.samples must be > 0 after ${String(s.batch)} batches, got 0`);
+  if (!Array.isArray(s.records)) throw new ValueError(`fit: resume.records must be an array of EpochRecord, got ${describe(s.records)}`);
+  const e = s.early as { best?: unknown; wait?: unknown; bestEpoch?: unknown } | null | undefined;
+  if (e !== undefined && e !== null && (typeof e !== 'object' || typeof e.best !== 'number' || !Number.isInteger(e.wait) || !Number.isInteger(e.bestEpoch))) {
+    throw new ValueError('fit: resume.early must be null or { best, wait, bestEpoch } from History.state');
+  }
 }

@@ -249,9 +249,8 @@ for (const build of BUILDS) {
     it('check mode names the layer that produced the first non-finite value', async () => {
       const e = await engineFor(build);
       const m = e.nn.mlp([2, 3, 2], { seed: 1 });
-      const p = m.parameters();
-      p[7] = Infinity; // 0.weight is [3, 2] (6 values), then 0.bias [3]: index 7 is 0.bias[1]
-      m.setParameters(p);
+      // setParameters refuses non-finite values, so the Infinity goes into the buffer directly
+      e.f32(m.paramsPtr, m.numParameters)[7] = Infinity; // 0.weight is [3, 2] (6 values), then 0.bias [3]: index 7 is 0.bias[1]
       m.checkFinite = true;
       const x = e.tensor([2, 2], [1, 2, 3, 4]);
       let err: unknown;

@@ -1,10 +1,14 @@
 /**
- * A model's spec list: checked (every entry a spec, widths chain) and bound to
- * the model's flat parameter and gradient buffers in PyTorch order, each
- * Linear with bias that a ReLU follows fused into one `LinearReluLayer`.
+ * A model's spec list: checked (every entry a spec, widths chain), bound to
+ * the model's flat parameter and gradient buffers in PyTorch order (each
+ * Linear with bias that a ReLU follows fused into one `LinearReluLayer`),
+ * initialized, and named as torch names the state_dict.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
+import { resolveInit, type InitTarget } from '../init/index.js';
+import type { Core } from '../runtime/core.js';
+import type { ParameterRange } from '../runtime/params.js';
 import { LinearReluLayer } from './fused.js';
 import { ActivationLayer, DropoutLayer, LinearLayer, type BoundLayer, type LayerContext, type LayerSpec, type LinearSpec } from './layers.js';
 
@@ -72,5 +76,31 @@ export function bindLayers(ctx: LayerContext, specs: readonly LayerSpec[], width
     else out.layers.push(new DropoutLayer(ctx, s.p, width));
     width = out.layers[out.layers.length - 1].outSize;
   }
+  return out;
+}
+
+/** Fills every linear layer's weight and bias with its spec's initializer, drawing from the model's RNG. */
+export function initLinears(engine: Core, kind: string, rngPtr: number, linears: BoundLayers['linears']): void {
+  for (const { layer: l, spec: s } of linears) {
+    const init = resolveInit(kind, s.init);
+    const base = { engine, rngPtr, fanIn: l.inSize, fanOut: l.outSize };
+    init.weight.fill({ ...base, ptr: l.w, shape: [l.outSize, l.inSize] } satisfies InitTarget);
+    if (l.bias) init.bias.fill({ ...base, ptr: l.b, shape: [l.outSize] } satisfies InitTarget);
+  }
+}
+
+/** Named ranges of the flat parameter buffer, as torch `nn.Sequential(...).state_dict()` names them (`k.weight`, `k.bias`). */
+export function parameterRanges(specs: readonly LayerSpec[]): ParameterRange[] {
+  const out: ParameterRange[] = [];
+  let off = 0;
+  specs.forEach((s, k) => {
+    if (s.type !== 'linear') return;
+    out.push({ name: `${k}.weight`, offset: off, shape: [s.out, s.in] });
+    off += s.out * s.in;
+    if (s.bias) {
+      out.push({ name: `${k}.bias`, offset: off, shape: [s.out] });
+      off += s.out;
+    }
+  });
   return out;
 }

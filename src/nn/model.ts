@@ -11,14 +11,12 @@
  */
 import { DivergenceError, fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
-import type { InitTarget } from '../init/index.js';
-import { resolveInit } from '../init/index.js';
 import { resolveLoss, type LossEntry, type LossName, type Target } from '../loss/index.js';
 import type { Parameterized, ParameterRange } from '../runtime/params.js';
 import type { Core } from '../runtime/core.js';
 import { seedWords } from '../runtime/rng.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
-import { bindLayers, checkSpecs, type BoundLayers } from './bind.js';
+import { bindLayers, checkSpecs, initLinears, parameterRanges, type BoundLayers } from './bind.js';
 import type { BoundLayer, FiniteCheck, LayerSpec } from './layers.js';
 import { freePlan, makePlan, type Plan } from './plan.js';
 
@@ -79,35 +77,15 @@ export class Sequential implements Parameterized {
     this.firstParam = this.layers.findIndex((l) => l.numParams > 0);
     const k = engine.kernels;
     k.rng_seed(this.rngPtr, seedLo, seedHi);
-    this.initParameters();
+    initLinears(engine, kind, this.rngPtr, this.linears);
     k.f32_fill(nParams, this.gradsPtr, 0);
-  }
-
-  private initParameters(): void {
-    for (const { layer: l, spec: s } of this.linears) {
-      const init = resolveInit(this.kind, s.init);
-      const base = { engine: this.engine, rngPtr: this.rngPtr, fanIn: l.inSize, fanOut: l.outSize };
-      init.weight.fill({ ...base, ptr: l.w, shape: [l.outSize, l.inSize] } satisfies InitTarget);
-      if (l.bias) init.bias.fill({ ...base, ptr: l.b, shape: [l.outSize] } satisfies InitTarget);
-    }
   }
 
   // ---- parameters ----
 
   /** Named ranges of the flat buffers, as torch `nn.Sequential(...).state_dict()` names them. */
   parameterRanges(): ParameterRange[] {
-    const out: ParameterRange[] = [];
-    let off = 0;
-    this.specs.forEach((s, k) => {
-      if (s.type !== 'linear') return;
-      out.push({ name: `${k}.weight`, offset: off, shape: [s.out, s.in] });
-      off += s.out * s.in;
-      if (s.bias) {
-        out.push({ name: `${k}.bias`, offset: off, shape: [s.out] });
-        off += s.out;
-      }
-    });
-    return out;
+    return parameterRanges(this.specs);
   }
 
   parameters(): Float32Array {

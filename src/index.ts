@@ -107,3 +107,6 @@ export { prox, project, gradientSurgery, MultiTask } from './structure/index.js'
 export type {
   GroupLassoOptions, GridOptions, SurgeryMethod, SurgeryReport, MultiTaskOptions, MultiTaskReport, Task, StructureStep, Region,
 } from './structure/index.js';
+// the gallery of experiments (src/experiments/): claims of the optimization literature, run and checked
+export { experiments, findExperiment, resolveParams, runExperiment, reportJson, type ExperimentReport } from './experiments/index.js';
+export type { Experiment, ExperimentResult, ExperimentSeries, Check, ParamSpec, Params } from './experiments/index.js';

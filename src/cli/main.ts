@@ -4,6 +4,7 @@ import { FormatError, IoError, WasmgradError } from '../errors.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
+import { experimentCommand } from './experiment.js';
 import { nodeIo, proc, type Io } from './host.js';
 import { trainCommand } from './train.js';
 
@@ -13,6 +14,7 @@ Commands:
   train     train an MLP on a built-in dataset or a CSV/IDX file; writes history, checkpoint and plots
   compare   the same model and data with several optimizers and/or schedules; one SVG, one table
   bench     the benchmark summary (bench/RESULTS.md, bench/results/*.json)
+  experiment  the gallery: list, run NAME, --all (claims of the optimization literature, checked)
 
 Run \`wasmgrad <command> --help\` for its options. \`wasmgrad\` alone runs \`train\` with its defaults.
 `;
@@ -33,6 +35,8 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
         return 0;
       case 'bench':
         return await benchCommand(rest, io, cliUrl);
+      case 'experiment':
+        return await experimentCommand(rest, io);
       case '--help':
       case '-h':
       case 'help':
@@ -42,7 +46,7 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
         io.out('wasmgrad 0.1.0\n');
         return 0;
       default:
-        throw new UsageError(`wasmgrad: unknown command "${cmd}" (train, compare, bench; see wasmgrad --help)`);
+        throw new UsageError(`wasmgrad: unknown command "${cmd}" (train, compare, bench, experiment; see wasmgrad --help)`);
     }
   } catch (e) {
     const err = e as Error;

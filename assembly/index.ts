@@ -20,3 +20,4 @@ export * from "./linalg_blas";
 export * from "./linalg";
 export * from "./prox";
 export * from "./project";
+export * from "./optim_lbfgs";

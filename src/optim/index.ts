@@ -26,6 +26,7 @@ import { clipByGlobalNorm, clipByValue, clipGradNorm, clipGradValue, gradNorm, t
 import type { CommonOptions } from './group.js';
 import { guardFinite } from './guard.js';
 import type { LearningRate } from './options.js';
+import { Lbfgs, type LbfgsOptions } from './lbfgs.js';
 import { Optimizer } from './optimizer.js';
 import type { Rule } from './rule.js';
 import { addDecayedWeights, addNoise, scale, scaleByLearningRate, scaleBySchedule } from './scale.js';
@@ -63,6 +64,8 @@ export function createOptim(engine: Core) {
     adadelta: make<AdadeltaOptions>(adadeltaRule),
     langevin: make<LangevinOptions>(langevinRule),
     sparseAdam: make<SparseAdamOptions>(sparseAdamRule),
+    /** torch.optim.LBFGS: `opt.step(closure)` (lbfgs.ts). */
+    lbfgs: (model: Parameterized, options?: LbfgsOptions): Lbfgs => new Lbfgs(liveParams('lbfgs', model, engine), options),
     /** An optimizer that runs any transform (e.g. a chain) on each group: p <- p + T(g). */
     fromTransform(model: Parameterized, transform: GradientTransformation, options: TransformOptimizerOptions = {}): Optimizer<{ lr?: LearningRate }> {
       liveParams('fromTransform', model, engine);

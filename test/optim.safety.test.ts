@@ -94,3 +94,55 @@ describe("another engine's model (issue 12 item 2)", () => {
     x.dispose();
   });
 });
+
+describe('optimizer state values and schedule values (issue 12 item 6)', () => {
+  it('loadState refuses NaN/Infinity moments, negative second moments, bad counters and RNG words, for every optimizer; nothing is written', async () => {
+    const e = await engineFor('simd');
+    const x = e.vector(4, [1, -2, 3, -4]);
+    x.grads.set([0.5, -1, 2, 0.25]);
+    const cases: [string, object, (s: any) => void, RegExp][] = [
+      ['adam', {}, (s) => (s.groups[0].buffers.v[1] = NaN), /^adam: loadState: state\.groups\[0\]\.buffers\.v\[1\] is NaN; optimizer state must be finite$/],
+      ['adam', { fused: false }, (s) => (s.groups[0].chain.inner[0].buffers.m[0] = Infinity), /state\.groups\[0\]\.chain\.inner\[0\]\.buffers\.m\[0\] is Infinity/],
+      ['rmsprop', {}, (s) => (s.groups[0].buffers.s[2] = -1), /rmsprop: loadState: state\.groups\[0\]\.buffers\.s\[2\] is -1; a second-moment buffer must be ≥ 0/],
+      ['nadam', {}, (s) => (s.groups[0].scalars.muProduct = NaN), /state\.groups\[0\]\.scalars\.muProduct is NaN/],
+      ['adam', {}, (s) => (s.skippedSteps = 5), /state\.skippedSteps \(5\) exceeds state\.stepCount \(1\)/],
+      ['langevin', { lr: 0.1 }, (s) => (s.groups[0].rng = [0, 0, 0, 0]), /state\.groups\[0\]\.rng is the all-zero state/],
+      ['lbfgs', {}, (s) => (s.groups[0].buffers.d[0] = NaN), /^lbfgs: loadState: state\.groups\[0\]\.buffers\.d\[0\] is NaN/],
+    ];
+    for (const [name, o, tamper, msg] of cases) {
+      const opt = (e.optim as any)[name](x, { lr: 0.1, ...o });
+      if (name === 'lbfgs') opt.step(() => 0); else opt.step();
+      const good = opt.state();
+      const bad = structuredClone(good);
+      tamper(bad);
+      const params = Array.from(x.params);
+      expect(() => opt.loadState(bad), name).toThrow(StateError);
+      expect(() => opt.loadState(bad), name).toThrow(msg);
+      expect(opt.state(), name).toEqual(good);
+      expect(Array.from(x.params), name).toEqual(params);
+      opt.loadState(good);
+      opt.dispose();
+    }
+    x.dispose();
+  });
+
+  it('a schedule may return 0 (cosine to etaMin = 0 ends there): the step moves nothing; a negative value is a ValueError and nothing is written', async () => {
+    const e = await engineFor('simd');
+    const x = e.vector(3, [1, 2, 3]);
+    x.grads.set([1, 1, 1]);
+    const zero = e.optim.sgd(x, { lr: () => 0, momentum: 0.9 });
+    zero.step();
+    expect(Array.from(x.params)).toEqual([1, 2, 3]);
+    expect(zero.stepCount).toBe(1);
+    const neg = e.optim.adam(x, { lr: (s) => (s === 0 ? 0.1 : -0.1) });
+    neg.step();
+    const p = Array.from(x.params), st = neg.state();
+    expect(() => neg.step()).toThrow(ValueError);
+    expect(() => neg.step()).toThrow(/adam: the lr schedule returned -0\.1 at step 1; expected a finite number >= 0/);
+    expect(Array.from(x.params)).toEqual(p);
+    expect(neg.state()).toEqual(st);
+    zero.dispose();
+    neg.dispose();
+    x.dispose();
+  });
+});

@@ -4,67 +4,23 @@
 // naming the file and the path inside the state (e.g. `groups[0].buffers.v[3]`).
 import { FormatError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
+import { stateValueProblem, wordsProblem } from '../optim/state-values.js';
 
 /**
- * State buffers that hold running sums of squares or maxima of magnitudes,
- * so every element must be ≥ 0: `v`, `vmax` (Adam, AMSGrad, NAdam, RAdam),
- * `s` (Adagrad, RMSprop, Adadelta), `acc` (Adadelta), `u` / `r` (Adamax's
- * infinity norm, fused and chain). A negative value there would make the
- * next step take the square root of a negative number.
- */
-export const NON_NEGATIVE_BUFFERS: readonly string[] = ['v', 'vmax', 's', 'acc', 'u', 'r'];
-
-/** Keys that count steps: non-negative integers. */
-const COUNTS = ['stepCount', 'skippedSteps', 'count'];
-
-/**
- * Checks the values of a decoded optimizer state, whatever the optimizer:
- * every f32 buffer finite (no NaN or ±Infinity), every second-moment buffer
- * (`NON_NEGATIVE_BUFFERS`, inside a `buffers` object) ≥ 0, every step
- * counter a non-negative integer, `skippedSteps` ≤ `stepCount`, every
- * number in `scalars` finite, every `rng` 4 u32 words not all zero.
+ * Checks the values of a decoded optimizer state, whatever the optimizer
+ * (`stateValueProblem`: finite buffers, second moments ≥ 0, counts, scalars,
+ * RNG words): a FormatError naming `where` and the path inside the state.
  */
 export function checkStateValues(state: unknown, where: string): void {
-  walk(state, 'optimizer', '', where);
-  const s = state as { stepCount?: unknown; skippedSteps?: unknown } | null;
-  if (s && typeof s === 'object' && typeof s.stepCount === 'number' && typeof s.skippedSteps === 'number' && s.skippedSteps > s.stepCount) {
-    throw new FormatError(`${where}: optimizer.skippedSteps (${s.skippedSteps}) exceeds optimizer.stepCount (${s.stepCount})`);
-  }
-}
-
-function walk(v: unknown, path: string, key: string, where: string): void {
-  if (v instanceof Float32Array || v instanceof Float64Array) {
-    const nonNeg = NON_NEGATIVE_BUFFERS.includes(key) && /\.buffers\.[a-z]+$/.test(path);
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (!Number.isFinite(x)) throw new FormatError(`${where}: ${path}[${i}] is ${x}; optimizer state must be finite`);
-      if (nonNeg && x < 0) throw new FormatError(`${where}: ${path}[${i}] is ${x}; a second-moment buffer must be ≥ 0`);
-    }
-    return;
-  }
-  if (typeof v === 'number') {
-    if (COUNTS.includes(key) && !(Number.isInteger(v) && v >= 0)) throw new FormatError(`${where}: ${path} is ${v}; a step count must be a non-negative integer`);
-    if (/\.scalars\.[^.]+$/.test(path) && !Number.isFinite(v)) throw new FormatError(`${where}: ${path} is ${v}; must be finite`);
-    return;
-  }
-  if (Array.isArray(v)) {
-    if (key === 'rng') checkWords(v, path, where);
-    else v.forEach((x, i) => walk(x, `${path}[${i}]`, '', where));
-    return;
-  }
-  if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) {
-    for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, k, where);
-  }
+  const p = stateValueProblem(state, 'optimizer');
+  if (p) throw new FormatError(`${where}: ${p}`);
 }
 
 /** 4 integers in [0, 2^32), not all zero (a xoshiro128** state). */
 export function checkWords(v: unknown, path: string, where: string): Uint32Array {
-  const a = v as ArrayLike<unknown> | null;
-  const ok = a !== null && typeof a === 'object' && a.length === 4 && Array.from(a).every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w < 4294967296);
-  if (!ok) throw new FormatError(`${where}: ${path} must be 4 u32 words, got ${describe(v)}`);
-  const w = Uint32Array.from(a as ArrayLike<number>);
-  if ((w[0] | w[1] | w[2] | w[3]) === 0) throw new FormatError(`${where}: ${path} is the all-zero state, which xoshiro128** never leaves`);
-  return w;
+  const p = wordsProblem(v, path);
+  if (p) throw new FormatError(`${where}: ${p}`);
+  return Uint32Array.from(v as ArrayLike<number>);
 }
 
 /**

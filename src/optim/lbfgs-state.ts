@@ -18,6 +18,7 @@ import type { GroupState, OptimizerState } from './group.js';
 import type { Parameterized } from '../runtime/params.js';
 import type { LbfgsMemory } from './lbfgs-memory.js';
 import { checkLr, type LearningRate } from './options.js';
+import { stateValueProblem } from './state-values.js';
 
 /** The counters and scalars of the state (torch's state entries). */
 export interface LbfgsScalars {
@@ -90,6 +91,8 @@ export function loadLbfgsState(o: LbfgsParts, s: OptimizerState): void {
   for (const name of ['nIter', 'funcEvals', 'historyCount']) {
     if (!isCount(sc[name])) throw new StateError(`${op}: scalar '${name}' must be a non-negative integer, got ${describe(sc[name])}`);
   }
+  const bad = stateValueProblem(s, 'state');
+  if (bad) throw new StateError(`${op}: ${bad}`);
   if (sc.historyCount > m) throw new StateError(`${op}: historyCount ${sc.historyCount} exceeds historySize ${m}`);
   if (g.lr !== null && g.lr !== undefined && typeof o.lr === 'number') checkLr('lbfgs', g.lr, 'state lr');
   // everything checked: write

@@ -8,6 +8,7 @@ import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { type Counters, type GroupState, momentumOf, type OptimizerState, type ParamGroup } from './group.js';
 import { checkLr, type LearningRate } from './options.js';
+import { stateValueProblem } from './state-values.js';
 import type { TransformStateData } from './transform.js';
 
 /** What state.ts and snapshot.ts see of an optimizer. */
@@ -55,6 +56,8 @@ function validate(o: OptimizerParts, s: OptimizerState): void {
     throw new StateError(`${op}: loadState got the state of a model with ${s.numParameters} parameters, this one has ${o.numParameters}`);
   }
   if (!Number.isInteger(s.stepCount) || s.stepCount < 0) throw new StateError(`${op}: state stepCount must be a non-negative integer, got ${s.stepCount}`);
+  const bad = stateValueProblem(s, 'state');
+  if (bad) throw new StateError(`${op}: loadState: ${bad}`);
   if (!Array.isArray(s.groups) || s.groups.length !== o.groups.length) {
     throw new StateError(`${op}: state has ${s.groups?.length} groups, this optimizer has ${o.groups.length}`);
   }

@@ -57,3 +57,14 @@ export class LinAlgError extends WasmgradError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * A hyperparameter search produced nothing usable: every trial failed (the
+ * objective threw or returned a non-finite value). `trials` holds them, each
+ * with its error.
+ */
+export class SearchError extends WasmgradError {
+  constructor(message: string, readonly trials: readonly unknown[]) {
+    super(message);
+  }
+}

@@ -16,6 +16,7 @@ export {
   FormatError,
   IoError,
   LinAlgError,
+  SearchError,
 } from './errors.js';
 export * as schedules from './schedule/index.js';
 export type { Schedule, CycleSchedule } from './schedule/index.js';
@@ -112,3 +113,9 @@ export type {
 // the gallery of experiments (src/experiments/): claims of the optimization literature, run and checked
 export { experiments, findExperiment, resolveParams, runExperiment, reportJson, type ExperimentReport } from './experiments/index.js';
 export type { Experiment, ExperimentResult, ExperimentSeries, Check, ParamSpec, Params } from './experiments/index.js';
+// meta-optimization (src/meta/): hyperparameter search
+export { search, space, METHODS as SEARCH_METHODS, metropolisAcceptance, swapAcceptance } from './meta/index.js';
+export type {
+  SearchMethod, SearchOptions, SearchResult, SearchProgress, ModuleObjective, Trial, TrialContext, ObjectiveFn, HistoryPoint,
+  Space, Dim, Config, TournamentOptions, ReplicaOptions, ReplicaEvent, SurrogateOptions, HalvingOptions,
+} from './meta/index.js';

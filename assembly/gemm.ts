@@ -8,8 +8,7 @@
 //
 // Names: f32_gemm_<opA><opB>, 'n' = as stored, 't' = transposed.
 //
-// Scalar build: plain loops (gemmLoops), the readable specification.
-// SIMD builds: the Goto/BLIS loop nest (Goto & van de Geijn, "Anatomy of
+// Every build runs the Goto/BLIS loop nest (Goto & van de Geijn, "Anatomy of
 // high-performance matrix multiplication", TOMS 2008; Van Zee & van de Geijn,
 // "BLIS", TOMS 2015):
 //   jc: columns of C in blocks of NC = 512
@@ -18,7 +17,16 @@
 //         jr, ir: the 4x8 micro-kernel on one A panel and one B panel
 // Transposes are absorbed by the packing (nn, nt, tn, tt then run the same
 // micro-kernel). Edge panels are zero-padded; partial 4x8 tiles go through a
-// 32-float temporary. The micro-kernel keeps 8 f32x4 accumulators, loads B as
+// 32-float temporary (SIMD) or guarded stores (scalar).
+//
+// Scalar build: the same nest and packing with a scalar micro-kernel that
+// walks the 4x8 tile as four 4x2 column pairs, 8 f32 accumulators each (32
+// would spill: V8 gives wasm 15 float registers); the A panel (kc x 4 floats,
+// 4 KiB) is re-read from L1 per pair. It exists so that the SIMD/scalar ratio
+// measures SIMD alone: plain triple loops reached a quarter of the scalar
+// peak, and the strided nt form 3 % (issue 19).
+//
+// SIMD micro-kernel: 8 f32x4 accumulators, loads B as
 // two v128 per k and needs each A value broadcast to an f32x4; its k loop is
 // not unrolled (V8 has 15 vector registers and spills an unrolled body).
 //
@@ -45,7 +53,7 @@
 
 import { pack, packA } from "./gemm_pack";
 
-// ---------------------------------------------------------------- scalar spec
+// ---------------------------------------------------------------- shared
 
 @inline function scaleC(m: i32, n: i32, c: usize, ldc: i32, beta: f32): void {
   for (let i = 0; i < m; i++) {
@@ -61,29 +69,7 @@ import { pack, packA } from "./gemm_pack";
   }
 }
 
-/** Plain loops; (ai, ap) are the element strides of op(A)[i, p], (bp, bj) those of op(B)[p, j]. */
-@inline function gemmLoops(
-  m: i32, n: i32, k: i32,
-  a: usize, ai: i32, ap: i32,
-  b: usize, bp: i32, bj: i32,
-  c: usize, ldc: i32, alpha: f32, beta: f32,
-): void {
-  scaleC(m, n, c, ldc, beta);
-  if (k == 0 || alpha == 0) return;
-  for (let i = 0; i < m; i++) {
-    const crow = c + (<usize>i * <usize>ldc << 2);
-    for (let p = 0; p < k; p++) {
-      const av = alpha * load<f32>(a + ((<usize>i * <usize>ai + <usize>p * <usize>ap) << 2));
-      const bbase = b + (<usize>p * <usize>bp << 2);
-      for (let j = 0; j < n; j++) {
-        const cp = crow + (<usize>j << 2);
-        store<f32>(cp, load<f32>(cp) + av * load<f32>(bbase + (<usize>j * <usize>bj << 2)));
-      }
-    }
-  }
-}
-
-// ---------------------------------------------------------------- SIMD path
+// ---------------------------------------------------------------- blocked nest
 
 /** Micro-tile: MR rows of C by NR columns. */
 const MR: i32 = 4;
@@ -110,13 +96,60 @@ export function gemm_splat_a(): i32 {
   return ASC_FEATURE_SIMD && (ASC_FEATURE_RELAXED_SIMD || splatA) ? 1 : 0;
 }
 
-// Static scratch, reserved only when the SIMD path is compiled (functions are
-// compiled on first use, so the scalar build never reserves it). memory.data
+// Static scratch (640 KiB below the heap base, in every build). memory.data
 // is zero-initialised and emits no data-segment bytes: the .wasm stays small.
 // Each is a plain (not @inline) function so that it reserves once.
 function aPack(): usize { return memory.data(MC_BROADCAST * KC * 4, 16); }
 function bPack(): usize { return memory.data(KC * NC * 4, 16); }
 function tile(): usize { return memory.data(MR * NR * 4, 16); }
+
+/** Stores alpha * v0 (+ beta * C) at p and, when `both`, alpha * v1 (+ beta * C) at p + 4. */
+@inline function putPair(p: usize, v0: f32, v1: f32, both: bool, alpha: f32, beta: f32): void {
+  let r = alpha * v0;
+  if (beta != 0) r += beta * load<f32>(p);
+  store<f32>(p, r);
+  if (!both) return;
+  r = alpha * v1;
+  if (beta != 0) r += beta * load<f32>(p, 4);
+  store<f32>(p, r, 4);
+}
+
+/**
+ * The scalar build's micro-kernel, same contract as kernelBody (pa: kc columns
+ * of 4 floats; pb: kc rows of 8 floats): C[0..mr, 0..nr] = alpha * Apanel *
+ * Bpanel + beta * C, as four 4x2 column pairs with 8 scalar accumulators.
+ * Padded rows and columns are computed (they are zeros) and not stored.
+ */
+function kernelScalar(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
+  const rs = <usize>ldc << 2;
+  const end = pa + (<usize>kc << 4);
+  for (let j = 0; j < nr; j += 2) {
+    let c00: f32 = 0, c01: f32 = 0, c10: f32 = 0, c11: f32 = 0;
+    let c20: f32 = 0, c21: f32 = 0, c30: f32 = 0, c31: f32 = 0;
+    let a = pa;
+    let b = pb + (<usize>j << 2);
+    while (a < end) {
+      const b0 = load<f32>(b);
+      const b1 = load<f32>(b, 4);
+      let x = load<f32>(a);
+      c00 += x * b0; c01 += x * b1;
+      x = load<f32>(a, 4);
+      c10 += x * b0; c11 += x * b1;
+      x = load<f32>(a, 8);
+      c20 += x * b0; c21 += x * b1;
+      x = load<f32>(a, 12);
+      c30 += x * b0; c31 += x * b1;
+      a += 16;
+      b += 32;
+    }
+    const both = j + 1 < nr;
+    const p = c + (<usize>j << 2);
+    putPair(p, c00, c01, both, alpha, beta);
+    if (mr > 1) putPair(p + rs, c10, c11, both, alpha, beta);
+    if (mr > 2) putPair(p + rs * 2, c20, c21, both, alpha, beta);
+    if (mr > 3) putPair(p + rs * 3, c30, c31, both, alpha, beta);
+  }
+}
 
 /** a * b + c, fused in the relaxed-SIMD build. */
 @inline function madd(a: v128, b: v128, c: v128): v128 {
@@ -205,7 +238,10 @@ function kernelSplat(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32,
   return (even + mult - 1) / mult * mult;
 }
 
-/** The blocked, packed GEMM; strides as in gemmLoops. */
+/**
+ * The blocked, packed GEMM. (ai, ap) are the element strides of op(A)[i, p],
+ * (bp, bj) those of op(B)[p, j].
+ */
 function gemmBlocked(
   m: i32, n: i32, k: i32,
   a: usize, ai: i32, ap: i32,
@@ -217,7 +253,7 @@ function gemmBlocked(
     scaleC(m, n, c, ldc, beta);
     return;
   }
-  const splat = ASC_FEATURE_RELAXED_SIMD || splatA;
+  const splat = ASC_FEATURE_SIMD && (ASC_FEATURE_RELAXED_SIMD || splatA);
   const ae: usize = splat ? 16 : 4;
   const kcs = blockSize(k, KC, 1);
   const mcs = blockSize(m, splat ? MC_SPLAT : MC_BROADCAST, MR);
@@ -242,8 +278,10 @@ function gemmBlocked(
           for (let ir = 0; ir < mc; ir += MR) {
             const pa = apack + <usize>ir * <usize>kc * ae;
             const ct = cc + (<usize>ir * <usize>ldc << 2);
-            if (splat) kernelSplat(kc, pa, pb, ct, ldc, min(MR, mc - ir), nr, alpha, betaBlock);
-            else kernelBroadcast(kc, pa, pb, ct, ldc, min(MR, mc - ir), nr, alpha, betaBlock);
+            const mr = min(MR, mc - ir);
+            if (!ASC_FEATURE_SIMD) kernelScalar(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock);
+            else if (splat) kernelSplat(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock);
+            else kernelBroadcast(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock);
           }
         }
       }
@@ -259,11 +297,7 @@ function gemmBlocked(
   b: usize, bp: i32, bj: i32,
   c: usize, ldc: i32, alpha: f32, beta: f32,
 ): void {
-  if (ASC_FEATURE_SIMD) {
-    gemmBlocked(m, n, k, a, ai, ap, b, bp, bj, c, ldc, alpha, beta);
-  } else {
-    gemmLoops(m, n, k, a, ai, ap, b, bp, bj, c, ldc, alpha, beta);
-  }
+  gemmBlocked(m, n, k, a, ai, ap, b, bp, bj, c, ldc, alpha, beta);
 }
 
 export function f32_gemm_nn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, alpha: f32, beta: f32): void {

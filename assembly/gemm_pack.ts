@@ -1,4 +1,4 @@
-// GEMM packing, f32 (the SIMD path of gemm.ts): copies a block of op(A) or
+// GEMM packing, f32 (gemm.ts, every build): copies a block of op(A) or
 // op(B) into the panel layout the 4x8 micro-kernel reads, transposes absorbed.
 //
 //   pack(w, d, src, sr, sq, W, dst)    X[r, q] = src[r*sr + q*sq], w x d, into panels
@@ -9,9 +9,10 @@
 // Memory contract: dst holds ceil(w/W)*W*d floats (x4 for packA), 16-byte
 // aligned (static scratch of gemm.ts), and does not overlap src; src needs no
 // alignment. Tails: rows past w are zero-padded up to a whole panel, so the
-// micro-kernel never reads past it; contiguous rows (sr == 1) go by v128 in
-// groups of 4, depth-contiguous rows (sq == 1) through 4x4 transposes, and the
-// last w % 4 rows (or any other stride) element by element.
+// micro-kernel never reads past it; contiguous rows (sr == 1) go by groups of
+// 4 (one v128, or two u64 in the scalar build), depth-contiguous rows (sq == 1)
+// through 4x4 SIMD transposes (element by element in the scalar build), and
+// the last w % 4 rows (or any other stride) element by element. packA is SIMD only.
 
 /**
  * Packs the w x d block X[r, q] = src[r * sr + q * sq] into panels of W rows
@@ -22,8 +23,18 @@
  */
 export function pack(w: i32, d: i32, src: usize, sr: i32, sq: i32, W: i32, dst: usize): void {
   if (sr == 1) packRows(w, d, src, sq, W, dst);
-  else if (sq == 1) packTransposed(w, d, src, sr, W, dst);
+  else if (ASC_FEATURE_SIMD && sq == 1) packTransposed(w, d, src, sr, W, dst);
   else packElements(0, w, d, src, sr, sq, W, dst);
+}
+
+/** Copies 4 floats (16 bytes, any alignment), bit for bit. */
+@inline function copy4(dst: usize, src: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    v128.store(dst, v128.load(src));
+  } else {
+    store<u64>(dst, load<u64>(src));
+    store<u64>(dst, load<u64>(src, 8), 8);
+  }
 }
 
 /** The groups of 4 rows starting at `from` (< 4 left, or past w: zero-padded), element by element. */
@@ -56,7 +67,7 @@ function packRows(w: i32, d: i32, src: usize, sq: i32, W: i32, dst: usize): void
       const r0 = first / W * W;
       const panel = dst + ((<usize>r0 * <usize>d + <usize>(first - r0)) << 2);
       for (let q = q0; q < q1; q++) {
-        v128.store(panel + ((<usize>q * <usize>W) << 2), v128.load(src + ((<usize>q * <usize>sq + <usize>first) << 2)));
+        copy4(panel + ((<usize>q * <usize>W) << 2), src + ((<usize>q * <usize>sq + <usize>first) << 2));
       }
     }
   }

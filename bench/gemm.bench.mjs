@@ -38,6 +38,8 @@ const PROBLEMS = SHORT
       ['n=512', 'tn', 512, 512, 512],
       ['n=512', 'tt', 512, 512, 512],
       ['n=1024', 'nn', 1024, 1024, 1024],
+      ['n=1024', 'nt', 1024, 1024, 1024],
+      ['n=1024', 'tn', 1024, 1024, 1024],
       ['MLP X·W', 'nn', 128, 256, 784],
       ['MLP dY·Wᵀ', 'nt', 128, 784, 256],
       ['MLP Xᵀ·dY', 'tn', 784, 256, 128],
@@ -156,6 +158,11 @@ function peakVariants() {
     kernel.flops = 64 * PEAK_ITERS;
     out[`peakChains${suffix}`] = chains;
     out[`peakKernel${suffix}`] = kernel;
+    if (!suffix) {
+      const scalar = () => exp.f32_peak_scalar(PEAK_ITERS, 0.999);
+      scalar.flops = 24 * PEAK_ITERS;
+      out.peakScalar = scalar;
+    }
   }
   return out;
 }
@@ -224,6 +231,7 @@ for (const [label, form, m, n, k] of PROBLEMS) {
   if (gflops.peakChainsRelaxed) gflops.peakRelaxed = Math.max(gflops.peakChainsRelaxed, gflops.peakKernelRelaxed);
   if (gflops.peak) row.fractionOfPeak = gflops.simd / gflops.peak;
   if (gflops.relaxed && gflops.peakRelaxed) row.relaxedFractionOfPeak = gflops.relaxed / gflops.peakRelaxed;
+  if (gflops.peakScalar) row.scalarFractionOfPeak = gflops.scalar / gflops.peakScalar;
   rows.push(row);
   const g = gflops;
   console.log(
@@ -267,6 +275,7 @@ const cols = [
   ...(has('tfjs') ? [['SIMD/tfjs', (r) => `${fmt(r.simdOverTfjs, 2)}×`]] : []),
   ['SIMD % of peak', (r) => (r.fractionOfPeak ? `${fmt(100 * r.fractionOfPeak, 0)}%` : '–')],
   ...(has('relaxed') && has('peakRelaxed') ? [['relaxed % of its peak', (r) => (r.relaxedFractionOfPeak ? `${fmt(100 * r.relaxedFractionOfPeak, 0)}%` : '–')]] : []),
+  ...(has('peakScalar') ? [['scalar % of its peak', (r) => (r.scalarFractionOfPeak ? `${fmt(100 * r.scalarFractionOfPeak, 0)}%` : '–')]] : []),
 ];
 const table = [
   `| problem | form | ${cols.map((c) => c[0]).join(' | ')} |`,
@@ -282,6 +291,7 @@ for (const [name, label] of [
   ['peakChainsRelaxed', 'relaxed_madd chains'],
   ['peakKernelRelaxed', 'relaxed_madd micro-kernel on L1'],
   ['peakRelaxed', 'relaxed_madd (the faster)'],
+  ['peakScalar', 'scalar f32 mul+add chains'],
 ]) {
   const xs = rows.map((r) => r.gflops[name]).filter((x) => x !== undefined);
   if (xs.length) peak[label] = { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };

@@ -10,6 +10,9 @@
 // - f32_peak_kernel: the GEMM 4x8 micro-kernel body (8 accumulators, two v128
 //   loads of B, four load32_splat of A) on 48 bytes that stay in L1: the
 //   ceiling of the GEMM inner loop with its loads. 64 flops per iteration.
+// - f32_peak_scalar: 12 independent scalar f32 chains c = c * a + b (mul then
+//   add, as the scalar build's GEMM kernel does): the scalar build's ceiling.
+//   24 flops per iteration. Plain scalar code: the same in every build.
 
 /** x * a + b, fused in the relaxed build. */
 @inline function madd(x: v128, a: v128, b: v128): v128 {
@@ -59,4 +62,17 @@ export function f32_peak_kernel(iters: i32): f32 {
     return f32x4.extract_lane(s, 0);
   }
   return 0;
+}
+
+/** Runs `iters` iterations (24 scalar flops each) of 12 independent f32 chains c = c * x + (1 - x). */
+export function f32_peak_scalar(iters: i32, x: f32): f32 {
+  const b: f32 = 1 - x;
+  let c0: f32 = 0.1, c1: f32 = 0.2, c2: f32 = 0.3, c3: f32 = 0.4, c4: f32 = 0.5, c5: f32 = 0.6;
+  let c6: f32 = 0.7, c7: f32 = 0.8, c8: f32 = 0.9, c9: f32 = 1.0, c10: f32 = 1.1, c11: f32 = 1.2;
+  for (let i = 0; i < iters; i++) {
+    c0 = c0 * x + b; c1 = c1 * x + b; c2 = c2 * x + b; c3 = c3 * x + b;
+    c4 = c4 * x + b; c5 = c5 * x + b; c6 = c6 * x + b; c7 = c7 * x + b;
+    c8 = c8 * x + b; c9 = c9 * x + b; c10 = c10 * x + b; c11 = c11 * x + b;
+  }
+  return ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
 }

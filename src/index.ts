@@ -25,6 +25,7 @@ export { Sequential, layers } from './nn/index.js';
 export type { NN, MlpOptions, InitOption } from './nn/index.js';
 export type { ActivationName, LayerSpec, LinearSpec, ActivationSpec, DropoutSpec } from './nn/layers.js';
 export type { ModelOptions } from './nn/model.js';
+export type { BackwardOptions } from './nn/input-grad.js';
 export {
   mse,
   softmaxCrossEntropy,

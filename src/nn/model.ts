@@ -18,6 +18,7 @@ import { seedWords } from '../runtime/rng.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 import { bindLayers, checkSpecs, initLinears, parameterRanges, type BoundLayers } from './bind.js';
 import type { BoundLayer, FiniteCheck, LayerSpec } from './layers.js';
+import { extendPlan, inputGradPtr, type BackwardOptions } from './input-grad.js';
 import { freePlan, makePlan, type Plan } from './plan.js';
 
 export interface ModelOptions {
@@ -56,6 +57,10 @@ export class Sequential implements Parameterized {
   private forwardTraining = true;
   /** index of the first layer with parameters: layers before it need no input gradient */
   private readonly firstParam: number;
+  /** index of the lowest non-identity layer: it writes dL/dx when input gradients are asked for */
+  private readonly firstActive: number;
+  /** true: `lossAndGrad` and `backward` accept `{ inputGrad }` (dL/dx, input-grad.ts) */
+  readonly inputGradients = true;
 
   /** @internal use engine.nn.* */
   constructor(readonly engine: Core, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
@@ -75,6 +80,7 @@ export class Sequential implements Parameterized {
     this.linears = bound.linears;
     this.checks = bound.start.map((first) => (ptr, len, part, kind, what) => this.checkBuffer(ptr, len, `layer ${first + part} (${kind}) ${what}`));
     this.firstParam = this.layers.findIndex((l) => l.numParams > 0);
+    this.firstActive = this.layers.findIndex((l) => !l.alias);
     const k = engine.kernels;
     k.rng_seed(this.rngPtr, seedLo, seedHi);
     initLinears(engine, kind, this.rngPtr, this.linears);
@@ -155,8 +161,11 @@ export class Sequential implements Parameterized {
     return this.outTensor(plan, n);
   }
 
-  /** Accumulates dL/dθ into the gradient buffer for dL/dy = dOut ([n, outputSize]) of the last forward. */
-  backward(dOut: Tensor): void {
+  /**
+   * Accumulates dL/dθ into the gradient buffer for dL/dy = dOut ([n, outputSize]) of the
+   * last forward; with `{ inputGrad }` also writes dL/dx into that tensor (input-grad.ts).
+   */
+  backward(dOut: Tensor, options?: BackwardOptions): void {
     this.live('backward');
     checkTensor(this.engine, this.kind, 'dOut', dOut, 2);
     const plan = this.plan;
@@ -165,15 +174,18 @@ export class Sequential implements Parameterized {
     if (dOut.shape[0] !== n || dOut.shape[1] !== this.outputSize) {
       throw new ShapeError(`${this.kind}: dOut is ${fmtShape(dOut.shape)}, the last forward gave ${fmtShape([n, this.outputSize])}`);
     }
-    this.runBackward(plan, n, dOut.ptr);
+    const ig = inputGradPtr(this.engine, `${this.kind}: backward`, options, n, this.inputSize, null, dOut);
+    if (ig !== 0) extendPlan(this.engine.arena, plan, this.layers, this.firstParam, this.firstActive);
+    this.runBackward(plan, n, dOut.ptr, 1, ig);
   }
 
   /**
    * One call from batch to gradients: zeroes the gradients, runs forward, the
    * loss (writing dL/dy into the plan) and backward, and returns the loss.
    * `y` is an Int32Array of class ids (classification) or a target tensor.
+   * With `{ inputGrad }` ([n, inputSize]) it also writes dL/dx there (input-grad.ts).
    */
-  lossAndGrad(x: Tensor, y: Target, loss: LossName | LossEntry = 'mse'): number {
+  lossAndGrad(x: Tensor, y: Target, loss: LossName | LossEntry = 'mse', options?: BackwardOptions): number {
     const n = this.checkInput('lossAndGrad', x);
     const entry = resolveLoss(this.kind, loss);
     const labels = y instanceof Int32Array;
@@ -184,7 +196,9 @@ export class Sequential implements Parameterized {
     if (!labels) checkTensor(this.engine, this.kind, 'y', y);
     // everything is checked before the plan grows or a buffer is written: a call that throws changes nothing
     if (labels) checkClassIds(this.kind, y, this.outputSize);
+    const ig = inputGradPtr(this.engine, `${this.kind}: lossAndGrad`, options, n, this.inputSize, x, y);
     const plan = this.ensurePlan(n);
+    if (ig !== 0) extendPlan(this.engine.arena, plan, this.layers, this.firstParam, this.firstActive);
     let yPtr: number;
     if (labels) {
       this.engine.i32(plan.labels, n).set(y);
@@ -200,7 +214,7 @@ export class Sequential implements Parameterized {
     }
     // every parameter's gradient is written by the backward below: overwrite (beta = 0)
     // instead of zero-filling the buffer and accumulating (same bits, one pass less)
-    this.runBackward(plan, n, plan.dOut, 0);
+    this.runBackward(plan, n, plan.dOut, 0, ig);
     return value;
   }
 
@@ -257,20 +271,27 @@ export class Sequential implements Parameterized {
     }
   }
 
-  /** gradBeta 1: accumulate into the gradient buffer (backward); 0: overwrite it (lossAndGrad). */
-  private runBackward(plan: Plan, n: number, dOut: number, gradBeta = 1): void {
+  /**
+   * gradBeta 1: accumulate into the gradient buffer (backward); 0: overwrite it (lossAndGrad).
+   * inputGrad ≠ 0: also write dL/dx there (the plan then has input-gradient buffers).
+   */
+  private runBackward(plan: Plan, n: number, dOut: number, gradBeta: number, inputGrad: number): void {
     const acts = plan.acts, grads = plan.grads;
     const training = this.forwardTraining;
     const L = this.layers.length;
     const checking = this.checkFinite;
+    const stop = inputGrad !== 0 ? 0 : this.firstParam;
     let dy = dOut;
-    for (let k = L - 1; k >= 0 && k >= this.firstParam; k--) {
+    for (let k = L - 1; k >= 0 && k >= stop; k--) {
       const l = this.layers[k];
       if (l.alias) continue;
-      const dx = grads[k];
+      // the lowest layer writes dL/dx (or nothing); below the first parameter no buffer is needed without it
+      const dx = k === this.firstActive ? inputGrad : k === this.firstParam && inputGrad === 0 ? 0 : grads[k];
       l.backward(n, acts[k], acts[k + 1], dy, dx, training, plan.scratch[k], gradBeta, checking ? this.checks[k] : null);
       dy = dx;
     }
+    // a model of identity layers only: dL/dx = dL/dy
+    if (inputGrad !== 0 && this.firstActive < 0) this.engine.kernels.f32_copy(n * this.inputSize, dOut, inputGrad);
   }
 
   private checkBuffer(ptr: number, len: number, what: string): void {

@@ -7,7 +7,9 @@
  * - scratch[k]: per-row scratch a layer keeps between forward and backward
  *   (dropout masks, the fused Linear -> ReLU's pre-activation gradient);
  * - grads[k]: dL/d acts[k], two ping-pong buffers walking backward from the
- *   caller's dL/dy (0 = not computed: layers up to the first with parameters);
+ *   caller's dL/dy (0 = not computed: layers up to the first with parameters,
+ *   until input gradients are asked for: input-grad.ts then adds two buffers
+ *   for the layers below, once);
  * - dOut: the loss's dL/dy; labels: an i32 class-id buffer.
  */
 import type { Arena } from '../runtime/arena.js';
@@ -28,6 +30,8 @@ export interface Plan {
   blocks: number[];
   /** the output tensor handed out by forward, per batch size */
   out: Tensor | null;
+  /** true once input-grad.ts has given every layer above the lowest non-identity one a gradient buffer */
+  inputGrads: boolean;
 }
 
 /**
@@ -65,7 +69,7 @@ export function makePlan(arena: Arena, layers: readonly BoundLayer[], firstParam
     cur = cur === 0 ? 1 : 0;
     grads[k] = pp[cur];
   }
-  return { cap, acts, grads, scratch, dOut: blocks[dOutSlot], labels: blocks[labelsSlot], blocks, out: null };
+  return { cap, acts, grads, scratch, dOut: blocks[dOutSlot], labels: blocks[labelsSlot], blocks, out: null, inputGrads: false };
 }
 
 /** Frees a plan's buffers. */

@@ -21,3 +21,4 @@ export * from "./linalg";
 export * from "./prox";
 export * from "./project";
 export * from "./optim_lbfgs";
+export * from "./curvature";

@@ -35,6 +35,12 @@ export interface LossEntry {
    * Validation is the caller's (`check`, and label range).
    */
   apply(engine: Core, n: number, k: number, yhatPtr: number, yPtr: number, labels: boolean, gradPtr: number): number;
+  /**
+   * The loss's curvature for `model.hvp`: writes (∂²L/∂ŷ²)·r into `outPtr`
+   * (`n × k` floats) at the predictions `yhatPtr` (assembly/curvature.ts).
+   * Optional: an entry without it gets a central difference of `apply` there.
+   */
+  hvp?(engine: Core, n: number, k: number, yhatPtr: number, yPtr: number, labels: boolean, rPtr: number, outPtr: number): void;
 }
 
 export type LossName = 'mse' | 'softmaxCrossEntropy' | 'bceWithLogits' | 'poissonNll' | 'huber';
@@ -60,6 +66,7 @@ function elementwise(
   name: string,
   reduction: string,
   call: (engine: Core, len: number, yhat: number, y: number, grad: number, scale: number) => number,
+  hvpCall: (engine: Core, len: number, yhat: number, y: number, r: number, out: number, scale: number) => void,
 ): LossEntry {
   return {
     name,
@@ -69,6 +76,10 @@ function elementwise(
       const len = n * k;
       const scale = reduction === 'sum' ? 1 : len > 0 ? 1 / len : 0;
       return scale * call(engine, len, yhat, y, grad, scale);
+    },
+    hvp: (engine, n, k, yhat, y, _labels, r, out) => {
+      const len = n * k;
+      hvpCall(engine, len, yhat, y, r, out, reduction === 'sum' ? 1 : len > 0 ? 1 / len : 0);
     },
   };
 }
@@ -80,14 +91,16 @@ export interface MseOptions {
 
 export function mse({ reduction = 'half-mean' }: MseOptions = {}): LossEntry {
   reductionOf('mse', reduction, ['half-mean', 'mean', 'sum']);
+  const scaleOf = (n: number, k: number): number =>
+    reduction === 'sum' ? 1 : reduction === 'mean' ? (n * k > 0 ? 1 / (n * k) : 0) : n > 0 ? 1 / (2 * n) : 0;
   return {
     name: 'mse',
     acceptsLabels: false,
     check: (op, n, k, y) => checkTensorTarget(op, n, k, y, 'mse'),
     apply: (engine, n, k, yhat, y, _labels, grad) => {
-      const scale = reduction === 'sum' ? 1 : reduction === 'mean' ? (n * k > 0 ? 1 / (n * k) : 0) : n > 0 ? 1 / (2 * n) : 0;
-      return scale * engine.kernels.f32_mse(n * k, yhat, y, grad, scale);
+      return scaleOf(n, k) * engine.kernels.f32_mse(n * k, yhat, y, grad, scaleOf(n, k));
     },
+    hvp: (engine, n, k, _yhat, _y, _labels, r, out) => engine.kernels.f32_mul_scalar(n * k, r, out, 2 * scaleOf(n, k)),
   };
 }
 
@@ -120,6 +133,11 @@ export function softmaxCrossEntropy({ labelSmoothing = 0, reduction = 'mean' }: 
         : kern.f32_softmax_xent_probs(n, k, yhat, y, grad, scale, labelSmoothing);
       return scale * s;
     },
+    hvp: (engine, n, k, yhat, y, labels, r, out) => {
+      const scale = reduction === 'sum' ? 1 : n > 0 ? 1 / n : 0;
+      if (labels) engine.kernels.f32_softmax_xent_hvp(n, k, yhat, r, out, scale);
+      else engine.kernels.f32_softmax_xent_probs_hvp(n, k, yhat, y, r, out, scale, labelSmoothing);
+    },
   };
 }
 
@@ -130,12 +148,14 @@ export interface ElementwiseOptions {
 
 export function bceWithLogits({ reduction = 'mean' }: ElementwiseOptions = {}): LossEntry {
   reductionOf('bceWithLogits', reduction, ['mean', 'sum']);
-  return elementwise('bceWithLogits', reduction, (e, len, z, y, g, s) => e.kernels.f32_bce_logits(len, z, y, g, s));
+  return elementwise('bceWithLogits', reduction, (e, len, z, y, g, s) => e.kernels.f32_bce_logits(len, z, y, g, s),
+    (e, len, z, _y, r, o, s) => e.kernels.f32_bce_logits_hvp(len, z, r, o, s));
 }
 
 export function poissonNll({ reduction = 'mean' }: ElementwiseOptions = {}): LossEntry {
   reductionOf('poissonNll', reduction, ['mean', 'sum']);
-  return elementwise('poissonNll', reduction, (e, len, z, y, g, s) => e.kernels.f32_poisson_nll(len, z, y, g, s));
+  return elementwise('poissonNll', reduction, (e, len, z, y, g, s) => e.kernels.f32_poisson_nll(len, z, y, g, s),
+    (e, len, z, _y, r, o, s) => e.kernels.f32_poisson_nll_hvp(len, z, r, o, s));
 }
 
 export function huber({ delta = 1, reduction = 'mean' }: ElementwiseOptions & { delta?: number } = {}): LossEntry {
@@ -143,7 +163,8 @@ export function huber({ delta = 1, reduction = 'mean' }: ElementwiseOptions & { 
     throw new ValueError(`huber: delta must be a positive finite number, got ${describe(delta)}`);
   }
   reductionOf('huber', reduction, ['mean', 'sum']);
-  return elementwise('huber', reduction, (e, len, d, y, g, s) => e.kernels.f32_huber(len, d, y, g, s, delta));
+  return elementwise('huber', reduction, (e, len, d, y, g, s) => e.kernels.f32_huber(len, d, y, g, s, delta),
+    (e, len, d, y, r, o, s) => e.kernels.f32_huber_hvp(len, d, y, r, o, s, delta));
 }
 
 const byName: Record<LossName, () => LossEntry> = {

@@ -189,9 +189,9 @@ export class ActivationLayer implements BoundLayer {
   readonly scratchPerRow = 0;
   readonly alias: boolean;
   readonly kind: ActivationName;
-  private readonly slope: number;
-  private readonly beta: number;
-  private readonly threshold: number;
+  readonly slope: number;
+  readonly beta: number;
+  readonly threshold: number;
 
   constructor(private readonly ctx: LayerContext, spec: ActivationSpec, readonly inSize: number) {
     this.kind = spec.name;

@@ -19,6 +19,7 @@ import { checkTensor, Tensor } from '../runtime/tensor.js';
 import { bindLayers, checkSpecs, initLinears, parameterRanges, type BoundLayers } from './bind.js';
 import type { BoundLayer, FiniteCheck, LayerSpec } from './layers.js';
 import { extendPlan, inputGradPtr, type BackwardOptions } from './input-grad.js';
+import { HvpOperator } from './hvp.js';
 import { freePlan, makePlan, type Plan } from './plan.js';
 
 export interface ModelOptions {
@@ -216,6 +217,18 @@ export class Sequential implements Parameterized {
     // instead of zero-filling the buffer and accumulating (same bits, one pass less)
     this.runBackward(plan, n, plan.dOut, 0, ig);
     return value;
+  }
+
+  /** H·v at (x, y), exact (Pearlmutter's R-operator, hvp.ts), into `out` (new Float64Array by default); model state unchanged. */
+  hvp<T extends Float64Array | Float32Array = Float64Array>(x: Tensor, y: Target, loss: LossName | LossEntry, v: ArrayLike<number>, out?: T): T {
+    const op = this.hvpOperator(x, y, loss);
+    try { return op.apply(v, out); } finally { op.dispose(); }
+  }
+
+  /** The operator v ↦ H·v at (x, y) for many products (engine.curvature); dispose it when done. */
+  hvpOperator(x: Tensor, y: Target, loss: LossName | LossEntry = 'mse'): HvpOperator {
+    this.live('hvp');
+    return new HvpOperator({ ...this, layers: this.layers, firstParam: this.firstParam, rngPtr: this.rngPtr, engine: this.engine }, x, y, loss);
   }
 
   /** Frees the parameters, gradients and plan. Using the model afterwards throws StateError. */

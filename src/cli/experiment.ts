@@ -9,7 +9,8 @@ import { experiments, findExperiment, reportJson, runExperiment, type Experiment
 import { makeDir, writeTextAtomic } from '../io/files.js';
 import { parseArgs, helpText, UsageError, type Flags } from './args.js';
 import { core, buildName } from './engine.js';
-import { experimentSvg, galleryHtml, galleryMarkdown, val } from './gallery.js';
+import { experimentSvg } from '../experiments/plot.js';
+import { galleryHtml, galleryMarkdown, val } from './gallery.js';
 import type { Io } from './host.js';
 import { table } from './progress.js';
 

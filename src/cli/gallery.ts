@@ -2,15 +2,6 @@
 // Markdown and HTML with the claim, the source, the plot, the checks and the verdict.
 // `wasmgrad experiment --all --out DIR` writes them; `npm run gallery` writes docs/gallery/.
 import type { Experiment, ExperimentReport } from '../experiments/index.js';
-import { lineChart } from '../plot/svg.js';
-
-/** The plot of one run. */
-export function experimentSvg(e: Experiment, r: ExperimentReport): string {
-  return lineChart(
-    r.series.map((s) => ({ name: s.name, y: s.y, x: s.x, dashed: s.dashed })),
-    { title: `${e.title} — ${r.verdict === 'pass' ? 'pass' : 'FAIL'}`, xLabel: r.plot.xLabel, yLabel: r.plot.yLabel, logY: r.plot.logY, width: 760, height: 420 },
-  );
-}
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** A number as a check table shows it. */

@@ -1,7 +1,8 @@
-// The playground page: two views (Train, Race) as tabs, one worker that owns the
+// The playground page: three views (Train, Race, Experiments) as tabs, one worker that owns the
 // engines, and the URL hash as the shareable state. No framework, no network:
 // everything it loads sits beside index.html.
 import { el } from './dom.js';
+import { experimentsView } from './experiments-view.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { raceView } from './race-view.js';
 import { decodeHash } from './settings.js';
@@ -18,8 +19,14 @@ const status = (text: string) => {
 const { view: initialView, settings } = decodeHash(location.hash);
 const train = trainView(settings, send, status);
 const race = raceView(send);
+const gallery = experimentsView(send);
+const initialExperiment = new URLSearchParams(location.hash.slice(1)).get('experiment');
 
-const views = { train: { label: 'Train', view: train }, race: { label: 'Race', view: race } } as const;
+const views = {
+  train: { label: 'Train', view: train },
+  race: { label: 'Race', view: race },
+  experiments: { label: 'Experiments', view: gallery },
+} as const;
 type ViewName = keyof typeof views;
 const tablist = document.getElementById('tabs')!;
 const main = document.getElementById('main')!;
@@ -50,18 +57,27 @@ function show(name: ViewName): void {
     panels.get(n)!.hidden = !on;
   }
   if (name === 'race') race.show();
-  const hash = name === 'train' ? train.hash() : 'view=race';
+  const hash = name === 'train' ? train.hash() : name === 'race' ? 'view=race' : gallery.hash();
   window.history.replaceState(null, '', `#${hash}`);
 }
-show(initialView === 'race' ? 'race' : 'train');
+show(initialView === 'race' || initialView === 'experiments' ? initialView : 'train');
 
 worker.onmessage = (ev: MessageEvent<FromWorker>) => {
   const m = ev.data;
   if (m.type === 'error') {
     status(`${m.where}: ${m.message}`);
+    if (m.where === 'experiment-run') gallery.failed();
     return;
   }
-  if (m.type === 'ready') status(`ready: the ${m.builds.join(', ')} builds of the core run in a worker`);
+  if (m.type === 'ready') {
+    status(`ready: the ${m.builds.join(', ')} builds of the core run in a worker`);
+    gallery.setList(m.experiments, initialExperiment);
+  }
+  if (m.type === 'experiment-result') {
+    gallery.handle(m);
+    status(`${m.name}: ${m.verdict}`);
+    return;
+  }
   if (m.type === 'train-data') status(`${m.name}: ${m.train.y.length} training and ${m.test.y.length} test points, ${m.k} classes`);
   if (m.type === 'race-update') race.handle(m);
   else train.handle(m);

@@ -1,4 +1,5 @@
 // The messages between the page (main.ts) and the worker (worker.ts).
+import type { Check, ExperimentResult, ParamSpec, Params } from '../experiments/types.js';
 import type { BuildName } from './options.js';
 import type { RaceConfig } from './landscapes.js';
 import type { TrainSettings } from './settings.js';
@@ -13,7 +14,33 @@ export type ToWorker =
   | { type: 'export-checkpoint' }
   | { type: 'export-svg' }
   | { type: 'race-start'; config: RaceConfig }
-  | { type: 'race-stop' };
+  | { type: 'race-stop' }
+  | { type: 'experiment-run'; name: string; params: Params; seed: number };
+
+/** What the Experiments view needs to know of one experiment of the gallery. */
+export interface ExperimentInfo {
+  name: string;
+  title: string;
+  claim: string;
+  source: string;
+  params: Record<string, ParamSpec>;
+  stochastic: boolean;
+  counter: { params: Params; why: string } | null;
+}
+
+/** One finished run of an experiment, with its plot as an SVG document. */
+export interface ExperimentMessage {
+  type: 'experiment-result';
+  name: string;
+  verdict: 'pass' | 'fail';
+  checks: Check[];
+  table: ExperimentResult['table'];
+  params: Params;
+  seed: number;
+  seconds: number;
+  build: BuildName;
+  svg: string;
+}
 
 /** One point of the Train view's history (full-data losses, evaluated in eval mode). */
 export interface TrainPoint {
@@ -72,7 +99,8 @@ export interface RaceUpdate {
 }
 
 export type FromWorker =
-  | { type: 'ready'; builds: BuildName[]; build: BuildName }
+  | { type: 'ready'; builds: BuildName[]; build: BuildName; experiments: ExperimentInfo[] }
+  | ExperimentMessage
   | TrainReport
   | BoundaryMessage
   | DataMessage

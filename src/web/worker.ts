@@ -4,9 +4,11 @@
 // MessageChannel message, not setTimeout, so no 4 ms clamp), which lets the
 // page's messages (pause, step, build switch) in at once. Reports go out every
 // ~150 ms, the decision boundary every ~400 ms.
+import { experiments, runExperiment } from '../experiments/index.js';
+import { experimentSvg } from '../experiments/plot.js';
 import { init, type Dataset, type Engine } from '../index.js';
 import type { BuildName } from './options.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { ExperimentInfo, FromWorker, ToWorker } from './protocol.js';
 import { RaceSession } from './race-session.js';
 import type { TrainSettings } from './settings.js';
 import { dataMessage, fromCsv, generate, prepare, TrainSession, type Prepared } from './train-session.js';
@@ -41,7 +43,21 @@ async function setup(): Promise<void> {
     }
   }
   build = [...engines.keys()][0];
-  post({ type: 'ready', builds: [...engines.keys()], build });
+  const list: ExperimentInfo[] = experiments.map((e) => ({
+    name: e.name, title: e.title, claim: e.claim, source: e.source, params: e.params,
+    stochastic: e.stochastic === true, counter: e.counter ?? null,
+  }));
+  post({ type: 'ready', builds: [...engines.keys()], build, experiments: list });
+}
+
+/** Runs one experiment of the gallery on the current build (training waits meanwhile). */
+function experiment(name: string, params: Record<string, number>, seed: number): void {
+  const r = runExperiment(engines.get(build)!, name, params, seed);
+  const e = experiments.find((x) => x.name === name)!;
+  post({
+    type: 'experiment-result', name, verdict: r.verdict, checks: r.checks, table: r.table,
+    params: r.params, seed: r.seed, seconds: r.seconds, build, svg: experimentSvg(e, r),
+  });
 }
 
 function report(): void {
@@ -205,6 +221,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         break;
       case 'race-stop':
         stopRace();
+        break;
+      case 'experiment-run':
+        experiment(m.name, m.params, m.seed);
         break;
     }
   } catch (e) {

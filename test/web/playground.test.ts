@@ -2,7 +2,7 @@
 // playwright-core, as test/runtimes/chromium.mjs does), against dist/web served by
 // scripts/playground-serve.mjs on 127.0.0.1. Any request that leaves that origin is
 // blocked and fails the test; after the first load the browser is put offline.
-// Screenshots of both views at desktop and phone width go to test/web/artifacts/
+// Screenshots of the three views at desktop and phone width go to test/web/artifacts/
 // (git-ignored). No timing is asserted except the "within 3 s / 20 s" bounds
 // and "scalar shows fewer steps/s than SIMD" (a comparison in one run).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -215,6 +215,34 @@ describe('playground (dist/web in headless Chromium)', () => {
 
   it('Race view: screenshots and no serious or critical axe violation; still no error', async () => {
     await screenshots('race');
+    expect(await axeViolations()).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 20_000);
+
+  it('Experiments: runs an experiment of the gallery in the worker with its checks and plot; its counter-case fails', async () => {
+    await page.getByTestId('tab-experiments').click();
+    await expect.poll(() => page.getByTestId('tab-experiments').getAttribute('aria-selected')).toBe('true');
+    const names = await page.getByTestId('experiment-select').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(names).toContain('gd-step-size-threshold');
+    await page.getByTestId('experiment-select').selectOption('gd-step-size-threshold');
+    expect(await text('experiment-claim')).toMatch(/2\/L/);
+    const verdict = async () => {
+      await page.getByTestId('experiment-run').click();
+      return until('a verdict', 20_000, async () => { const v = await text('experiment-verdict'); return v === 'pass' || v === 'fail' ? v : null; });
+    };
+    expect(await verdict()).toBe('pass');
+    expect(await page.getByTestId('experiment-checks').locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('experiment-plot').isVisible()).toBe(true);
+    expect(page.url()).toContain('experiment=gd-step-size-threshold');
+    await page.getByTestId('experiment-counter').click();
+    expect(await page.locator('[data-param="below"]').inputValue()).toBe('2.05');
+    expect(await verdict()).toBe('fail');
+    await page.getByTestId('experiment-defaults').click();
+    expect(await verdict()).toBe('pass');
+  }, 60_000);
+
+  it('Experiments view: screenshots and no serious or critical axe violation; still no error', async () => {
+    await screenshots('experiments');
     expect(await axeViolations()).toEqual([]);
     expect(problems).toEqual([]);
   }, 20_000);

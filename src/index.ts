@@ -113,6 +113,7 @@ export type {
 } from './structure/index.js';
 // the gallery of experiments (src/experiments/): claims of the optimization literature, run and checked
 export { experiments, findExperiment, resolveParams, runExperiment, reportJson, type ExperimentReport } from './experiments/index.js';
+export { experimentSvg } from './experiments/plot.js';
 export type { Experiment, ExperimentResult, ExperimentSeries, Check, ParamSpec, Params } from './experiments/index.js';
 // meta-optimization (src/meta/): hyperparameter search
 export { search, space, METHODS as SEARCH_METHODS, metropolisAcceptance, swapAcceptance } from './meta/index.js';

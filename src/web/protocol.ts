@@ -1,5 +1,5 @@
 // The messages between the page (main.ts) and the worker (worker.ts).
-import type { Check, ExperimentResult, ParamSpec, Params } from '../experiments/types.js';
+import type { Check, ExperimentResult, ParamSpec, Params } from '../index.js';
 import type { BuildName } from './options.js';
 import type { RaceConfig } from './landscapes.js';
 import type { TrainSettings } from './settings.js';

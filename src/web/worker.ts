@@ -4,9 +4,7 @@
 // MessageChannel message, not setTimeout, so no 4 ms clamp), which lets the
 // page's messages (pause, step, build switch) in at once. Reports go out every
 // ~150 ms, the decision boundary every ~400 ms.
-import { experiments, runExperiment } from '../experiments/index.js';
-import { experimentSvg } from '../experiments/plot.js';
-import { init, type Dataset, type Engine } from '../index.js';
+import { experiments, experimentSvg, init, runExperiment, type Dataset, type Engine } from '../index.js';
 import type { BuildName } from './options.js';
 import type { ExperimentInfo, FromWorker, ToWorker } from './protocol.js';
 import { RaceSession } from './race-session.js';

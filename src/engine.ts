@@ -12,6 +12,7 @@ import { createNN, type NN } from './nn/index.js';
 import { createLossNamespace, type LossNamespace } from './loss/index.js';
 import { createOptim, type Optim } from './optim/index.js';
 import { bindMinimize, createLinalg, type Linalg } from './solve/index.js';
+import { createCurvature, type Curvature } from './curvature/index.js';
 import type { Fun, MinimizeOptions, MinimizeResult } from './solve/index.js';
 
 /**
@@ -91,6 +92,12 @@ export class Engine extends Core {
   /** Dense f64 linear algebra in the core: `cholesky`, `choleskySolve`, `solveTriangular`, `eigh`, and linear `cg`. */
   get linalg(): Linalg {
     return (this._linalg ??= createLinalg(this));
+  }
+
+  private _curvature: Curvature | undefined;
+  /** Curvature of a model's loss over its parameters (src/curvature): `hessian`, `topEigenvalues`, `eigh`, `conditionNumber`, `classifyStationaryPoint`. */
+  get curvature(): Curvature {
+    return (this._curvature ??= createCurvature(this));
   }
 
   /**

@@ -106,6 +106,8 @@ export type {
   Fun, Iterate, Method, MinimizeOptions, MinimizeResult, LineSearch, LineSearchResult, PhiValue, SearchStart,
   BacktrackingOptions, StrongWolfeOptions, Objective, CgOptions, CgResult, MatVec, CholeskyOptions, CholeskyResult, EighResult, Linalg, VecOps,
 } from './solve/index.js';
+export type { Curvature, CurvatureModel, StationaryPoint, TopEigenOptions, TopEigenResult } from './curvature/index.js';
+export type { HvpOperator } from './nn/hvp.js';
 // proximal steps, projections, multi-task gradient surgery (src/structure/)
 export { prox, project, gradientSurgery, MultiTask } from './structure/index.js';
 export type {

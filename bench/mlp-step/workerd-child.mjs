@@ -10,8 +10,11 @@
 // each command as an HTTP request. A worker's clock does not advance while it
 // computes (a Workers rule against timing attacks), so `run` is timed here,
 // around the request: the worker runs the steps and answers; the request's
-// own overhead (~1 ms on loopback) is within a round of ~400 ms. No CPU time
-// is measured (cpuMs = ms).
+// own overhead (~1 ms on loopback) is within a round of ~400 ms. CPU time is
+// workerd's own (utime + stime of its process from /proc/<pid>/stat, Linux),
+// so the steps per CPU second compare with the other runtimes' on a loaded
+// machine; where /proc is missing, cpuMs = ms.
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -108,11 +111,28 @@ async function setup(problem) {
   }
   await copyFile(join(repo, 'bench', 'mlp-step', 'variants', 'wasmgrad-runner.mjs'), join(dir, 'wasmgrad-runner.mjs'));
   await writeFile(join(dir, 'worker.mjs'), WORKER);
-  await writeFile(join(dir, 'config.capnp'), capnpConfig(modules));
+  let config = capnpConfig(modules);
+  // MLP_STEP_WORKERD_FLAGS='["--no-liftoff"]': V8 flags for this workerd (Workerd.Config v8Flags; a
+  // self-hosted workerd can set them, a deployed Worker cannot), to find out what holds workerd back
+  const flags = JSON.parse(process.env.MLP_STEP_WORKERD_FLAGS ?? '[]');
+  if (flags.length > 0) config = config.replace('services = [', `v8Flags = ${JSON.stringify(flags)},\n  services = [`);
+  await writeFile(join(dir, 'config.capnp'), config);
   const port = await freePort();
   proc = start(join(repo, 'node_modules', '.bin', 'workerd'), ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], { cwd: dir });
   url = `http://127.0.0.1:${port}/`;
   return post({ cmd: 'setup', variant, problem });
+}
+
+/** CPU milliseconds (user + system) used so far by workerd's process; null without /proc. */
+function workerdCpuMs() {
+  try {
+    // fields after the command name "(...)": state is field 3, utime 14, stime 15 (clock ticks, 100 per second on Linux)
+    const stat = readFileSync(`/proc/${proc.child.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
 }
 
 async function handle(msg) {
@@ -123,10 +143,12 @@ async function handle(msg) {
       return post(msg);
     case 'run': {
       await post({ cmd: 'warm' });
+      const c0 = workerdCpuMs();
       const t0 = performance.now();
       await post({ cmd: 'run', steps: msg.steps });
       const ms = performance.now() - t0;
-      return { ms, cpuMs: ms };
+      const c1 = workerdCpuMs();
+      return { ms, cpuMs: c0 === null || c1 === null ? ms : c1 - c0 };
     }
     default:
       throw new Error(`unknown command ${msg.cmd}`);

@@ -1,29 +1,8 @@
 import { ValueError } from '../errors.js';
-import { seedWords } from '../runtime/rng.js';
+import { checkStateWords, seedWords } from '../runtime/rng.js';
 
-const TWO32 = 4294967296;
-
-/**
- * Checks a 4-word xoshiro128** state: an array-like of 4 integers in
- * [0, 2^32), not all zero (the all-zero state is a fixed point). Returns a copy.
- */
-export function checkStateWords(op: string, state: unknown): Uint32Array {
-  const s = state as ArrayLike<number> | null;
-  if (s === null || typeof s !== 'object' || typeof s.length !== 'number') {
-    throw new ValueError(`${op}: state must be 4 u32 words, got ${s === null ? 'null' : typeof s}`);
-  }
-  if (s.length !== 4) throw new ValueError(`${op}: state must be 4 u32 words, got ${s.length}`);
-  let any = 0;
-  for (let i = 0; i < 4; i++) {
-    const w = s[i];
-    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w >= TWO32) {
-      throw new ValueError(`${op}: state word ${i} must be an integer in [0, 2^32), got ${String(w)}`);
-    }
-    any ||= w;
-  }
-  if (any === 0) throw new ValueError(`${op}: the all-zero state is not a valid xoshiro128** state`);
-  return Uint32Array.from(s);
-}
+/** 4 u32 words, not all zero (moved to runtime/rng.ts; the model's setRngState checks the same). */
+export { checkStateWords } from '../runtime/rng.js';
 
 /**
  * A small seeded generator for the host side of data handling (shuffles,

@@ -277,11 +277,14 @@ export function resolveInit(op: string, init: InitName | Initializer | Partial<L
     if (!f) throw new ValueError(`${op}: init must be one of 'default', ${Object.keys(names).map((k) => `'${k}'`).join(', ')} or an initializer, got '${init}'`);
     return { weight: f(), bias: zeros };
   }
-  if (typeof init === 'object' && init !== null) {
+  if (typeof init === 'object' && init !== null && !Array.isArray(init)) {
     if ('fill' in init && typeof (init as Initializer).fill === 'function') return { weight: init as Initializer, bias: zeros };
+    for (const k of Object.keys(init)) {
+      if (k !== 'weight' && k !== 'bias') throw new ValueError(`${op}: init has an unknown key '${k}'; an init object has weight and bias initializers`);
+    }
     const w = (init as Partial<LinearInit>).weight ?? linearDefault;
     const b = (init as Partial<LinearInit>).bias ?? ((init as Partial<LinearInit>).weight ? zeros : linearDefault);
-    if (typeof w.fill !== 'function' || typeof b.fill !== 'function') throw new ValueError(`${op}: init.weight and init.bias must be initializers`);
+    if (typeof w?.fill !== 'function' || typeof b?.fill !== 'function') throw new ValueError(`${op}: init.weight and init.bias must be initializers`);
     return { weight: w, bias: b };
   }
   throw new ValueError(`${op}: init must be a name or an initializer, got ${describe(init)}`);

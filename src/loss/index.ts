@@ -16,7 +16,7 @@
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { liveParams, type Parameterized, type ParameterRange } from '../runtime/params.js';
-import { describe } from '../runtime/validate.js';
+import { checkBool, checkKnown, checkOptions, describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 
@@ -84,12 +84,20 @@ function elementwise(
   };
 }
 
+/** An options argument of a loss builder: an object with only the `names` keys (a typo is an error, as for the optimizers). */
+function lossOptions<T extends object>(op: string, o: T | undefined, names: readonly string[]): T {
+  const v = checkOptions(op, o);
+  checkKnown(op, v, names);
+  return v;
+}
+
 export interface MseOptions {
   /** 'half-mean' (default): 1/(2n)·Σ‖ŷ−y‖² with n rows; 'mean': over all elements (torch MSELoss); 'sum' */
   reduction?: 'half-mean' | 'mean' | 'sum';
 }
 
-export function mse({ reduction = 'half-mean' }: MseOptions = {}): LossEntry {
+export function mse(options?: MseOptions): LossEntry {
+  const { reduction = 'half-mean' } = lossOptions('mse', options, ['reduction']);
   reductionOf('mse', reduction, ['half-mean', 'mean', 'sum']);
   const scaleOf = (n: number, k: number): number =>
     reduction === 'sum' ? 1 : reduction === 'mean' ? (n * k > 0 ? 1 / (n * k) : 0) : n > 0 ? 1 / (2 * n) : 0;
@@ -111,7 +119,8 @@ export interface CrossEntropyOptions {
   reduction?: 'mean' | 'sum';
 }
 
-export function softmaxCrossEntropy({ labelSmoothing = 0, reduction = 'mean' }: CrossEntropyOptions = {}): LossEntry {
+export function softmaxCrossEntropy(options?: CrossEntropyOptions): LossEntry {
+  const { labelSmoothing = 0, reduction = 'mean' } = lossOptions('softmaxCrossEntropy', options, ['labelSmoothing', 'reduction']);
   if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new ValueError(`softmaxCrossEntropy: labelSmoothing must be in [0, 1], got ${describe(labelSmoothing)}`);
   }
@@ -146,19 +155,22 @@ export interface ElementwiseOptions {
   reduction?: 'mean' | 'sum';
 }
 
-export function bceWithLogits({ reduction = 'mean' }: ElementwiseOptions = {}): LossEntry {
+export function bceWithLogits(options?: ElementwiseOptions): LossEntry {
+  const { reduction = 'mean' } = lossOptions('bceWithLogits', options, ['reduction']);
   reductionOf('bceWithLogits', reduction, ['mean', 'sum']);
   return elementwise('bceWithLogits', reduction, (e, len, z, y, g, s) => e.kernels.f32_bce_logits(len, z, y, g, s),
     (e, len, z, _y, r, o, s) => e.kernels.f32_bce_logits_hvp(len, z, r, o, s));
 }
 
-export function poissonNll({ reduction = 'mean' }: ElementwiseOptions = {}): LossEntry {
+export function poissonNll(options?: ElementwiseOptions): LossEntry {
+  const { reduction = 'mean' } = lossOptions('poissonNll', options, ['reduction']);
   reductionOf('poissonNll', reduction, ['mean', 'sum']);
   return elementwise('poissonNll', reduction, (e, len, z, y, g, s) => e.kernels.f32_poisson_nll(len, z, y, g, s),
     (e, len, z, _y, r, o, s) => e.kernels.f32_poisson_nll_hvp(len, z, r, o, s));
 }
 
-export function huber({ delta = 1, reduction = 'mean' }: ElementwiseOptions & { delta?: number } = {}): LossEntry {
+export function huber(options?: ElementwiseOptions & { delta?: number }): LossEntry {
+  const { delta = 1, reduction = 'mean' } = lossOptions('huber', options, ['delta', 'reduction']);
   if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) {
     throw new ValueError(`huber: delta must be a positive finite number, got ${describe(delta)}`);
   }
@@ -178,7 +190,7 @@ const byName: Record<LossName, () => LossEntry> = {
 /** A loss entry from a name (default options) or the entry itself. */
 export function resolveLoss(op: string, loss: LossName | LossEntry | undefined): LossEntry {
   if (typeof loss === 'string') {
-    const f = byName[loss];
+    const f = Object.hasOwn(byName, loss) ? byName[loss as LossName] : undefined;
     if (!f) throw new ValueError(`${op}: unknown loss '${loss}', expected one of ${Object.keys(byName).map((k) => `'${k}'`).join(', ')}`);
     return f();
   }
@@ -238,9 +250,11 @@ export function checkLabels(engine: Core, op: string, ptr: number, labels: Int32
 export function l2Penalty(
   target: Parameterized & { parameterRanges?: () => ParameterRange[] },
   lambda: number,
-  { weightsOnly = false }: { weightsOnly?: boolean } = {},
+  options?: { weightsOnly?: boolean },
 ): number {
   liveParams('l2Penalty', target, undefined, 'target');
+  const { weightsOnly = false } = lossOptions('l2Penalty', options, ['weightsOnly']);
+  checkBool('l2Penalty', 'weightsOnly', weightsOnly);
   if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) {
     throw new ValueError(`l2Penalty: lambda must be a finite non-negative number, got ${describe(lambda)}`);
   }

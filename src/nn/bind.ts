@@ -10,37 +10,64 @@ import { resolveInit, type InitTarget } from '../init/index.js';
 import type { Core } from '../runtime/core.js';
 import type { ParameterRange } from '../runtime/params.js';
 import { LinearReluLayer } from './fused.js';
-import { ActivationLayer, DropoutLayer, LinearLayer, type BoundLayer, type LayerContext, type LayerSpec, type LinearSpec } from './layers.js';
+import { ActivationLayer, DropoutLayer, layers, LinearLayer, type BoundLayer, type LayerContext, type LayerSpec, type LinearSpec } from './layers.js';
 
 /** The sizes a spec list gives a model. */
 export interface SpecSizes {
   inputSize: number;
   outputSize: number;
   numParameters: number;
+  /** the input width, then each linear layer's output width (for messages) */
+  widths: number[];
+}
+
+/**
+ * A spec rebuilt by its `layers.*` constructor, so one written by hand is
+ * checked as strictly as one made by `engine.nn.layers` (a ValueError naming
+ * the layer's index and the field).
+ */
+function recheck(kind: string, k: number, s: LayerSpec): void {
+  try {
+    if (s.type === 'linear') layers.linear(s.in, s.out, { bias: s.bias, init: s.init });
+    else if (s.type === 'activation') layers.activation(s.name, { slope: s.slope, beta: s.beta, threshold: s.threshold });
+    else layers.dropout(s.p);
+  } catch (e) {
+    if (e instanceof ValueError) throw new ValueError(`${kind}: layer ${k}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Checks `specs` for model `kind` (input width: the first linear's `in`, or `inputSize`). */
 export function checkSpecs(kind: string, specs: readonly LayerSpec[], inputSize: number | undefined): SpecSizes {
-  if (!Array.isArray(specs) || specs.length === 0) throw new ValueError(`${kind}: needs at least one layer`);
-  const firstLinear = specs.find((s) => s?.type === 'linear');
-  let width = inputSize ?? (firstLinear?.type === 'linear' ? firstLinear.in : undefined);
-  if (width === undefined || !Number.isInteger(width) || width < 1) {
-    throw new ValueError(`${kind}: cannot infer the input width (no linear layer); pass inputSize`);
+  if (!Array.isArray(specs) || specs.length === 0) throw new ValueError(`${kind}: specs must be a non-empty array of layers, got ${describe(specs)}`);
+  if (inputSize !== undefined && (typeof inputSize !== 'number' || !Number.isInteger(inputSize) || inputSize < 1)) {
+    throw new ValueError(`${kind}: inputSize must be a positive integer, got ${describe(inputSize)}`);
   }
-  const input = width;
-  let nParams = 0;
   for (let k = 0; k < specs.length; k++) {
     const s = specs[k];
     if (!s || typeof s !== 'object' || !['linear', 'activation', 'dropout'].includes(s.type)) {
       throw new ValueError(`${kind}: layer ${k} is not a layer spec (use engine.nn.layers.*), got ${describe(s)}`);
     }
+    recheck(kind, k, s);
+  }
+  const firstLinear = specs.find((s) => s.type === 'linear');
+  let width = inputSize ?? (firstLinear?.type === 'linear' ? firstLinear.in : undefined);
+  if (width === undefined) throw new ValueError(`${kind}: cannot infer the input width (no linear layer); pass inputSize`);
+  const input = width;
+  const widths = [width];
+  let nParams = 0;
+  for (let k = 0; k < specs.length; k++) {
+    const s = specs[k];
     if (s.type === 'linear') {
-      if (s.in !== width) throw new ShapeError(`${kind}: layer ${k} (linear) expects ${s.in} inputs but layer ${k - 1} gives ${width}`);
+      if (s.in !== width) {
+        throw new ShapeError(`${kind}: layer ${k} (linear) expects ${s.in} inputs but ${widths.length === 1 ? `inputSize is ${width}` : `layer ${k - 1} gives ${width}`}`);
+      }
       width = s.out;
+      widths.push(width);
       nParams += s.in * s.out + (s.bias ? s.out : 0);
     }
   }
-  return { inputSize: input, outputSize: width, numParameters: nParams };
+  return { inputSize: input, outputSize: width, numParameters: nParams, widths };
 }
 
 /** A model's layers bound to its buffers. */

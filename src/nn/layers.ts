@@ -12,7 +12,7 @@
  *             dX  = dY·W               f32_gemm_nn (skipped for the first layer with parameters)
  */
 import { ValueError } from '../errors.js';
-import { describe } from '../runtime/validate.js';
+import { checkKnown, checkOptions, describe } from '../runtime/validate.js';
 import { resolveInit, type Initializer, type InitName, type LinearInit } from '../init/index.js';
 import type { Core } from '../runtime/core.js';
 
@@ -49,18 +49,23 @@ function posInt(op: string, name: string, v: unknown): number {
 
 /** Layer constructors for `engine.nn.sequential([...])`. */
 export const layers = {
-  linear(inFeatures: number, outFeatures: number, { bias = true, init }: { bias?: boolean; init?: LinearSpec['init'] } = {}): LinearSpec {
+  linear(inFeatures: number, outFeatures: number, options?: { bias?: boolean; init?: LinearSpec['init'] }): LinearSpec {
+    const o = checkOptions('linear', options);
+    checkKnown('linear', o, ['bias', 'init']);
+    const { bias = true, init } = o;
     posInt('linear', 'in', inFeatures);
     posInt('linear', 'out', outFeatures);
     if (typeof bias !== 'boolean') throw new ValueError(`linear: bias must be a boolean, got ${describe(bias)}`);
     resolveInit('linear', init);
     return Object.freeze({ type: 'linear', in: inFeatures, out: outFeatures, bias, init });
   },
-  activation(name: ActivationName, options: { slope?: number; beta?: number; threshold?: number } = {}): ActivationSpec {
+  activation(name: ActivationName, options?: { slope?: number; beta?: number; threshold?: number }): ActivationSpec {
     if (!ACTIVATIONS.includes(name)) {
       throw new ValueError(`activation: name must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${typeof name === 'string' ? `'${name}'` : describe(name)}`);
     }
-    const { slope = 0.01, beta = 1, threshold = 20 } = options;
+    const o = checkOptions(`${name}: activationOptions`, options);
+    checkKnown(`${name}: activationOptions`, o, ['slope', 'beta', 'threshold']);
+    const { slope = 0.01, beta = 1, threshold = 20 } = o;
     for (const [k, v] of [['slope', slope], ['beta', beta], ['threshold', threshold]] as const) {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${name}: ${k} must be a finite number, got ${describe(v)}`);
     }

@@ -9,12 +9,12 @@
  * plans again once. So after the first call at a batch size, forward /
  * backward / lossAndGrad allocate nothing.
  */
-import { DivergenceError, fmtShape, ShapeError, StateError, ValueError } from '../errors.js';
+import { DivergenceError, fmtShape, MemoryError, ShapeError, StateError, ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
 import { resolveLoss, type LossEntry, type LossName, type Target } from '../loss/index.js';
 import type { Parameterized, ParameterRange } from '../runtime/params.js';
 import type { Core } from '../runtime/core.js';
-import { seedWords } from '../runtime/rng.js';
+import { checkStateWords, seedWords } from '../runtime/rng.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 import { bindLayers, checkSpecs, initLinears, parameterRanges, type BoundLayers } from './bind.js';
 import type { BoundLayer, FiniteCheck, LayerSpec } from './layers.js';
@@ -75,7 +75,14 @@ export class Sequential implements Parameterized {
     const nParams = sizes.numParameters;
 
     // all or nothing: a MemoryError allocates nothing and does not grow the memory
-    [this.paramsPtr, this.gradsPtr, this.rngPtr] = engine.arena.allocAll([nParams * 4, nParams * 4, 16]);
+    const sizeText = `layer sizes [${sizes.widths.join(', ')}] need ${nParams} parameters`;
+    if (!Number.isSafeInteger(nParams * 8)) throw new MemoryError(`${kind}: ${sizeText}, more than any memory holds`, nParams * 8, engine.arena.maxBytes - engine.arena.usedBytes);
+    try {
+      [this.paramsPtr, this.gradsPtr, this.rngPtr] = engine.arena.allocAll([nParams * 4, nParams * 4, 16]);
+    } catch (e) {
+      if (!(e instanceof MemoryError)) throw e;
+      throw new MemoryError(`${kind}: ${sizeText} (${nParams * 8} bytes with gradients): ${e.message}`, e.requested, e.available);
+    }
     const bound = bindLayers({ engine, rngPtr: this.rngPtr }, this.specs, this.inputSize, this.paramsPtr, this.gradsPtr);
     this.layers = bound.layers;
     this.linears = bound.linears;
@@ -147,9 +154,8 @@ export class Sequential implements Parameterized {
 
   setRngState(s: ArrayLike<number>): void {
     this.live('setRngState');
-    if (!s || s.length !== 4) throw new ValueError(`${this.kind}: setRngState needs 4 words, got ${s?.length}`);
-    if (((s[0] | s[1] | s[2] | s[3]) >>> 0) === 0) throw new ValueError(`${this.kind}: setRngState: the all-zero state is invalid for xoshiro128**`);
-    new Uint32Array(this.engine.memory.buffer, this.rngPtr, 4).set(Array.from(s, (v) => v >>> 0));
+    const w = checkStateWords(`${this.kind}: setRngState`, s);
+    new Uint32Array(this.engine.memory.buffer, this.rngPtr, 4).set(w);
   }
 
   // ---- forward, backward ----

@@ -14,6 +14,28 @@ export function seedWords(op: string, seed: unknown): [number, number] {
 }
 
 /**
+ * Checks a 4-word xoshiro128** state: an array-like of 4 integers in
+ * [0, 2^32), not all zero (the all-zero state is a fixed point). Returns a copy.
+ */
+export function checkStateWords(op: string, state: unknown): Uint32Array {
+  const s = state as ArrayLike<number> | null;
+  if (s === null || typeof s !== 'object' || typeof s.length !== 'number') {
+    throw new ValueError(`${op}: state must be 4 u32 words, got ${s === null ? 'null' : typeof s}`);
+  }
+  if (s.length !== 4) throw new ValueError(`${op}: state must be 4 u32 words, got ${s.length}`);
+  let any = 0;
+  for (let i = 0; i < 4; i++) {
+    const w = s[i];
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w >= TWO32) {
+      throw new ValueError(`${op}: state word ${i} must be an integer in [0, 2^32), got ${String(w)}`);
+    }
+    any ||= w;
+  }
+  if (any === 0) throw new ValueError(`${op}: the all-zero state is not a valid xoshiro128** state`);
+  return Uint32Array.from(s);
+}
+
+/**
  * A seeded stream of the core's xoshiro128** generator (assembly/rng.ts).
  *
  * The generator's state is 4 u32 words (16 bytes) in the engine's memory,

@@ -46,7 +46,7 @@ export interface NumberRule {
   minOpen?: boolean;
   /** exclude `max` (default false: max itself passes) */
   maxOpen?: boolean;
-  /** only integers pass */
+  /** only safe integers pass (|v| ≤ 2^53 − 1) */
   integer?: boolean;
 }
 
@@ -63,7 +63,8 @@ export function expectation(rule: NumberRule): string {
 /** True when `v` is a finite number that satisfies `rule`. */
 export function passes(v: unknown, rule: NumberRule): v is number {
   if (typeof v !== 'number' || !Number.isFinite(v)) return false;
-  if (rule.integer && !Number.isInteger(v)) return false;
+  // an integer option is a count or a size: exact, so at most 2^53 − 1 (1e300 is an integer double, not a count)
+  if (rule.integer && !Number.isSafeInteger(v)) return false;
   if (rule.min !== undefined && (rule.minOpen ? !(v > rule.min) : !(v >= rule.min))) return false;
   if (rule.max !== undefined && (rule.maxOpen ? !(v < rule.max) : !(v <= rule.max))) return false;
   return true;

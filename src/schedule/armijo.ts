@@ -12,7 +12,8 @@
 import { StateError, ValueError } from '../errors.js';
 import { liveParams, type Parameterized } from '../runtime/params.js';
 import { backtrack } from '../solve/linesearch.js';
-import { checkNumber, checkOptions, type NumberRule, POSITIVE, POSITIVE_INT } from '../runtime/validate.js';
+import { checkNumber, type NumberRule, POSITIVE, POSITIVE_INT } from '../runtime/validate.js';
+import { checkOptions } from './types.js';
 
 /** (0, 1): both ends excluded */
 const OPEN_UNIT: NumberRule = { min: 0, max: 1, minOpen: true, maxOpen: true };
@@ -52,7 +53,7 @@ export class Armijo {
 
   constructor(options: ArmijoOptions = {}) {
     const op = 'armijo';
-    const o = checkOptions(op, options);
+    const o = checkOptions(op, options, ['c', 'shrink', 'maxTries', 'initial']);
     this.c = checkNumber(op, 'c', o.c ?? 1e-4, OPEN_UNIT);
     this.shrink = checkNumber(op, 'shrink', o.shrink ?? 0.5, OPEN_UNIT);
     this.maxTries = checkNumber(op, 'maxTries', o.maxTries ?? 40, POSITIVE_INT);

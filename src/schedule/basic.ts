@@ -3,8 +3,8 @@
 // torch 1.13) and, where named, an Optax schedule; test/schedule.test.ts checks them
 // against trajectories recorded from torch (test/fixtures/make_schedules.py).
 import { ValueError } from '../errors.js';
-import { makeSchedule, type Schedule } from './types.js';
-import { checkNumber, checkOptions, checkOrder, COUNT, describe, NON_NEGATIVE, POSITIVE, POSITIVE_INT, UNIT } from '../runtime/validate.js';
+import { checkOptions, makeSchedule, type Schedule } from './types.js';
+import { checkBool, checkNumber, checkOrder, COUNT, describe, NON_NEGATIVE, POSITIVE, POSITIVE_INT, UNIT } from '../runtime/validate.js';
 
 export interface ConstantOptions {
   /** the learning rate */
@@ -21,7 +21,7 @@ export interface ConstantOptions {
  */
 export function constant(options: ConstantOptions): Schedule {
   const op = 'constant';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'factor', 'totalIters']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const factor = checkNumber(op, 'factor', o.factor ?? 1, NON_NEGATIVE);
   const totalIters = checkNumber(op, 'totalIters', o.totalIters ?? 0, COUNT);
@@ -39,7 +39,7 @@ export interface StepOptions {
 /** η(t) = lr · γ^⌊t / stepSize⌋ (torch `StepLR`; Optax `exponential_decay(..., staircase=True)`). */
 export function step(options: StepOptions): Schedule {
   const op = 'step';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'stepSize', 'gamma']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const stepSize = checkNumber(op, 'stepSize', o.stepSize, POSITIVE_INT);
   const gamma = checkNumber(op, 'gamma', o.gamma ?? 0.1, POSITIVE);
@@ -61,7 +61,7 @@ export interface MultistepOptions {
  */
 export function multistep(options: MultistepOptions): Schedule {
   const op = 'multistep';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'milestones', 'gamma']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const gamma = checkNumber(op, 'gamma', o.gamma ?? 0.1, POSITIVE);
   const milestones = checkMilestones(op, 'milestones', o.milestones, 0);
@@ -101,7 +101,7 @@ export interface ExponentialOptions {
 /** η(t) = lr · γ^t (torch `ExponentialLR`; Optax `exponential_decay` with transition_steps 1). */
 export function exponential(options: ExponentialOptions): Schedule {
   const op = 'exponential';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'gamma']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const gamma = checkNumber(op, 'gamma', o.gamma, POSITIVE);
   return makeSchedule(op, lr, (t) => lr * gamma ** t);
@@ -124,7 +124,7 @@ export interface PolynomialOptions {
  */
 export function polynomial(options: PolynomialOptions): Schedule {
   const op = 'polynomial';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'totalSteps', 'power', 'endLr']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const total = checkNumber(op, 'totalSteps', o.totalSteps, POSITIVE_INT);
   const power = checkNumber(op, 'power', o.power ?? 1, POSITIVE);
@@ -149,7 +149,7 @@ export interface LinearOptions {
  */
 export function linear(options: LinearOptions): Schedule {
   const op = 'linear';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'startFactor', 'endFactor', 'totalIters']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const s = checkNumber(op, 'startFactor', o.startFactor ?? 1 / 3, UNIT);
   const e = checkNumber(op, 'endFactor', o.endFactor ?? 1, UNIT);
@@ -178,12 +178,12 @@ export interface CosineAnnealingOptions {
  */
 export function cosineAnnealing(options: CosineAnnealingOptions): Schedule {
   const op = 'cosineAnnealing';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'tMax', 'etaMin', 'clamp']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const tMax = checkNumber(op, 'tMax', o.tMax, POSITIVE);
   const etaMin = checkNumber(op, 'etaMin', o.etaMin ?? 0, NON_NEGATIVE);
   checkOrder(op, etaMin <= lr, 'etaMin', etaMin, '<=', 'lr', lr);
-  const clamp = o.clamp ?? false;
+  const clamp = checkBool(op, 'clamp', o.clamp ?? false);
   return makeSchedule(op, lr, (t) =>
     clamp && t >= tMax ? etaMin : etaMin + ((lr - etaMin) * (1 + Math.cos((Math.PI * t) / tMax))) / 2,
   );
@@ -206,7 +206,7 @@ export interface CosineWarmRestartsOptions {
  */
 export function cosineWarmRestarts(options: CosineWarmRestartsOptions): Schedule {
   const op = 'cosineWarmRestarts';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 't0', 'tMult', 'etaMin']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const t0 = checkNumber(op, 't0', o.t0, POSITIVE_INT);
   const tMult = checkNumber(op, 'tMult', o.tMult ?? 1, POSITIVE_INT);

@@ -2,8 +2,8 @@
 // products of schedules (torch ChainedScheduler), and linear warm-up around any schedule.
 import { ValueError } from '../errors.js';
 import { checkMilestones, cosineAnnealing, countAtMost } from './basic.js';
-import { makeSchedule, type Schedule } from './types.js';
-import { checkNumber, checkOptions, checkOrder, describe, NON_NEGATIVE, POSITIVE, POSITIVE_INT, UNIT } from '../runtime/validate.js';
+import { checkOptions, makeSchedule, type Schedule } from './types.js';
+import { checkNumber, checkOrder, describe, NON_NEGATIVE, POSITIVE, POSITIVE_INT, UNIT } from '../runtime/validate.js';
 
 function checkSchedules(op: string, v: unknown, min: number): Schedule[] {
   if (!Array.isArray(v)) throw new ValueError(`${op}: schedules must be an array of schedules, got ${describe(v)}`);
@@ -28,7 +28,7 @@ export interface SequentialOptions {
  */
 export function sequential(options: SequentialOptions): Schedule {
   const op = 'sequential';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['schedules', 'milestones']);
   const list = checkSchedules(op, o.schedules, 1);
   const ms = checkMilestones(op, 'milestones', o.milestones, 1);
   if (ms.length !== list.length - 1) {
@@ -54,7 +54,7 @@ export interface ChainedOptions {
  */
 export function chained(options: ChainedOptions): Schedule {
   const op = 'chained';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['schedules']);
   const list = checkSchedules(op, o.schedules, 1);
   const base = list[0].baseLr;
   list.forEach((s, i) => {
@@ -89,7 +89,7 @@ export interface LinearWarmupOptions {
 export function linearWarmup(schedule: Schedule, options: LinearWarmupOptions): Schedule {
   const op = 'linearWarmup';
   if (typeof schedule !== 'function') throw new ValueError(`${op}: schedule must be a function (step) => lr, got ${typeof schedule}`);
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['warmupSteps', 'startFactor']);
   const w = checkNumber(op, 'warmupSteps', o.warmupSteps, POSITIVE_INT);
   const f = checkNumber(op, 'startFactor', o.startFactor ?? 1 / 3, UNIT);
   const peak = schedule(0);
@@ -116,7 +116,7 @@ export interface WarmupCosineOptions {
  */
 export function warmupCosine(options: WarmupCosineOptions): Schedule {
   const op = 'warmupCosine';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'warmupSteps', 'totalSteps', 'startFactor', 'etaMin']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const w = checkNumber(op, 'warmupSteps', o.warmupSteps, POSITIVE_INT);
   const total = checkNumber(op, 'totalSteps', o.totalSteps, POSITIVE_INT);

@@ -3,8 +3,8 @@
 // schedule; its `momentum` property gives the momentum (or Adam's beta1) for the
 // same step, moving opposite to the rate.
 import { ValueError } from '../errors.js';
-import { checkStep, makeSchedule, type CycleSchedule } from './types.js';
-import { POSITIVE, POSITIVE_INT, UNIT, UNIT_OPEN, checkNumber, checkOneOf, checkOptions, checkOrder } from '../runtime/validate.js';
+import { checkOptions, checkStep, makeSchedule, type CycleSchedule } from './types.js';
+import { POSITIVE, POSITIVE_INT, UNIT, UNIT_OPEN, checkBool, checkNumber, checkOneOf, checkOrder } from '../runtime/validate.js';
 
 export type CyclicMode = 'triangular' | 'triangular2' | 'expRange';
 
@@ -35,7 +35,7 @@ export interface CyclicOptions {
  */
 export function cyclic(options: CyclicOptions): CycleSchedule {
   const op = 'cyclic';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['lr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'baseMomentum', 'maxMomentum']);
   const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
   const maxLr = checkNumber(op, 'maxLr', o.maxLr, POSITIVE);
   checkOrder(op, maxLr >= lr, 'maxLr', maxLr, '>=', 'lr', lr);
@@ -95,14 +95,14 @@ export interface OneCycleOptions {
  */
 export function oneCycle(options: OneCycleOptions): CycleSchedule {
   const op = 'oneCycle';
-  const o = checkOptions(op, options);
+  const o = checkOptions(op, options, ['maxLr', 'totalSteps', 'pctStart', 'anneal', 'divFactor', 'finalDivFactor', 'threePhase', 'baseMomentum', 'maxMomentum']);
   const maxLr = checkNumber(op, 'maxLr', o.maxLr, POSITIVE);
   const total = checkNumber(op, 'totalSteps', o.totalSteps, POSITIVE_INT);
   const pct = checkNumber(op, 'pctStart', o.pctStart ?? 0.3, UNIT);
   const anneal = checkOneOf(op, 'anneal', o.anneal ?? 'cos', ['cos', 'linear'] as const);
   const div = checkNumber(op, 'divFactor', o.divFactor ?? 25, POSITIVE);
   const finalDiv = checkNumber(op, 'finalDivFactor', o.finalDivFactor ?? 1e4, POSITIVE);
-  const three = o.threePhase ?? false;
+  const three = checkBool(op, 'threePhase', o.threePhase ?? false);
   const [baseM, maxM] = momenta(op, o.baseMomentum ?? 0.85, o.maxMomentum ?? 0.95);
   const initial = maxLr / div;
   const minLr = initial / finalDiv;

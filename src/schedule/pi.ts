@@ -3,8 +3,8 @@
 // tracks a setpoint. No PyTorch or Optax equivalent; tested against an f64
 // implementation of the formula below and in closed loop.
 import { ValueError } from '../errors.js';
-import { type Schedule } from './types.js';
-import { checkNumber, checkOneOf, checkOptions, checkOrder, describe, POSITIVE } from '../runtime/validate.js';
+import { checkOptions, type Schedule } from './types.js';
+import { checkNumber, checkOneOf, checkOrder, describe, POSITIVE } from '../runtime/validate.js';
 
 export interface PIControllerOptions {
   /** the rate before the first update (η₀) */
@@ -67,7 +67,7 @@ export class PIController {
 
   constructor(options: PIControllerOptions) {
     const op = 'piController';
-    const o = checkOptions(op, options);
+    const o = checkOptions(op, options, ['lr', 'setpoint', 'kp', 'ki', 'minLr', 'maxLr', 'error']);
     const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
     this.error = checkOneOf(op, 'error', o.error ?? 'log', ['log', 'relative'] as const);
     this.setpoint = this.error === 'log' ? checkNumber(op, 'setpoint', o.setpoint, POSITIVE) : checkNumber(op, 'setpoint', o.setpoint);
@@ -138,7 +138,7 @@ export class PIController {
     const integral = checkNumber(op, 'integral', state.integral);
     const lastError = checkNumber(op, 'lastError', state.lastError);
     const updates = state.updates;
-    if (!Number.isInteger(updates) || updates < 0) throw new ValueError(`${op}: updates must be an integer >= 0, got ${updates}`);
+    if (!Number.isSafeInteger(updates) || updates < 0) throw new ValueError(`${op}: updates must be an integer >= 0, got ${updates}`);
     this.s = { kind: 'piController', lr, integral, lastError, updates };
   }
 }

@@ -1,7 +1,7 @@
 // Reduce the learning rate when a metric stops improving (torch ReduceLROnPlateau).
 import { ValueError } from '../errors.js';
-import { type Schedule } from './types.js';
-import { checkNumber, checkOneOf, checkOptions, checkOrder, COUNT, describe, NON_NEGATIVE, POSITIVE, UNIT_OPEN } from '../runtime/validate.js';
+import { checkOptions, type Schedule } from './types.js';
+import { checkNumber, checkOneOf, checkOrder, COUNT, describe, NON_NEGATIVE, POSITIVE, UNIT_OPEN } from '../runtime/validate.js';
 
 export interface ReduceOnPlateauOptions {
   /** the starting rate */
@@ -61,7 +61,7 @@ export class ReduceOnPlateau {
 
   constructor(options: ReduceOnPlateauOptions) {
     const op = 'reduceOnPlateau';
-    const o = checkOptions(op, options);
+    const o = checkOptions(op, options, ['lr', 'mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
     const lr = checkNumber(op, 'lr', o.lr, POSITIVE);
     this.mode = checkOneOf(op, 'mode', o.mode ?? 'min', ['min', 'max'] as const);
     const factor = checkNumber(op, 'factor', o.factor ?? 0.1, POSITIVE);

@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { describe } from '../runtime/validate.js';
+import { checkKnown, checkOptions as checkObject, describe } from '../runtime/validate.js';
 
 // Option checks: the one vocabulary of runtime/validate.ts (checkNumber & co).
 
@@ -33,8 +33,17 @@ export function makeSchedule(op: string, baseLr: number | undefined, f: (step: n
 
 /** `step` must be a non-negative integer (a count of optimizer steps). */
 export function checkStep(op: string, step: number): number {
-  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
+  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) {
     throw new ValueError(`${op}: step must be a non-negative integer, got ${describe(step)}`);
   }
   return step;
+}
+
+/** The options argument of builder `op`: an object (undefined reads as {}) with only the `names` keys (a typo is an error, as for the optimizers). */
+export function checkOptions<T extends object>(op: string, options: T | undefined, names: readonly string[]): T {
+  const o = checkObject(op, options);
+  checkKnown(op, o, names);
+  // null is a value, not "use the default" (leave the key out for that), as for the optimizers
+  for (const [k, v] of Object.entries(o)) if (v === null) throw new ValueError(`${op}: ${k} must be given a value or left out, got null`);
+  return o;
 }

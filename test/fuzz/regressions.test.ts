@@ -2,16 +2,16 @@
 // (an untyped throw, a message not naming the argument, or a bad value accepted),
 // kept as a plain test after the fix.
 import { beforeAll, describe, it } from 'vitest';
-import { init, type Engine, type Optimizer, type ParameterVector, type Tensor } from '../../src/index.js';
+import { init, layers, schedules, type Engine, type Optimizer, type ParameterVector, type Sequential, type Tensor } from '../../src/index.js';
 import { expectRejected } from './fuzz.js';
 
 let engine: Engine;
-/** fixtures made before any fingerprint: a [1, 1] tensor, a [2] tensor, a 3-vector and an Adam over it */
-let f: { t: Tensor; t2: Tensor; v: ParameterVector; opt: Optimizer<any> };
+/** fixtures made before any fingerprint: a [1, 1] tensor, a [2] tensor, a 3-vector and an Adam over it, a [2, 2] model and an input */
+let f: { t: Tensor; t2: Tensor; v: ParameterVector; opt: Optimizer<any>; m: Sequential; x: Tensor };
 beforeAll(async () => {
   engine = await init();
   const v = engine.vector(3);
-  f = { t: engine.tensor([1, 1]), t2: engine.tensor([2]), v, opt: engine.optim.adam(v) };
+  f = { t: engine.tensor([1, 1]), t2: engine.tensor([2]), v, opt: engine.optim.adam(v), m: engine.nn.mlp([2, 2]), x: engine.tensor([1, 2]) };
 });
 
 type Example = [what: string, call: (e: Engine) => unknown, names: RegExp];
@@ -27,6 +27,29 @@ const EXAMPLES: Example[] = [
   ['snapshot({ params: null })', () => f.opt.snapshot({ params: null as never }), /params/],
   ['clipGradNorm unknown option', (e) => e.optim.clipGradNorm(f.v, 1, { ' ': true } as never), /' '/],
   ['clipGradValue options not an object', (e) => e.optim.clipGradValue(f.v, 1, 'spans' as never), /options/],
+  // nn and losses (test/fuzz/nn.fuzz.test.ts)
+  ['mlp activationOptions: null (was a TypeError)', (e) => e.nn.mlp([2, 3, 2], { activationOptions: null as never }), /activationOptions/],
+  ['mlp init: [] (was accepted as the default)', (e) => e.nn.mlp([2, 2], { init: [] as never }), /init/],
+  ['mlp init with an unknown key', (e) => e.nn.mlp([2, 2], { init: { weights: 1 } as never }), /init has an unknown key 'weights'/],
+  ['mlp([2^31, 4, 2]): MemoryError naming the layer sizes', (e) => e.nn.mlp([2 ** 31, 4, 2]), /^mlp: layer sizes \[2147483648, 4, 2\] need 8589934606 parameters/],
+  ['mlp([1e300, 4, 2]): MemoryError, not alloc\'s ValueError', (e) => e.nn.mlp([1e300, 4, 2]), /^mlp: layer sizes \[1e\+300, 4, 2\] need 4e\+300 parameters, more than any memory holds$/],
+  ['sequential of a hand-written spec with out: 0 (was accepted)', (e) => e.nn.sequential([{ type: 'linear', in: 2, out: 0, bias: true } as never]), /^sequential: layer 0: linear: out must be a positive integer, got 0$/],
+  ['sequential inputSize that does not fit names inputSize', (e) => e.nn.sequential([layers.linear(3, 2)], { inputSize: 5 }), /expects 3 inputs but inputSize is 5/],
+  ['sequential inputSize 1.5', (e) => e.nn.sequential([layers.relu()], { inputSize: 1.5 }), /inputSize must be a positive integer, got 1\.5/],
+  ['layers.activation with an unknown option', () => layers.activation('leakyRelu', { slop: 0.1 } as never), /unknown option 'slop'/],
+  ['layers.linear(2, 2, null) (was a TypeError)', () => layers.linear(2, 2, null as never), /options must be an object/],
+  ['lossAndGrad with the loss named __proto__ (was a TypeError)', () => f.m.lossAndGrad(f.x, f.x, '__proto__' as never), /unknown loss '__proto__'/],
+  ['setRngState([null, 2, 3, 4]) (null was read as 0)', () => f.m.setRngState([null, 2, 3, 4] as never), /setRngState: state word 0 must be an integer in \[0, 2\^32\), got null/],
+  ['setRngState([2^32 + 1, 0, 0, 0]) (wrapped to 1)', () => f.m.setRngState([2 ** 32 + 1, 0, 0, 0]), /state word 0/],
+  ['mse(null) (was a TypeError)', (e) => e.loss.mse(null as never), /mse: options must be an object/],
+  ['huber with an unknown option', (e) => e.loss.huber({ delt: 2 } as never), /huber: unknown option 'delt'/],
+  ['l2Penalty weightsOnly: "" (was accepted)', (e) => e.loss.l2Penalty(f.m, 0.1, { weightsOnly: '' as never }), /weightsOnly must be true or false/],
+  // schedules (test/fuzz/schedule.fuzz.test.ts)
+  ['cosineAnnealing with an unknown option', () => schedules.cosineAnnealing({ lr: 0.1, tMax: 10, etamin: 0 } as never), /unknown option 'etamin'/],
+  ['cosineAnnealing clamp: "yes" (was truthy)', () => schedules.cosineAnnealing({ lr: 0.1, tMax: 10, clamp: 'yes' as never }), /clamp must be true or false/],
+  ['piController kp: null (was the default)', () => schedules.piController({ lr: 0.1, setpoint: 0.5, kp: null as never }), /kp must be given a value or left out, got null/],
+  ['step stepSize 2^53 (not a safe integer)', () => schedules.step({ lr: 0.1, stepSize: 2 ** 53 }), /stepSize must be an integer >= 1/],
+  ['a schedule at step 1e300', () => schedules.constant({ lr: 0.1 })(1e300), /step must be a non-negative integer/],
 ];
 
 describe('fuzz regressions', () => {

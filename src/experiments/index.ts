@@ -13,7 +13,9 @@
 import type { Engine } from '../engine.js';
 import { ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
+import { armijoTerminates, piHoldsSetpoint } from './control.js';
 import { conditioning, stepSizeThreshold, warmup } from './gd.js';
+import { cgIsMomentum, lowPass, momentumStability, nesterovVsHeavyBall } from './momentum.js';
 import type { Check, Experiment, ExperimentResult, Params } from './types.js';
 
 export type { Check, Experiment, ExperimentResult, ExperimentSeries, ParamSpec, Params } from './types.js';
@@ -21,8 +23,14 @@ export type { Check, Experiment, ExperimentResult, ExperimentSeries, ParamSpec, 
 /** Every experiment, in the order of the claims. */
 export const experiments: readonly Experiment[] = Object.freeze([
   stepSizeThreshold,
+  armijoTerminates,
   warmup,
   conditioning,
+  momentumStability,
+  lowPass,
+  nesterovVsHeavyBall,
+  cgIsMomentum,
+  piHoldsSetpoint,
 ]);
 
 /** The experiment called `name` (ValueError naming the known ones otherwise). */

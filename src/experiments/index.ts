@@ -16,21 +16,56 @@ import { describe } from '../runtime/validate.js';
 import { armijoTerminates, piHoldsSetpoint } from './control.js';
 import { conditioning, stepSizeThreshold, warmup } from './gd.js';
 import { cgIsMomentum, lowPass, momentumStability, nesterovVsHeavyBall } from './momentum.js';
+import { adamBiasCorrection, clipBeforeAdam, lazyAdam, rareFeature, scaledFeature } from './adaptive.js';
+import { femAssembly, stationaryPoints } from './hessians.js';
+import { deepLinearBottleneck, deepLinearInterpolates, deepLinearOverdetermined, randomLabelsChance } from './linear-nets.js';
+import { dropoutCurvature, initVariance } from './networks.js';
+import { clipping, earlyStoppingRidge, inducedOneNorm, l2Convexifies } from './regularization.js';
+import { eulerVsAdams, newtonQuadratic, noisyObjective } from './second-order.js';
+import { cyclicEscape, langevinEscape, minibatchUnbiased, scheduleBasins } from './stochastic.js';
+import { groupLasso, gridProjection, pcgrad } from './structure.js';
 import type { Check, Experiment, ExperimentResult, Params } from './types.js';
 
 export type { Check, Experiment, ExperimentResult, ExperimentSeries, ParamSpec, Params } from './types.js';
 
 /** Every experiment, in the order of the claims. */
 export const experiments: readonly Experiment[] = Object.freeze([
-  stepSizeThreshold,
-  armijoTerminates,
-  warmup,
-  conditioning,
-  momentumStability,
-  lowPass,
-  nesterovVsHeavyBall,
-  cgIsMomentum,
-  piHoldsSetpoint,
+  stepSizeThreshold, // 1
+  armijoTerminates, // 2
+  warmup, // 3
+  conditioning, // 4
+  minibatchUnbiased, // 5
+  langevinEscape, // 6
+  momentumStability, // 7
+  adamBiasCorrection, // 8
+  scheduleBasins, // 9
+  deepLinearInterpolates, // 10
+  deepLinearBottleneck, // 11
+  deepLinearOverdetermined, // 12
+  randomLabelsChance, // 13
+  initVariance, // 14
+  clipping, // 15
+  earlyStoppingRidge, // 16
+  dropoutCurvature, // 17
+  rareFeature, // 18
+  groupLasso, // 19
+  gridProjection, // 20
+  pcgrad, // 21
+  piHoldsSetpoint, // 23
+  cyclicEscape, // 24
+  scaledFeature, // 25
+  clipBeforeAdam, // 26
+  lazyAdam, // 27
+  lowPass, // 32
+  nesterovVsHeavyBall, // 33
+  l2Convexifies, // 34
+  newtonQuadratic, // 35
+  inducedOneNorm, // 36
+  femAssembly, // 37
+  eulerVsAdams, // 38
+  cgIsMomentum, // 39
+  stationaryPoints, // 40
+  noisyObjective, // 41
 ]);
 
 /** The experiment called `name` (ValueError naming the known ones otherwise). */

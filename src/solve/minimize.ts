@@ -7,14 +7,20 @@
 // With `options.core`, gd/cg/lbfgs keep their vectors in the core's arena (f64
 // kernels, SIMD) when n >= 256, and 'newton' factors H there; every block is freed
 // before minimize returns or throws, so the arena is left as it was.
-// Bounds: 'lbfgsb' and 'nelder-mead' (which clips its vertices) take them; an x0
-// outside the box is clipped into it and the message says so, as scipy does.
+// Bounds: 'lbfgsb', 'nelder-mead' (which clips its vertices) and the proximal methods
+// (as a project.box step) take them; an x0 outside the box is clipped into it and the
+// message says so, as scipy does. 'proximal-gradient', 'fista' and 'projected-gradient'
+// (src/solve/proximal.ts) minimize f + g with g given by `prox` / `project` steps, on the host.
 import { ShapeError, ValueError } from '../errors.js';
 import { descent } from './descent.js';
 import { lbfgsb } from './lbfgsb.js';
 import { nelderMead } from './neldermead.js';
 import { secondOrder } from './newton.js';
-import { allFinite, MESSAGES, METHODS, Problem, type Fun, type MinimizeOptions, type MinimizeResult, type Outcome } from './problem.js';
+import { proximal } from './proximal.js';
+import { F64Plan } from '../structure/common.js';
+import { stepList } from '../structure/hook.js';
+import { project } from '../structure/project.js';
+import { allFinite, MESSAGES, METHODS, PROXIMAL_METHODS, Problem, type Fun, type MinimizeOptions, type MinimizeResult, type Outcome } from './problem.js';
 import { coreSpace, hostSpace, type Space } from './space.js';
 
 export type { Fun, Iterate, Method, MinimizeOptions, MinimizeResult } from './problem.js';
@@ -74,7 +80,8 @@ export function minimize(fun: Fun, x0: ArrayLike<number>, options: MinimizeOptio
   const xtol = positive('xtol', o.xtol, tol ?? (method === 'nelder-mead' ? 1e-4 : 1e-5));
   const ftol = positive('ftol', o.ftol, tol ?? (method === 'nelder-mead' ? 1e-4 : 2.220446049250313e-9));
   const lbfgsLike = method === 'lbfgs' || method === 'lbfgsb';
-  const maxIter = count('maxIter', o.maxIter, lbfgsLike ? 15000 : method === 'gd' ? Math.max(1000, 200 * n) : 200 * n);
+  const proximalMethod = PROXIMAL_METHODS.includes(method);
+  const maxIter = count('maxIter', o.maxIter, lbfgsLike ? 15000 : method === 'gd' || proximalMethod ? Math.max(1000, 200 * n) : 200 * n);
   const maxEval = count('maxEval', o.maxEval, lbfgsLike ? 15000 : method === 'nelder-mead' ? 200 * n : Infinity);
   const m = count('m', o.m, 10);
   if (m < 1) throw new ValueError(`${OP}: m (the L-BFGS history size) must be >= 1, got ${m}`);
@@ -82,9 +89,12 @@ export function minimize(fun: Fun, x0: ArrayLike<number>, options: MinimizeOptio
   if (o.lineSearch !== undefined && o.lineSearch !== 'backtracking' && o.lineSearch !== 'strongWolfe') throw new ValueError(`${OP}: lineSearch must be 'backtracking' or 'strongWolfe', got ${String(o.lineSearch)}`);
   const initialRadius = positive('initialRadius', o.initialRadius, 1), maxRadius = positive('maxRadius', o.maxRadius, 1000);
   if (!(initialRadius > 0) || initialRadius > maxRadius) throw new ValueError(`${OP}: initialRadius must be in (0, maxRadius = ${maxRadius}], got ${initialRadius}`);
+  const steps = proximalSteps(method, o);
   let lo: Float64Array | undefined, hi: Float64Array | undefined, clipped: number[] = [];
   if (o.bounds !== undefined) {
-    if (method !== 'lbfgsb' && method !== 'nelder-mead') throw new ValueError(`${OP}: method '${method}' does not take bounds; use 'lbfgsb' or 'nelder-mead'`);
+    if (method !== 'lbfgsb' && method !== 'nelder-mead' && !proximalMethod) {
+      throw new ValueError(`${OP}: method '${method}' does not take bounds; use 'lbfgsb', 'nelder-mead' or 'projected-gradient'`);
+    }
     [lo, hi] = parseBounds(o.bounds, n);
     for (let i = 0; i < n; i++) {
       const c = Math.min(hi[i], Math.max(lo[i], x[i]));
@@ -112,7 +122,11 @@ export function minimize(fun: Fun, x0: ArrayLike<number>, options: MinimizeOptio
   }
   if (!Number.isFinite(f0)) throw new ValueError(`${OP}: f(x0) must be finite, got ${f0}`);
   let out: Outcome & { fun: number };
-  if (method === 'nelder-mead') {
+  if (proximalMethod) {
+    if (lo) steps.push(project.box(lo, hi!));
+    const plan = new F64Plan(steps, n, OP);
+    out = proximal(P, plan, x, g, f0, { accelerated: method === 'fista', gtol, maxIter, lipschitz: o.lipschitz });
+  } else if (method === 'nelder-mead') {
     out = nelderMead(P, x, f0, { xatol: xtol, fatol: ftol, maxIter, adaptive: o.adaptive ?? true });
   } else if (method === 'lbfgsb') {
     out = lbfgsb(P, x, g, f0, { gtol, ftol, maxIter, m });
@@ -123,7 +137,7 @@ export function minimize(fun: Fun, x0: ArrayLike<number>, options: MinimizeOptio
     const S: Space<number> | Space<Float64Array> = onCore ? coreSpace(o.core!, n, 5 + 2 * m) : hostSpace(n);
     try {
       out = descent<number | Float64Array>(P, S as Space<number | Float64Array>, x, g, f0, {
-        method, gtol, ftol, maxIter, m, beta: o.beta ?? 'pr+', lineSearch: o.lineSearch ?? (method === 'gd' ? 'backtracking' : 'strongWolfe'),
+        method: method as 'gd' | 'cg' | 'bfgs' | 'lbfgs', gtol, ftol, maxIter, m, beta: o.beta ?? 'pr+', lineSearch: o.lineSearch ?? (method === 'gd' ? 'backtracking' : 'strongWolfe'),
       });
     } finally {
       S.dispose();
@@ -137,6 +151,24 @@ export function minimize(fun: Fun, x0: ArrayLike<number>, options: MinimizeOptio
   if (method !== 'nelder-mead') result.jac = g;
   if (P.history) result.history = P.history;
   return result;
+}
+
+/** The prox and projection steps of a proximal method (checked); refuses them for the other methods. */
+function proximalSteps(method: string, o: MinimizeOptions) {
+  const given = o.prox !== undefined || o.project !== undefined;
+  if (!PROXIMAL_METHODS.includes(method as never)) {
+    if (given) throw new ValueError(`${OP}: method '${method}' takes no prox or project; use 'proximal-gradient', 'fista' or 'projected-gradient'`);
+    if (o.lipschitz !== undefined) throw new ValueError(`${OP}: lipschitz is an option of 'proximal-gradient', 'fista' and 'projected-gradient', not of '${method}'`);
+    return [];
+  }
+  if (o.lipschitz !== undefined && (typeof o.lipschitz !== 'number' || !(o.lipschitz > 0) || o.lipschitz === Infinity)) {
+    throw new ValueError(`${OP}: lipschitz must be a finite number > 0, got ${String(o.lipschitz)}`);
+  }
+  if (method === 'projected-gradient') {
+    if (o.prox !== undefined) throw new ValueError(`${OP}: method 'projected-gradient' takes project (or bounds), not prox; use 'proximal-gradient' or 'fista' for prox`);
+    if (o.project === undefined && o.bounds === undefined) throw new ValueError(`${OP}: method 'projected-gradient' needs project (e.g. project.simplex()) or bounds`);
+  }
+  return [...stepList(OP, 'prox', 'prox', o.prox), ...stepList(OP, 'project', 'project', o.project)];
 }
 
 /** Nelder-Mead with bounds evaluates f at the vertex clipped into the box (scipy clips its simplex). */

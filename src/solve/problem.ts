@@ -4,12 +4,19 @@
 // AbortSignal) and the result in scipy's names.
 import { ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
+import type { StructureStep } from '../structure/common.js';
 
 /** f(x); when `grad` is passed, also writes ∇f(x) into it (no allocation per call needed). */
 export type Fun = (x: Float64Array, grad?: Float64Array) => number;
 
-export type Method = 'gd' | 'cg' | 'bfgs' | 'lbfgs' | 'lbfgsb' | 'newton' | 'newton-cg' | 'trust-ncg' | 'nelder-mead';
-export const METHODS: readonly Method[] = ['gd', 'cg', 'bfgs', 'lbfgs', 'lbfgsb', 'newton', 'newton-cg', 'trust-ncg', 'nelder-mead'];
+export type Method =
+  | 'gd' | 'cg' | 'bfgs' | 'lbfgs' | 'lbfgsb' | 'newton' | 'newton-cg' | 'trust-ncg' | 'nelder-mead'
+  | 'proximal-gradient' | 'fista' | 'projected-gradient';
+export const METHODS: readonly Method[] = [
+  'gd', 'cg', 'bfgs', 'lbfgs', 'lbfgsb', 'newton', 'newton-cg', 'trust-ncg', 'nelder-mead', 'proximal-gradient', 'fista', 'projected-gradient',
+];
+/** The methods for f + g with g given by `prox` / `project` steps (src/solve/proximal.ts). */
+export const PROXIMAL_METHODS: readonly Method[] = ['proximal-gradient', 'fista', 'projected-gradient'];
 
 /** What `callback` and `history` see after each iteration (fresh copies). */
 export interface Iterate {
@@ -60,6 +67,16 @@ export interface MinimizeOptions {
   damping?: boolean;
   /** a core whose f64 kernels and arena hold the vectors of gd/cg/lbfgs when n >= 256, and factor Newton's H */
   core?: Core;
+  /**
+   * 'proximal-gradient' | 'fista': the non-smooth part g as proximal steps (`prox.l1(λ)`,
+   * `prox.groupLasso(λ, …)`, …, one or a list, each optionally `.on(regions)` of x); run in
+   * f64 on the host, in order, after each gradient step with step size 1/L.
+   */
+  prox?: StructureStep | readonly StructureStep[];
+  /** 'projected-gradient' (and the other two): constraints as projections (`project.simplex()`, …), after the prox. */
+  project?: StructureStep | readonly StructureStep[];
+  /** proximal methods: the first Lipschitz estimate L₀ of ∇f (default: from one gradient difference at x0) */
+  lipschitz?: number;
 }
 
 /** scipy's OptimizeResult. status: 0 converged, 1 maxIter, 2 line search/precision loss, 3 non-finite, 4 maxEval, 99 stopped. */

@@ -62,6 +62,19 @@ export interface StructureStep {
    * sizes and allocates scratch. `where` names the target in error messages.
    */
   bind(core: Core, n: number, shape: readonly number[], where: string): BoundStep;
+  /**
+   * @internal The f64 host twin of `bind` (src/structure/f64.ts) for `minimize()`:
+   * the same checks, scratch allocated here once.
+   */
+  bindF64(n: number, shape: readonly number[], where: string): BoundF64;
+}
+
+/** One step bound to `length` entries of a host Float64Array (f64 twin of BoundStep). */
+export interface BoundF64 {
+  /** Runs in place on x[off, off + length); throws ValueError (nothing written) where the core's run would. */
+  run(x: Float64Array, off: number, stepSize: number): void;
+  /** R(x) of a prox (λ‖x‖₁, ½λ‖x‖², λΣ‖x_g‖, ...); 0 for a projection (the indicator at a feasible point). */
+  value(x: Float64Array, off: number): number;
 }
 
 /** Base of every step: region restriction and `apply` over a `StepPlan`. */
@@ -74,6 +87,7 @@ export abstract class StepBase implements StructureStep {
   }
 
   abstract bind(core: Core, n: number, shape: readonly number[], where: string): BoundStep;
+  abstract bindF64(n: number, shape: readonly number[], where: string): BoundF64;
 
   on(regions: Region | readonly Region[]): StructureStep {
     const list = Array.isArray(regions) ? [...(regions as readonly Region[])] : [regions as Region];
@@ -174,6 +188,46 @@ export class StepPlan {
   dispose(): void {
     for (const { b } of this.bound.splice(0)) b.dispose();
   }
+}
+
+/**
+ * The f64 twin of StepPlan, over a host Float64Array of `total` entries (for `minimize()`):
+ * every (step, region) pair bound at construction; `run` and `value` allocate nothing.
+ * Steps that reject non-finite input (simplex, balls) check their own span before writing
+ * it; a step before them may have written (minimize() runs the plan on its own scratch
+ * vectors, whose entries are finite).
+ */
+export class F64Plan {
+  private readonly bound: { step: StructureStep; region: ResolvedRegion; b: BoundF64 }[] = [];
+
+  constructor(steps: readonly StructureStep[], readonly total: number, op: string) {
+    for (const step of steps) {
+      for (const region of resolveRegions(op, step.regions, total, [total])) {
+        this.bound.push({ step, region, b: step.bindF64(region.length, region.shape, `${op} (${region.name})`) });
+      }
+    }
+  }
+
+  get size(): number {
+    return this.bound.length;
+  }
+
+  /** Every step in order, in place on x, each prox weight times `stepSize`. */
+  run(x: Float64Array, stepSize: number): void {
+    for (let i = 0; i < this.bound.length; i++) this.bound[i].b.run(x, this.bound[i].region.offset, stepSize);
+  }
+
+  /** Σ R(x) over the prox steps (projections add 0). */
+  value(x: Float64Array): number {
+    let v = 0;
+    for (let i = 0; i < this.bound.length; i++) v += this.bound[i].b.value(x, this.bound[i].region.offset);
+    return v;
+  }
+}
+
+/** An f64 step with no memory of its own. */
+export function simpleF64(run: (x: Float64Array, off: number, stepSize: number) => void, value: (x: Float64Array, off: number) => number = () => 0): BoundF64 {
+  return { run, value };
 }
 
 /** A bound step with no memory of its own. */

@@ -47,7 +47,8 @@ export interface QuantizeState {
   residual: Float32Array;
 }
 
-function list(op: string, name: string, kind: 'prox' | 'project', v: StructureOption | undefined): StructureStep[] {
+/** The steps of a `prox` / `project` option, checked (a ValueError names the argument). */
+export function stepList(op: string, name: string, kind: 'prox' | 'project', v: StructureOption | undefined): StructureStep[] {
   if (v === undefined) return [];
   const arr = Array.isArray(v) ? [...(v as readonly StructureStep[])] : [v as StructureStep];
   arr.forEach((s, i) => {
@@ -66,9 +67,9 @@ export class StructureHook {
 
   /** Returns null when no structure option is set. */
   static from(op: string, core: Core, model: Parameterized, options: StructureOptions, groups: readonly Span[]): StructureHook | null {
-    const given = [...list(op, 'prox', 'prox', options.prox), ...list(op, 'project', 'project', options.project)];
+    const given = [...stepList(op, 'prox', 'prox', options.prox), ...stepList(op, 'project', 'project', options.project)];
     const q = options.quantize;
-    if (q !== undefined) list(op, 'quantize', 'project', q);
+    if (q !== undefined) stepList(op, 'quantize', 'project', q);
     if (given.length === 0 && q === undefined) return null;
     const n = model.numParameters;
     // each region takes the lr of one parameter group: split elementwise steps by group, refuse regions across groups

@@ -3,7 +3,7 @@
  *
  * | step | C | P_C(x) |
  * |---|---|---|
- * | `box(lo, hi)` | lo ≤ z ≤ hi (numbers or per-parameter tensors) | min(max(x, lo), hi) |
+ * | `box(lo, hi)` | lo ≤ z ≤ hi (numbers, per-parameter tensors or arrays) | min(max(x, lo), hi) |
  * | `nonNegative()` | z ≥ 0 | max(x, 0) |
  * | `l2Ball(r)` | ‖z‖₂ ≤ r | x·r/‖x‖ when ‖x‖ > r |
  * | `l1Ball(r)` | ‖z‖₁ ≤ r | sign(x)·max(\|x\| − τ, 0), Σ max(\|x\| − τ, 0) = r (Duchi et al. 2008) |
@@ -18,46 +18,81 @@ import { ShapeError, ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { Tensor } from '../runtime/tensor.js';
-import { type BoundStep, nonNegative, sameSize, simpleBound, StepBase } from './common.js';
+import { type BoundF64, type BoundStep, nonNegative, sameSize, simpleBound, simpleF64, StepBase } from './common.js';
+import * as F from './f64.js';
+
+/** Per-parameter bounds: a tensor (read at every run), or numbers (copied at construction). */
+type Bound = number | Tensor | Float64Array;
 
 class Box extends StepBase {
   readonly kind = 'project' as const;
   readonly name: string;
+  readonly lo: Bound;
+  readonly hi: Bound;
   override get elementwise(): boolean {
     return typeof this.lo === 'number' && typeof this.hi === 'number';
   }
-  constructor(readonly lo: number | Tensor, readonly hi: number | Tensor, name = 'box') {
+  constructor(lo: number | Tensor | ArrayLike<number>, hi: number | Tensor | ArrayLike<number>, name = 'box') {
     super();
     this.name = name;
-    for (const [arg, v] of [['lo', lo], ['hi', hi]] as const) {
-      if (!(v instanceof Tensor) && (typeof v !== 'number' || Number.isNaN(v))) {
-        throw new ValueError(`project.box: ${arg} must be a number or a Tensor, got ${describe(v)}`);
+    const check = (arg: string, v: unknown): Bound => {
+      if (v instanceof Tensor || (typeof v === 'number' && !Number.isNaN(v))) return v;
+      if (v !== null && typeof v === 'object' && typeof (v as ArrayLike<number>).length === 'number') {
+        const a = Float64Array.from(v as ArrayLike<number>);
+        const bad = a.findIndex((e) => Number.isNaN(e));
+        if (bad >= 0) throw new ValueError(`project.box: ${arg}[${bad}] must be a number, got ${describe((v as ArrayLike<unknown>)[bad])}`);
+        return a;
       }
-    }
+      throw new ValueError(`project.box: ${arg} must be a number, a Tensor or an array of numbers, got ${describe(v)}`);
+    };
+    this.lo = check('lo', lo);
+    this.hi = check('hi', hi);
     if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) throw new ValueError(`project.box: lo (${lo}) must be ≤ hi (${hi})`);
+  }
+
+  /** Both bounds as n host values, checked lo ≤ hi (tensors read now); null when both are numbers. */
+  private hostBounds(n: number, where: string, core?: Core): [Float64Array, Float64Array] | null {
+    if (typeof this.lo === 'number' && typeof this.hi === 'number') return null;
+    const get = (arg: string, v: Bound): Float64Array => {
+      if (typeof v === 'number') return new Float64Array(n).fill(v);
+      if (v instanceof Tensor) return Float64Array.from(sameSize(core ?? v.engine, where, `box ${arg}`, v, n).data);
+      if (v.length !== n) throw new ShapeError(`${where}: box ${arg} has ${v.length} entries, the target has ${n}`);
+      return v;
+    };
+    const lv = get('lo', this.lo), hv = get('hi', this.hi);
+    for (let i = 0; i < n; i++) {
+      if (!(lv[i] <= hv[i])) throw new ValueError(`${where}: box needs lo ≤ hi at every index, got lo ${lv[i]} and hi ${hv[i]} at index ${i}`);
+    }
+    return [lv, hv];
+  }
+
+  bindF64(n: number, _shape: readonly number[], where: string): BoundF64 {
+    const b = this.hostBounds(n, where);
+    if (b === null) {
+      const lo = this.lo as number, hi = this.hi as number;
+      return simpleF64((x, o) => F.clamp(x, o, n, lo, hi));
+    }
+    const [lv, hv] = b;
+    return simpleF64((x, o) => F.box(x, o, n, lv, hv));
   }
 
   bind(core: Core, n: number, _shape: readonly number[], where: string): BoundStep {
     const k = core.kernels;
     const { lo, hi } = this;
     if (typeof lo === 'number' && typeof hi === 'number') return simpleBound((p) => k.f32_project_clamp(n, p, lo, hi));
-    // per-parameter bounds: checked once here (the bound tensors are read at every run)
-    const bound = (arg: string, v: number | Tensor): { ptr: number; free(): void } => {
-      if (v instanceof Tensor) return { ptr: sameSize(core, where, `box ${arg}`, v, n).ptr, free() {} };
-      const ptr = core.allocF32(n);
-      core.kernels.f32_fill(n, ptr, v);
+    const host = this.hostBounds(n, where, core)!;
+    // per-parameter bounds: a tensor is read at every run; numbers and arrays are copied into the arena (as f32)
+    const bound = (v: Bound, values: Float64Array): { ptr: number; free(): void } => {
+      if (v instanceof Tensor) return { ptr: v.ptr, free() {} };
+      const ptr = core.allocF32(Math.max(1, n));
+      core.f32(ptr, n).set(values);
       return { ptr, free: () => core.arena.free(ptr) };
     };
     let l: { ptr: number; free(): void } | undefined, h: { ptr: number; free(): void } | undefined;
     try {
-      l = bound('lo', lo);
-      h = bound('hi', hi);
-      const lv = core.f32(l.ptr, n), hv = core.f32(h.ptr, n);
-      for (let i = 0; i < n; i++) {
-        if (!(lv[i] <= hv[i])) throw new ValueError(`${where}: box needs lo ≤ hi at every index, got lo ${lv[i]} and hi ${hv[i]} at index ${i}`);
-      }
+      l = bound(lo, host[0]);
+      h = bound(hi, host[1]);
     } catch (e) {
-      h?.free();
       l?.free();
       throw e;
     }
@@ -90,6 +125,12 @@ class L2Ball extends StepBase {
       if (!Number.isFinite(norm)) throw new ValueError(`${where}: l2Ball: the target's norm is ${norm} (a NaN or ±Inf inside); nothing was written`);
     }, true);
   }
+  bindF64(n: number, _shape: readonly number[], where: string): BoundF64 {
+    return simpleF64((x, o) => {
+      const norm = F.l2Ball(x, o, n, this.radius);
+      if (!Number.isFinite(norm)) throw new ValueError(`${where}: l2Ball: the target's norm is ${norm} (a NaN or ±Inf inside); nothing was written`);
+    });
+  }
 }
 
 /** simplex and l1Ball: a threshold found in scratch (n floats, planned at bind). */
@@ -98,6 +139,14 @@ class Threshold extends StepBase {
   constructor(readonly name: 'simplex' | 'l1Ball', readonly size: number) {
     super();
     nonNegative(`project.${name}`, name === 'simplex' ? 's' : 'radius', size, name === 'simplex');
+  }
+  bindF64(n: number, _shape: readonly number[], where: string): BoundF64 {
+    if (this.name === 'simplex' && n === 0) throw new ShapeError(`${where}: simplex of an empty buffer (no point sums to ${this.size})`);
+    const scratch = new Float64Array(n);
+    const f = this.name === 'simplex' ? F.simplex : F.l1Ball;
+    return simpleF64((x, o) => {
+      if (Number.isNaN(f(x, o, n, scratch, this.size))) throw new ValueError(`${where}: ${this.name}: the target holds a NaN or ±Inf; nothing was written`);
+    });
   }
   bind(core: Core, n: number, _shape: readonly number[], where: string): BoundStep {
     if (this.name === 'simplex' && n === 0) throw new ShapeError(`${where}: simplex of an empty buffer (no point sums to ${this.size})`);
@@ -163,12 +212,18 @@ class Grid extends StepBase {
     const k = core.kernels;
     return simpleBound((p) => k.f32_project_grid(n, p, this.min, this.step, this.kmax));
   }
+  /** In f64 the levels are min + k·step (k ≤ ⌊(max − min)/step⌋ up to 1e-12 relative), capped at max. */
+  bindF64(n: number): BoundF64 {
+    const { min, step, max } = this;
+    const kmax = Math.floor(((max - min) / step) * (1 + 1e-12));
+    return simpleF64((x, o) => F.grid(x, o, n, min, step, kmax, max));
+  }
 }
 
 /** The projections (descriptors: no engine needed until `apply`). */
 export const project = Object.freeze({
-  /** onto lo ≤ x ≤ hi; lo and hi are numbers (±Infinity allowed) or tensors of the target's size. */
-  box: (lo: number | Tensor, hi: number | Tensor) => Object.freeze(new Box(lo, hi)),
+  /** onto lo ≤ x ≤ hi; lo and hi are numbers (±Infinity allowed), tensors or arrays of the target's size. */
+  box: (lo: number | Tensor | ArrayLike<number>, hi: number | Tensor | ArrayLike<number>) => Object.freeze(new Box(lo, hi)),
   /** onto x ≥ 0. */
   nonNegative: () => Object.freeze(new Box(0, Infinity, 'nonNegative')),
   /** onto ‖x‖₂ ≤ radius. */

@@ -17,7 +17,8 @@
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
-import { type BoundStep, nonNegative, simpleBound, StepBase } from './common.js';
+import { type BoundF64, type BoundStep, nonNegative, simpleBound, simpleF64, StepBase } from './common.js';
+import * as F from './f64.js';
 
 class L1 extends StepBase {
   readonly kind = 'prox' as const;
@@ -32,6 +33,9 @@ class L1 extends StepBase {
   bind(core: Core, n: number): BoundStep {
     const k = core.kernels;
     return simpleBound((p, eta) => k.f32_prox_l1(n, p, eta * this.lambda));
+  }
+  bindF64(n: number): BoundF64 {
+    return simpleF64((x, o, eta) => F.proxL1(x, o, n, eta * this.lambda), (x, o) => this.lambda * F.sumAbs(x, o, n));
   }
 }
 
@@ -49,6 +53,9 @@ class L2 extends StepBase {
     const k = core.kernels;
     return simpleBound((p, eta) => k.f32_prox_l2(n, p, eta * this.lambda));
   }
+  bindF64(n: number): BoundF64 {
+    return simpleF64((x, o, eta) => F.proxL2(x, o, n, eta * this.lambda), (x, o) => 0.5 * this.lambda * F.sumSq(x, o, n));
+  }
 }
 
 class ElasticNet extends StepBase {
@@ -65,6 +72,12 @@ class ElasticNet extends StepBase {
   bind(core: Core, n: number): BoundStep {
     const k = core.kernels;
     return simpleBound((p, eta) => k.f32_prox_elastic_net(n, p, eta * this.lambda1, eta * this.lambda2));
+  }
+  bindF64(n: number): BoundF64 {
+    return simpleF64(
+      (x, o, eta) => F.proxElasticNet(x, o, n, eta * this.lambda1, eta * this.lambda2),
+      (x, o) => this.lambda1 * F.sumAbs(x, o, n) + 0.5 * this.lambda2 * F.sumSq(x, o, n),
+    );
   }
 }
 
@@ -127,21 +140,52 @@ class GroupLasso extends StepBase {
     }
   }
 
-  bind(core: Core, n: number, shape: readonly number[], where: string): BoundStep {
-    const k = core.kernels;
+  /** The layout on a target of n floats: explicit sets, or the [m, cols] matrix of 'rows' / 'columns'. */
+  private layout(n: number, shape: readonly number[], where: string): { m: number; cols: number } | null {
     if (this.flat !== undefined) {
       if (this.maxIndex >= n) throw new ShapeError(`${where}: groups hold index ${this.maxIndex}, outside the ${n} floats of the target`);
+      return null;
+    }
+    const sh = this.shape ?? shape;
+    const size = sh.reduce((a, b) => a * b, 1);
+    if (size !== n) throw new ShapeError(`${where}: groupLasso shape ${fmtShape(sh)} holds ${size} floats, the target has ${n}`);
+    if (this.groups === 'rows') {
+      if (sh.length < 2) throw new ShapeError(`${where}: groupLasso groups 'rows' needs a matrix (rank ≥ 2), got shape ${fmtShape(sh)}; pass { shape }`);
+      return { m: sh[0], cols: sh[0] === 0 ? 0 : n / sh[0] };
+    }
+    if (sh.length !== 2) throw new ShapeError(`${where}: groupLasso groups 'columns' needs a matrix (rank 2), got shape ${fmtShape(sh)}; pass { shape }`);
+    return { m: sh[0], cols: sh[1] };
+  }
+
+  bindF64(n: number, shape: readonly number[], where: string): BoundF64 {
+    const mat = this.layout(n, shape, where);
+    const lambda = this.lambda;
+    if (mat === null) {
+      const offsets = this.offsets!, flat = this.flat!;
+      return simpleF64((x, o, eta) => void F.groupSets(x, o, offsets, flat, eta * lambda), (x, o) => lambda * F.groupSets(x, o, offsets, flat, NaN));
+    }
+    const { m, cols } = mat;
+    if (this.groups === 'rows') return simpleF64((x, o, eta) => void F.groupRows(x, o, m, cols, eta * lambda), (x, o) => lambda * F.groupRows(x, o, m, cols, NaN));
+    const norms = new Float64Array(cols);
+    return simpleF64((x, o, eta) => void F.groupColumns(x, o, m, cols, norms, eta * lambda), (x, o) => lambda * F.groupColumns(x, o, m, cols, norms, NaN));
+  }
+
+  bind(core: Core, n: number, shape: readonly number[], where: string): BoundStep {
+    const k = core.kernels;
+    const mat = this.layout(n, shape, where);
+    if (mat === null) {
+      const flat = this.flat!;
       const g = this.offsets!.length - 1;
       const po = core.allocF32(g + 1);
       let pi: number;
       try {
-        pi = core.allocF32(Math.max(1, this.flat.length));
+        pi = core.allocF32(Math.max(1, flat.length));
       } catch (e) {
         core.arena.free(po);
         throw e;
       }
       core.i32(po, g + 1).set(this.offsets!);
-      core.i32(pi, this.flat.length).set(this.flat);
+      core.i32(pi, flat.length).set(flat);
       let live = true;
       return {
         rejectsNonFinite: false,
@@ -154,16 +198,8 @@ class GroupLasso extends StepBase {
         },
       };
     }
-    const sh = this.shape ?? shape;
-    const size = sh.reduce((a, b) => a * b, 1);
-    if (size !== n) throw new ShapeError(`${where}: groupLasso shape ${fmtShape(sh)} holds ${size} floats, the target has ${n}`);
-    if (this.groups === 'rows') {
-      if (sh.length < 2) throw new ShapeError(`${where}: groupLasso groups 'rows' needs a matrix (rank ≥ 2), got shape ${fmtShape(sh)}; pass { shape }`);
-      const m = sh[0], cols = m === 0 ? 0 : n / m;
-      return simpleBound((p, eta) => k.f32_prox_group_lasso_rows(m, cols, p, eta * this.lambda));
-    }
-    if (sh.length !== 2) throw new ShapeError(`${where}: groupLasso groups 'columns' needs a matrix (rank 2), got shape ${fmtShape(sh)}; pass { shape }`);
-    const [m, cols] = sh;
+    const { m, cols } = mat;
+    if (this.groups === 'rows') return simpleBound((p, eta) => k.f32_prox_group_lasso_rows(m, cols, p, eta * this.lambda));
     const scratch = core.arena.alloc(8 * Math.max(1, cols));
     let live = true;
     return {

@@ -22,3 +22,4 @@ export * from "./prox";
 export * from "./project";
 export * from "./optim_lbfgs";
 export * from "./curvature";
+export * from "./perturb";

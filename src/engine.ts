@@ -13,6 +13,7 @@ import { createLossNamespace, type LossNamespace } from './loss/index.js';
 import { createOptim, type Optim } from './optim/index.js';
 import { bindMinimize, createLinalg, type Linalg } from './solve/index.js';
 import { createCurvature, type Curvature } from './curvature/index.js';
+import { createAdversarial, type Adversarial } from './adversarial/index.js';
 import type { Fun, MinimizeOptions, MinimizeResult } from './solve/index.js';
 
 /**
@@ -86,6 +87,12 @@ export class Engine extends Core {
    */
   get minimize(): (fun: Fun, x0: ArrayLike<number>, options?: MinimizeOptions) => MinimizeResult {
     return (this._minimize ??= bindMinimize(this));
+  }
+
+  private _adversarial: Adversarial | undefined;
+  /** Attacks on a model's inputs: `engine.adversarial.attack(model, x, y, { eps, norm, method, steps })` (src/adversarial). */
+  get adversarial(): Adversarial {
+    return (this._adversarial ??= createAdversarial(this));
   }
 
   private _linalg: Linalg | undefined;

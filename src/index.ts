@@ -123,3 +123,5 @@ export type {
   SearchMethod, SearchOptions, SearchResult, SearchProgress, ModuleObjective, Trial, TrialContext, ObjectiveFn, HistoryPoint,
   Space, Dim, Config, TournamentOptions, ReplicaOptions, ReplicaEvent, SurrogateOptions, HalvingOptions,
 } from './meta/index.js';
+export { Attacker } from './adversarial/index.js';
+export type { Adversarial, AttackModel, AttackOptions, AttackResult, AttackMethod, AttackNorm } from './adversarial/index.js';

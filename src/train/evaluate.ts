@@ -3,10 +3,13 @@ import { BatchLoader } from '../data/loader.js';
 import { ValueError } from '../errors.js';
 import { resolveLoss, type LossEntry } from '../loss/index.js';
 import { Tensor } from '../runtime/tensor.js';
+import type { AttackOptions } from '../adversarial/index.js';
+import { checkAttack } from '../adversarial/options.js';
+import { robustEvaluate, type RobustEvaluation } from './adversarial.js';
 import { checkFit, defaultLoss, type LossSpec, type TrainModel } from './model.js';
 
-/** Loss and metrics of a model on a dataset. */
-export interface Evaluation {
+/** Loss and metrics of a model on a dataset (with `attack`: also under attack, adversarial.ts). */
+export interface Evaluation extends Partial<RobustEvaluation> {
   loss: number;
   /** classification: fraction of rows whose arg-max output is the label */
   accuracy?: number;
@@ -101,11 +104,22 @@ export class Evaluator {
   }
 }
 
-/** Loss and accuracy (classification) or R² (regression) of `model` on `data`. */
-export function evaluate(model: TrainModel, data: Dataset, options: { loss?: LossSpec; batchSize?: number } = {}): Evaluation {
-  const ev = new Evaluator(model, data, options);
+/**
+ * Loss and accuracy (classification) or R² (regression) of `model` on `data`; with
+ * `attack` (the options of engine.adversarial.attack) also `robustLoss` and
+ * `robustAccuracy`, measured at the attacked inputs of every batch.
+ */
+export function evaluate(model: TrainModel, data: Dataset, options: { loss?: LossSpec; batchSize?: number; attack?: AttackOptions } = {}): Evaluation {
+  const { attack, ...plain } = options;
+  if (attack !== undefined) checkAttack('evaluate: attack', model, attack);
+  const ev = new Evaluator(model, data, plain);
   try {
-    return ev.run();
+    const res = ev.run();
+    if (attack !== undefined) {
+      const entry = resolveLoss('evaluate', options.loss ?? defaultLoss(data));
+      Object.assign(res, robustEvaluate(model, data, attack, entry, options.batchSize ?? 1024));
+    }
+    return res;
   } finally {
     ev.dispose();
   }

@@ -1,6 +1,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
 import type { LossEntry } from '../loss/index.js';
+import { AdversarialBatches } from './adversarial.js';
 import { bestEpochOf, EarlyStopping, endEpoch } from './epoch-end.js';
 import { Evaluator } from './evaluate.js';
 import type { TrainModel } from './model.js';
@@ -57,6 +58,8 @@ async function run(model: TrainModel, o: CheckedOptions, train: Dataset, val: Da
     const trainEval = o.trainMetrics ? evaluator(model, train, lossEntry, evalBs, cleanup) : null;
     const snapshot = o.divergenceGuard ? new Snapshot(model, optimizer) : null;
     if (snapshot) cleanup.push(() => snapshot.dispose());
+    const adv = o.adversarial ? new AdversarialBatches(model, o.adversarial, lossEntry) : null;
+    if (adv) cleanup.push(() => adv.dispose());
 
     const epochSchedule = o.schedule && typeof o.schedule === 'object' ? o.schedule : null;
     if (typeof o.schedule === 'function') optimizer.lr = o.schedule;
@@ -91,7 +94,7 @@ async function run(model: TrainModel, o: CheckedOptions, train: Dataset, val: Da
           break outer;
         }
         const { x, y, rows } = loader.batch(b);
-        const loss = trainStep(model, optimizer, lossEntry, snapshot, x, y, p.epoch, b, loader.numBatches);
+        const loss = trainStep(model, optimizer, lossEntry, snapshot, adv ? adv.batch(x, y) : x, y, p.epoch, b, loader.numBatches);
         p.lossSum += loss * rows;
         p.samples += rows;
         if (callbacks.length > 0 && batchEnd(callbacks, info, p.epoch, b, loss, rows, optimizer.stepCount)) {

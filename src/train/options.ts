@@ -5,6 +5,7 @@ import { ValueError } from '../errors.js';
 import { describe } from '../runtime/validate.js';
 import { resolveLoss, type LossEntry } from '../loss/index.js';
 import { seedWords } from '../runtime/rng.js';
+import { checkAdversarialTraining } from './adversarial.js';
 import { checkFit, defaultLoss, type TrainModel } from './model.js';
 import type { EpochSchedule, FitCallbacks, FitOptions, TrainingState } from './types.js';
 
@@ -60,6 +61,7 @@ export function checkOptions(model: TrainModel, options: FitOptions): CheckedOpt
     throw new ValueError(`fit: loss '${lossEntry.name}' needs target vectors, but ${data.name} has class labels (use 'softmaxCrossEntropy', or one-hot targets)`);
   }
   checkFit('fit', model, data);
+  if (options.adversarial !== undefined) checkAdversarialTraining(model, options.adversarial, lossEntry);
   const cbs = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
   return {
     ...options,

@@ -1,3 +1,4 @@
+import type { AdversarialTraining } from './adversarial.js';
 import type { Dataset } from '../data/dataset.js';
 import type { LossSpec } from './model.js';
 import type { TrainOptimizer } from './snapshot.js';
@@ -116,4 +117,6 @@ export interface FitOptions {
   divergenceGuard?: boolean;
   /** rows per evaluation batch (default max(batchSize, 512)) */
   evalBatchSize?: number;
+  /** adversarial training: attack each batch before the step (adversarial.ts); the reported training loss is then the attacked batch's */
+  adversarial?: AdversarialTraining;
 }

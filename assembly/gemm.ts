@@ -14,10 +14,10 @@
 //   jc: columns of C in blocks of NC = 512
 //     pc: depth in blocks of KC = 256;  pack op(B)[pc.., jc..] into NR-wide panels
 //       ic: rows of C in blocks of MC;  pack op(A)[ic.., pc..] into MR-tall panels
-//         jr, ir: the 4x8 micro-kernel on one A panel and one B panel
+//         jr, ir: the MR x 8 micro-kernel (gemm_kernels.ts) on one A panel and one B panel
 // Transposes are absorbed by the packing (nn, nt, tn, tt then run the same
-// micro-kernel). Edge panels are zero-padded; partial 4x8 tiles go through a
-// 32-float temporary (SIMD) or guarded stores (scalar).
+// micro-kernel). Edge panels are zero-padded; partial tiles go through an
+// MR x 8 temporary (SIMD) or guarded stores (scalar).
 //
 // Scalar build: the same nest and packing with a scalar micro-kernel that
 // walks the 4x8 tile as four 4x2 column pairs, 8 f32 accumulators each (32
@@ -26,11 +26,16 @@
 // measures SIMD alone: plain triple loops reached a quarter of the scalar
 // peak, and the strided nt form 3 % (issue 19).
 //
-// SIMD micro-kernel: 8 f32x4 accumulators, loads B as
-// two v128 per k and needs each A value broadcast to an f32x4; its k loop is
-// not unrolled (V8 has 15 vector registers and spills an unrolled body).
+// Plain SIMD micro-kernel: 4x8, 8 f32x4 accumulators, loads B as two v128 per
+// k and needs each A value broadcast to an f32x4; its k loop is not unrolled
+// (V8 has 15 vector registers and spills an unrolled body).
 //
-// The relaxed-SIMD build replaces mul+add by f32x4.relaxed_madd (fused).
+// The relaxed-SIMD build replaces mul+add by f32x4.relaxed_madd (fused) and,
+// since a fused madd needs no temporary register, runs a 6x8 tile (12
+// accumulators; MC = 30). Measured on Zen 5, Node 24, CPU time, same run
+// (2026-12-03, machine under load): 6x8 over 4x8 +1 % to +11 % (n = 256-1024
+// all forms, MLP shapes); the 6x8 k loop unrolled twice ran 26-32 % slower
+// (spills).
 //
 // Two ways to feed A to the micro-kernel, bit-identical results:
 // - broadcast: A packed plainly (4 bytes per element), each value broadcast in
@@ -40,7 +45,7 @@
 //   reads it with a plain v128.load at a folded offset, where v128.load32_splat
 //   costs V8 an address computation (leaq) per broadcast and is slow in JSC and
 //   Deno. The A block is 4x larger per element, so MC = 32 (32 x 256 x 16 B =
-//   128 KiB, in L2 as before).
+//   128 KiB, in L2 as before; 30 rows in the relaxed build's 6-row panels).
 // The relaxed build always pre-splats. The plain SIMD build broadcasts unless
 // the host turns pre-splatting on (gemm_set_splat_a), which init() does where
 // the engine validates relaxed SIMD: engines from before relaxed SIMD shipped
@@ -51,6 +56,7 @@
 // Node 20 (flag) +6 %, Node 24 and Chromium equal (within 2 %), Deno +30 %,
 // Bun +40 %.
 
+import { kernel6, kernelBroadcast, kernelScalar, kernelSplat, MR, NR } from "./gemm_kernels";
 import { pack, packA } from "./gemm_pack";
 
 // ---------------------------------------------------------------- shared
@@ -71,16 +77,13 @@ import { pack, packA } from "./gemm_pack";
 
 // ---------------------------------------------------------------- blocked nest
 
-/** Micro-tile: MR rows of C by NR columns. */
-const MR: i32 = 4;
-const NR: i32 = 8;
 /**
  * Cache blocks: the packed A block (MC x KC x bytes per element = 128 KiB either
  * way) sits in L2 (512 KiB per core on Zen 3), a B panel (KC x NR x 4 B = 8 KiB) in L1.
  */
 const KC: i32 = 256;
 const MC_BROADCAST: i32 = 128;
-const MC_SPLAT: i32 = 32;
+const MC_SPLAT: i32 = ASC_FEATURE_RELAXED_SIMD ? 30 : 32;
 const NC: i32 = 512;
 
 /** Plain SIMD build: pre-splat A (set by the host, see the header); the relaxed build always does. */
@@ -102,134 +105,6 @@ export function gemm_splat_a(): i32 {
 function aPack(): usize { return memory.data(MC_BROADCAST * KC * 4, 16); }
 function bPack(): usize { return memory.data(KC * NC * 4, 16); }
 function tile(): usize { return memory.data(MR * NR * 4, 16); }
-
-/** Stores alpha * v0 (+ beta * C) at p and, when `both`, alpha * v1 (+ beta * C) at p + 4. */
-@inline function putPair(p: usize, v0: f32, v1: f32, both: bool, alpha: f32, beta: f32): void {
-  let r = alpha * v0;
-  if (beta != 0) r += beta * load<f32>(p);
-  store<f32>(p, r);
-  if (!both) return;
-  r = alpha * v1;
-  if (beta != 0) r += beta * load<f32>(p, 4);
-  store<f32>(p, r, 4);
-}
-
-/**
- * The scalar build's micro-kernel, same contract as kernelBody (pa: kc columns
- * of 4 floats; pb: kc rows of 8 floats): C[0..mr, 0..nr] = alpha * Apanel *
- * Bpanel + beta * C, as four 4x2 column pairs with 8 scalar accumulators.
- * Padded rows and columns are computed (they are zeros) and not stored.
- */
-function kernelScalar(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
-  const rs = <usize>ldc << 2;
-  const end = pa + (<usize>kc << 4);
-  for (let j = 0; j < nr; j += 2) {
-    let c00: f32 = 0, c01: f32 = 0, c10: f32 = 0, c11: f32 = 0;
-    let c20: f32 = 0, c21: f32 = 0, c30: f32 = 0, c31: f32 = 0;
-    let a = pa;
-    let b = pb + (<usize>j << 2);
-    while (a < end) {
-      const b0 = load<f32>(b);
-      const b1 = load<f32>(b, 4);
-      let x = load<f32>(a);
-      c00 += x * b0; c01 += x * b1;
-      x = load<f32>(a, 4);
-      c10 += x * b0; c11 += x * b1;
-      x = load<f32>(a, 8);
-      c20 += x * b0; c21 += x * b1;
-      x = load<f32>(a, 12);
-      c30 += x * b0; c31 += x * b1;
-      a += 16;
-      b += 32;
-    }
-    const both = j + 1 < nr;
-    const p = c + (<usize>j << 2);
-    putPair(p, c00, c01, both, alpha, beta);
-    if (mr > 1) putPair(p + rs, c10, c11, both, alpha, beta);
-    if (mr > 2) putPair(p + rs * 2, c20, c21, both, alpha, beta);
-    if (mr > 3) putPair(p + rs * 3, c30, c31, both, alpha, beta);
-  }
-}
-
-/** a * b + c, fused in the relaxed-SIMD build. */
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return f32x4.relaxed_madd(a, b, c);
-  } else {
-    return f32x4.add(c, f32x4.mul(a, b));
-  }
-}
-
-/** Stores alpha * acc + beta * C[p..p+3] (C not read when beta == 0). */
-@inline function put(p: usize, acc: v128, va: v128, beta: f32): void {
-  let v = f32x4.mul(acc, va);
-  if (beta != 0) v = madd(v128.load(p), f32x4.splat(beta), v);
-  v128.store(p, v);
-}
-
-/**
- * The 4x8 micro-kernel: C[0..mr, 0..nr] = alpha * Apanel * Bpanel + beta * C over
- * depth kc. pa: kc columns of the A panel, 4 floats each (pack), or 4 f32x4
- * splats each when `splat` (packA); pb: kc rows of the B panel, 8 floats each.
- * Inlined into the two kernels below with `splat` a constant.
- */
-@inline function kernelBody(splat: bool, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = pa + <usize>kc * <usize>(splat ? MR * 16 : MR * 4);
-  while (pa < end) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = splat ? v128.load(pa) : v128.load32_splat(pa);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = splat ? v128.load(pa, 16) : v128.load32_splat(pa, 4);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = splat ? v128.load(pa, 32) : v128.load32_splat(pa, 8);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = splat ? v128.load(pa, 48) : v128.load32_splat(pa, 12);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    pa += splat ? MR * 16 : MR * 4;
-    pb += 32;
-  }
-  const va = f32x4.splat(alpha);
-  const rs = <usize>ldc << 2;
-  if (mr == MR && nr == NR) {
-    put(c, c00, va, beta); put(c + 16, c01, va, beta); c += rs;
-    put(c, c10, va, beta); put(c + 16, c11, va, beta); c += rs;
-    put(c, c20, va, beta); put(c + 16, c21, va, beta); c += rs;
-    put(c, c30, va, beta); put(c + 16, c31, va, beta);
-    return;
-  }
-  const t = tile();
-  v128.store(t, f32x4.mul(c00, va)); v128.store(t, f32x4.mul(c01, va), 16);
-  v128.store(t, f32x4.mul(c10, va), 32); v128.store(t, f32x4.mul(c11, va), 48);
-  v128.store(t, f32x4.mul(c20, va), 64); v128.store(t, f32x4.mul(c21, va), 80);
-  v128.store(t, f32x4.mul(c30, va), 96); v128.store(t, f32x4.mul(c31, va), 112);
-  for (let i = 0; i < mr; i++) {
-    const row = c + <usize>i * rs;
-    const ti = t + (<usize>i << 5);
-    for (let j = 0; j < nr; j++) {
-      const p = row + (<usize>j << 2);
-      let v = load<f32>(ti + (<usize>j << 2));
-      if (beta != 0) v += beta * load<f32>(p);
-      store<f32>(p, v);
-    }
-  }
-}
-
-function kernelBroadcast(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
-  kernelBody(false, kc, pa, pb, c, ldc, mr, nr, alpha, beta);
-}
-
-function kernelSplat(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
-  kernelBody(true, kc, pa, pb, c, ldc, mr, nr, alpha, beta);
-}
 
 /** Splits `total` into the fewest blocks of at most `max`, of even size rounded up to `mult`. */
 @inline function blockSize(total: i32, max: i32, mult: i32): i32 {
@@ -269,7 +144,7 @@ function gemmBlocked(
       for (let ic = 0; ic < m; ic += mcs) {
         const mc = min(mcs, m - ic);
         const ablock = a + ((<usize>ic * <usize>ai + <usize>pc * <usize>ap) << 2);
-        if (splat) packA(mc, kc, ablock, ai, ap, apack);
+        if (splat) packA(mc, kc, ablock, ai, ap, MR, apack);
         else pack(mc, kc, ablock, ai, ap, MR, apack);
         for (let jr = 0; jr < nc; jr += NR) {
           const pb = bpack + (<usize>jr * <usize>kc << 2);
@@ -280,8 +155,9 @@ function gemmBlocked(
             const ct = cc + (<usize>ir * <usize>ldc << 2);
             const mr = min(MR, mc - ir);
             if (!ASC_FEATURE_SIMD) kernelScalar(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock);
-            else if (splat) kernelSplat(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock);
-            else kernelBroadcast(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock);
+            else if (ASC_FEATURE_RELAXED_SIMD) kernel6(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock, tile());
+            else if (splat) kernelSplat(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock, tile());
+            else kernelBroadcast(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock, tile());
           }
         }
       }

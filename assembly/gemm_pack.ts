@@ -3,8 +3,8 @@
 //
 //   pack(w, d, src, sr, sq, W, dst)    X[r, q] = src[r*sr + q*sq], w x d, into panels
 //       of W rows (W = 4 for A, 8 for B): X[r0 + i, q] at dst[r0*d + q*W + i]
-//   packA(w, d, src, sr, sq, dst)      the same for A with MR = 4, pre-splatted:
-//       X[r0 + i, q] as one f32x4 of 4 copies at byte dst + ((r0*d + q*4 + i) << 4)
+//   packA(w, d, src, sr, sq, mr, dst)  the same for A in panels of mr rows, pre-splatted:
+//       X[r0 + i, q] as one f32x4 of 4 copies at byte dst + ((r0*d + q*mr + i) << 4)
 //
 // Memory contract: dst holds ceil(w/W)*W*d floats (x4 for packA), 16-byte
 // aligned (static scratch of gemm.ts), and does not overlap src; src needs no
@@ -111,44 +111,48 @@ function packTransposed(w: i32, d: i32, src: usize, sr: i32, W: i32, dst: usize)
 
 /**
  * Pre-splatted A: packs the w x d block X[r, q] = src[r * sr + q * sq]
- * (op(A) for one ic, pc block) into pre-splatted panels of MR = 4 rows:
- * X[r0 + i, q] is stored as 4 copies (one f32x4) at byte
- * dst + ((r0 * d + q * 4 + i) << 4), so the micro-kernel reads each broadcast
- * A value with a plain v128.load. Rows past w are zeros. Rows contiguous in
- * memory (sr == 1) are loaded by v128 and splatted by shuffles, walking 4
- * depth rows across the whole width (as in packRows); otherwise each element
- * is read with v128.load32_splat.
+ * (op(A) for one ic, pc block) into pre-splatted panels of `mr` rows (4 in
+ * the plain SIMD build, 6 in the relaxed one): X[r0 + i, q] is stored as 4
+ * copies (one f32x4) at byte dst + ((r0 * d + q * mr + i) << 4), so the
+ * micro-kernel reads each broadcast A value with a plain v128.load. Rows past
+ * w are zeros. Rows contiguous in memory (sr == 1) are walked 4 depth rows at
+ * a time across the whole width (as in packRows), each group of 4 rows loaded
+ * by one v128 and splatted by shuffles; otherwise each element is read with
+ * v128.load32_splat.
  */
-export function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, dst: usize): void {
-  const full = w & ~3;
+export function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, mr: i32, dst: usize): void {
   const rs = <usize>sr << 2;
   const qs = <usize>sq << 2;
+  const full = w / mr * mr;
+  const step = <usize>mr << 4;
   if (sr == 1) {
     for (let q0 = 0; q0 < d; q0 += 4) {
       const q1 = min(q0 + 4, d);
-      for (let first = 0; first < full; first += 4) {
-        const panel = dst + (<usize>first * <usize>d << 4);
+      for (let r0 = 0; r0 < full; r0 += mr) {
+        const panel = dst + (<usize>r0 * <usize>d << 4);
         for (let q = q0; q < q1; q++) {
-          const x = v128.load(src + <usize>q * qs + (<usize>first << 2));
-          const out = panel + (<usize>q << 6);
-          v128.store(out, v128.shuffle<f32>(x, x, 0, 0, 0, 0));
-          v128.store(out, v128.shuffle<f32>(x, x, 1, 1, 1, 1), 16);
-          v128.store(out, v128.shuffle<f32>(x, x, 2, 2, 2, 2), 32);
-          v128.store(out, v128.shuffle<f32>(x, x, 3, 3, 3, 3), 48);
+          const s = src + <usize>q * qs + (<usize>r0 << 2);
+          const out = panel + <usize>q * step;
+          for (let i = 0; i + 4 <= mr; i += 4) {
+            const x = v128.load(s + (<usize>i << 2));
+            const o = out + (<usize>i << 4);
+            v128.store(o, v128.shuffle<f32>(x, x, 0, 0, 0, 0));
+            v128.store(o, v128.shuffle<f32>(x, x, 1, 1, 1, 1), 16);
+            v128.store(o, v128.shuffle<f32>(x, x, 2, 2, 2, 2), 32);
+            v128.store(o, v128.shuffle<f32>(x, x, 3, 3, 3, 3), 48);
+          }
+          for (let i = mr & ~3; i < mr; i++) v128.store(out + (<usize>i << 4), v128.load32_splat(s + (<usize>i << 2)));
         }
       }
     }
   } else {
-    for (let first = 0; first < full; first += 4) {
-      let out = dst + (<usize>first * <usize>d << 4);
-      let s = src + <usize>first * rs;
+    for (let r0 = 0; r0 < full; r0 += mr) {
+      let out = dst + (<usize>r0 * <usize>d << 4);
+      let s = src + <usize>r0 * rs;
       for (let q = 0; q < d; q++) {
-        v128.store(out, v128.load32_splat(s));
-        v128.store(out, v128.load32_splat(s + rs), 16);
-        v128.store(out, v128.load32_splat(s + rs * 2), 32);
-        v128.store(out, v128.load32_splat(s + rs * 3), 48);
+        for (let i = 0; i < mr; i++) v128.store(out + (<usize>i << 4), v128.load32_splat(s + <usize>i * rs));
         s += qs;
-        out += 64;
+        out += step;
       }
     }
   }
@@ -157,11 +161,11 @@ export function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, dst: usize):
   let out = dst + (<usize>full * <usize>d << 4);
   const s = src + <usize>full * rs;
   for (let q = 0; q < d; q++) {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < mr; i++) {
       let v = f32x4.splat(0);
       if (i < left) v = v128.load32_splat(s + <usize>q * qs + <usize>i * rs);
       v128.store(out + (<usize>i << 4), v);
     }
-    out += 64;
+    out += step;
   }
 }

@@ -21,6 +21,7 @@ import { femAssembly, stationaryPoints } from './hessians.js';
 import { deepLinearBottleneck, deepLinearInterpolates, deepLinearOverdetermined, randomLabelsChance } from './linear-nets.js';
 import { dropoutCurvature, initVariance } from './networks.js';
 import { clipping, earlyStoppingRidge, inducedOneNorm, l2Convexifies } from './regularization.js';
+import { riskAverseStep } from './risk.js';
 import { eulerVsAdams, newtonQuadratic, noisyObjective } from './second-order.js';
 import { cyclicEscape, langevinEscape, minibatchUnbiased, scheduleBasins } from './stochastic.js';
 import { groupLasso, gridProjection, pcgrad } from './structure.js';
@@ -56,6 +57,7 @@ export const experiments: readonly Experiment[] = Object.freeze([
   scaledFeature, // 25
   clipBeforeAdam, // 26
   lazyAdam, // 27
+  riskAverseStep, // 31
   lowPass, // 32
   nesterovVsHeavyBall, // 33
   l2Convexifies, // 34

@@ -125,3 +125,5 @@ export type {
 } from './meta/index.js';
 export { Attacker } from './adversarial/index.js';
 export type { Adversarial, AttackModel, AttackOptions, AttackResult, AttackMethod, AttackNorm } from './adversarial/index.js';
+export { examples, findExample } from './examples/index.js';
+export type { Example, ExampleOptions, ExampleResult } from './examples/index.js';

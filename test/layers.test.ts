@@ -26,13 +26,18 @@ describe('the import graph of src/', () => {
     expect(bad).toEqual([]);
   });
 
-  it('only the top floor (index.ts, cli/) and the applications on it (experiments/) import the Engine facade', () => {
-    const bad = edges.filter(([from, to]) => to === 'engine.ts' && from !== 'index.ts' && !from.startsWith('cli/') && !from.startsWith('experiments/'));
+  it('only the top floor (index.ts, cli/) and the applications on it (experiments/, examples/) import the Engine facade', () => {
+    const bad = edges.filter(([from, to]) => to === 'engine.ts' && from !== 'index.ts' && !from.startsWith('cli/') && !from.startsWith('experiments/') && !from.startsWith('examples/'));
     expect(bad).toEqual([]);
   });
 
   it('experiments/ (the gallery, above the facade) is imported only by index.ts and cli/', () => {
     const bad = edges.filter(([from, to]) => to.startsWith('experiments/') && !from.startsWith('experiments/') && from !== 'index.ts' && !from.startsWith('cli/'));
+    expect(bad).toEqual([]);
+  });
+
+  it('examples/ (runnable examples, above the facade) is imported only by index.ts and cli/', () => {
+    const bad = edges.filter(([from, to]) => to.startsWith('examples/') && !from.startsWith('examples/') && from !== 'index.ts' && !from.startsWith('cli/'));
     expect(bad).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { FormatError, IoError, WasmgradError } from '../errors.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
+import { exampleCommand } from './example.js';
 import { experimentCommand } from './experiment.js';
 import { nodeIo, proc, type Io } from './host.js';
 import { trainCommand } from './train.js';
@@ -15,6 +16,7 @@ Commands:
   compare   the same model and data with several optimizers and/or schedules; one SVG, one table
   bench     the benchmark summary (bench/RESULTS.md, bench/results/*.json)
   experiment  the gallery: list, run NAME, --all (claims of the optimization literature, checked)
+  example   runnable examples: list, NAME (text classifier, Poisson burst, multi-task, adversarial digits)
 
 Run \`wasmgrad <command> --help\` for its options. \`wasmgrad\` alone runs \`train\` with its defaults.
 `;
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
         return await benchCommand(rest, io, cliUrl);
       case 'experiment':
         return await experimentCommand(rest, io);
+      case 'example':
+        return await exampleCommand(rest, io, cliUrl);
       case '--help':
       case '-h':
       case 'help':
@@ -46,7 +50,7 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
         io.out('wasmgrad 0.1.0\n');
         return 0;
       default:
-        throw new UsageError(`wasmgrad: unknown command "${cmd}" (train, compare, bench, experiment; see wasmgrad --help)`);
+        throw new UsageError(`wasmgrad: unknown command "${cmd}" (train, compare, bench, experiment, example; see wasmgrad --help)`);
     }
   } catch (e) {
     const err = e as Error;

@@ -46,7 +46,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
     throw new ValueError(`parseCsv: task must be 'classification', 'regression' or 'auto', got ${JSON.stringify(task)}`);
   }
   if (typeof file !== 'string') throw new ValueError(`parseCsv: file must be a string, got ${describe(file)}`);
-  if (typeof delimiter !== 'string' || delimiter.length !== 1) throw new ValueError(`parseCsv: delimiter must be one character, got ${JSON.stringify(delimiter)}`);
+  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '\n' || delimiter === '\r' || delimiter === '"') throw new ValueError(`parseCsv: delimiter must be one character, got ${JSON.stringify(delimiter)}`);
   const lines = text.split(/\r\n|\n|\r/);
   let names: string[] | null = null;
   let first = 0;

@@ -45,6 +45,7 @@ export class Dataset {
   readonly meta: Record<string, unknown>;
 
   constructor(features: Float32Array, targets: Targets, options: DatasetOptions = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`Dataset: options must be an object, got ${describe(options)}`);
     if (!(features instanceof Float32Array)) {
       throw new ValueError(`Dataset: features must be a Float32Array (n×d row-major), got ${describe(features)}`);
     }
@@ -158,6 +159,9 @@ export class Dataset {
 
   /** The samples at `indices`, in that order (a copy). */
   subset(indices: ArrayLike<number>, name = this.name): Dataset {
+    if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
+      throw new ValueError(`Dataset.subset: indices must be an array of sample indices, got ${describe(indices)}`);
+    }
     const d = this.numFeatures, k = this.targetSize, m = indices.length;
     const x = new Float32Array(m * d);
     const y = this.isClassification ? new Int32Array(m) : new Float32Array(m * k);

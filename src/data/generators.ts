@@ -2,7 +2,8 @@
 // the same options give the same samples in every runtime (host-side f64 math,
 // stored as f32).
 import { ValueError } from '../errors.js';
-import { Dataset } from './dataset.js';
+import { describe } from '../runtime/validate.js';
+import { Dataset, MAX_CLASSES } from './dataset.js';
 import { Random } from './random.js';
 
 export interface GeneratorOptions {
@@ -23,22 +24,46 @@ function known<T extends object>(op: string, options: T | undefined, allowed: re
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ValueError(`${op}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
   }
-  for (const k of Object.keys(options)) {
+  for (const [k, v] of Object.entries(options)) {
     if (!allowed.includes(k)) throw new ValueError(`${op}: unknown option '${k}' (options: ${allowed.join(', ')})`);
+    if (v === null) throw new ValueError(`${op}: ${k} must be given a value or left out, got null`);
   }
   return options;
 }
 
+/** At most 2^24 samples, and at most 2^28 feature values (1 GiB of f32), so a typo cannot exhaust the heap. */
+export const MAX_SAMPLES = 2 ** 24;
+const MAX_VALUES = 2 ** 28;
+function checkValues(op: string, n: number, d: number): void {
+  if (n * d > MAX_VALUES) throw new ValueError(`${op}: n (${n}) × dim (${d}) = ${n * d} feature values exceed 2^28 = ${MAX_VALUES}`);
+}
+function checkFinite(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: ${name} must be a finite number, got ${describe(v)}`);
+  return v;
+}
+function checkBoolean(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new ValueError(`${op}: ${name} must be true or false, got ${describe(v)}`);
+  return v;
+}
+/** A non-empty array of finite numbers (length `len` when given). */
+function checkNumbers(op: string, name: string, v: unknown, len?: number): number[] {
+  if (!Array.isArray(v) || v.length < 1 || (len !== undefined && v.length !== len)) {
+    throw new ValueError(`${op}: ${name} must be an array of ${len ?? 'at least 1'} finite numbers, got ${describe(v)}`);
+  }
+  v.forEach((x, i) => checkFinite(op, `${name}[${i}]`, x));
+  return v;
+}
+
 function checkN(op: string, n: number, min = 1): number {
-  if (!Number.isInteger(n) || n < min) throw new ValueError(`${op}: n must be an integer ≥ ${min}, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < min || n > MAX_SAMPLES) throw new ValueError(`${op}: n must be an integer in [${min}, 2^24], got ${describe(n)}`);
   return n;
 }
 function checkDim(op: string, dim: unknown): number {
-  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) throw new ValueError(`${op}: dim must be an integer ≥ 1, got ${String(dim)}`);
+  if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 1 || dim > MAX_VALUES) throw new ValueError(`${op}: dim must be an integer in [1, 2^28], got ${describe(dim)}`);
   return dim;
 }
 function checkNonNeg(op: string, name: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`${op}: ${name} must be a finite number ≥ 0, got ${v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`${op}: ${name} must be a finite number ≥ 0, got ${describe(v)}`);
   return v;
 }
 
@@ -66,7 +91,7 @@ export function circles(options?: GeneratorOptions & { factor?: number }): Datas
   const { n = 500, noise = 0.05, seed = 0, factor = 0.5 } = known('circles', options, ['n', 'noise', 'seed', 'factor']);
   checkN('circles', n);
   checkNonNeg('circles', 'noise', noise);
-  if (!(factor > 0 && factor < 1)) throw new ValueError(`circles: factor must be in (0, 1), got ${factor}`);
+  if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) throw new ValueError(`circles: factor must be in (0, 1), got ${factor}`);
   const r = new Random(seed, 'circles');
   const x = new Float32Array(2 * n), y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -88,8 +113,8 @@ export function spirals(options?: GeneratorOptions & { arms?: number; turns?: nu
   const { n = 600, noise = 0.05, seed = 0, arms = 3, turns = 1 } = known('spirals', options, ['n', 'noise', 'seed', 'arms', 'turns']);
   checkN('spirals', n);
   checkNonNeg('spirals', 'noise', noise);
-  if (!Number.isInteger(arms) || arms < 2) throw new ValueError(`spirals: arms must be an integer ≥ 2, got ${arms}`);
-  if (!(turns > 0 && Number.isFinite(turns))) throw new ValueError(`spirals: turns must be > 0, got ${turns}`);
+  if (!Number.isSafeInteger(arms) || arms < 2 || arms > n) throw new ValueError(`spirals: arms must be an integer in [2, n = ${n}], got ${describe(arms)}`);
+  if (typeof turns !== 'number' || !(turns > 0 && Number.isFinite(turns))) throw new ValueError(`spirals: turns must be > 0, got ${turns}`);
   const r = new Random(seed, 'spirals');
   const x = new Float32Array(2 * n), y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -126,15 +151,20 @@ export function blobs(options?: Omit<GeneratorOptions, 'noise'> & { centers?: nu
   let dim = o.dim ?? 2;
   checkN('blobs', n);
   checkNonNeg('blobs', 'std', std);
+  checkNonNeg('blobs', 'box', box);
   const r = new Random(seed, 'blobs');
   let means: number[][];
   if (Array.isArray(centers)) {
     means = centers;
-    dim = centers[0]?.length ?? dim;
-    if (centers.length < 1 || centers.some((c) => c.length !== dim)) throw new ValueError(`blobs: centers must be rows of ${dim} numbers`);
+    if (centers.length < 1 || centers.length > n) throw new ValueError(`blobs: centers must hold 1 to n = ${n} points, got ${centers.length}`);
+    dim = Array.isArray(centers[0]) ? centers[0].length : 0;
+    if (o.dim !== undefined && o.dim !== dim) throw new ValueError(`blobs: dim (${describe(o.dim)}) differs from the centers' dimension (${dim})`);
+    centers.forEach((c, i) => checkNumbers('blobs', `centers[${i}]`, c, dim || undefined));
+    checkValues('blobs', n, dim);
   } else {
-    if (!Number.isInteger(centers) || centers < 1) throw new ValueError(`blobs: centers must be an integer ≥ 1 or a list of points, got ${centers}`);
+    if (!Number.isSafeInteger(centers) || centers < 1 || centers > n) throw new ValueError(`blobs: centers must be an integer in [1, n = ${n}] or a list of points, got ${describe(centers)}`);
     checkDim('blobs', dim);
+    checkValues('blobs', n, dim);
     means = Array.from({ length: centers }, () => Array.from({ length: dim }, () => (2 * r.uniform() - 1) * box));
   }
   const k = means.length;
@@ -153,6 +183,9 @@ export function linearRegression(options?: GeneratorOptions & { dim?: number; we
   checkN('linearRegression', n);
   checkDim('linearRegression', dim);
   checkNonNeg('linearRegression', 'noise', noise);
+  checkFinite('linearRegression', 'bias', bias);
+  if (weights !== undefined) checkNumbers('linearRegression', 'weights', weights, options?.dim === undefined ? undefined : dim);
+  checkValues('linearRegression', n, weights?.length ?? dim);
   const r = new Random(seed, 'linearRegression');
   const w = weights ?? Array.from({ length: dim }, () => r.normal());
   const d = w.length;
@@ -177,7 +210,9 @@ export function polynomialRegression(options?: GeneratorOptions & { coefficients
   const { n = 200, noise = 0.1, seed = 0, coefficients = [0, 1, -2, 0.5], expand = true } = known('polynomialRegression', options, ['n', 'noise', 'seed', 'coefficients', 'expand']);
   checkN('polynomialRegression', n);
   checkNonNeg('polynomialRegression', 'noise', noise);
-  if (coefficients.length < 1) throw new ValueError('polynomialRegression: coefficients must not be empty');
+  checkNumbers('polynomialRegression', 'coefficients', coefficients);
+  checkBoolean('polynomialRegression', 'expand', expand);
+  checkValues('polynomialRegression', n, coefficients.length);
   const r = new Random(seed, 'polynomialRegression');
   const degree = coefficients.length - 1;
   const d = expand ? Math.max(1, degree) : 1;
@@ -197,7 +232,8 @@ export function randomLabels(options?: Omit<GeneratorOptions, 'noise'> & { dim?:
   const { n = 200, seed = 0, dim = 10, classes = 2 } = known('randomLabels', options, ['n', 'seed', 'dim', 'classes']);
   checkN('randomLabels', n);
   checkDim('randomLabels', dim);
-  if (!Number.isInteger(classes) || classes < 2) throw new ValueError(`randomLabels: classes must be an integer ≥ 2, got ${classes}`);
+  checkValues('randomLabels', n, dim);
+  if (!Number.isSafeInteger(classes) || classes < 2 || classes > MAX_CLASSES) throw new ValueError(`randomLabels: classes must be an integer in [2, 2^24], got ${describe(classes)}`);
   const r = new Random(seed, 'randomLabels');
   const x = new Float32Array(dim * n), y = new Int32Array(n);
   for (let i = 0; i < n * dim; i++) x[i] = r.normal();
@@ -214,7 +250,9 @@ export function illConditionedRegression(options?: GeneratorOptions & { dim?: nu
   const { n = 500, noise = 0.01, seed = 0, dim = 10, condition = 1e4 } = known('illConditionedRegression', options, ['n', 'noise', 'seed', 'dim', 'condition']);
   checkN('illConditionedRegression', n);
   checkDim('illConditionedRegression', dim);
-  if (!(condition >= 1 && Number.isFinite(condition))) throw new ValueError(`illConditionedRegression: condition must be ≥ 1, got ${condition}`);
+  checkValues('illConditionedRegression', n, dim);
+  checkNonNeg('illConditionedRegression', 'noise', noise);
+  if (typeof condition !== 'number' || !(condition >= 1 && Number.isFinite(condition))) throw new ValueError(`illConditionedRegression: condition must be ≥ 1, got ${condition}`);
   const r = new Random(seed, 'illConditionedRegression');
   const scales = Array.from({ length: dim }, (_, j) => condition ** (dim > 1 ? j / (dim - 1) : 0));
   const w = scales.map((s) => r.normal() / s);

@@ -73,8 +73,8 @@ export class BatchLoader {
     const rng = new Random(seed, 'BatchLoader'); // checks the seed (seedWords) before anything is allocated
     const n = data.length;
     if (n === 0) throw new ValueError(`BatchLoader: ${data.name} has no samples`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new ValueError(`BatchLoader: batchSize must be an integer ≥ 1, got ${batchSize}`);
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+      throw new ValueError(`BatchLoader: batchSize must be an integer ≥ 1, got ${describe(batchSize)}`);
     }
     if (dropLast && batchSize > n) {
       throw new ValueError(`BatchLoader: batchSize ${batchSize} is larger than the ${n} samples of ${data.name} with dropLast (no batch would remain)`);
@@ -144,7 +144,7 @@ export class BatchLoader {
   batch(b: number): Batch {
     this.check();
     if (!this.ready) throw new StateError('BatchLoader.batch: call startEpoch() first');
-    if (!(b >= 0 && b < this.numBatches)) throw new ValueError(`BatchLoader.batch: index ${b} is out of range [0, ${this.numBatches})`);
+    if (!Number.isInteger(b) || !(b >= 0 && b < this.numBatches)) throw new ValueError(`BatchLoader.batch: index b = ${describe(b)} is not an integer in [0, ${this.numBatches})`);
     const out = b === this.numBatches - 1 ? this.last : this.full;
     const d = this.data.numFeatures, k = this.data.targetSize;
     const start = b * this.batchSize, end = start + out.rows;

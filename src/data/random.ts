@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import { describe } from '../runtime/validate.js';
 import { checkStateWords, seedWords } from '../runtime/rng.js';
 
 /** 4 u32 words, not all zero (moved to runtime/rng.ts; the model's setRngState checks the same). */
@@ -64,8 +65,13 @@ export class Random {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** Uniform integer in [0, n), unbiased (rejection). */
+  /** Uniform integer in [0, n), unbiased (rejection); n an integer in [1, 2^32]. */
   int(n: number): number {
+    if (!Number.isSafeInteger(n) || n < 1 || n > 4294967296) throw new ValueError(`Random.int: n must be an integer in [1, 2^32], got ${describe(n)}`);
+    return this.below(n);
+  }
+
+  private below(n: number): number {
     if (n <= 1) return 0;
     const limit = 4294967296 - (4294967296 % n);
     let x: number;
@@ -84,7 +90,7 @@ export class Random {
   /** Fisher-Yates shuffle of `a` in place. */
   shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
+      const j = this.below(i + 1);
       const t = a[i];
       a[i] = a[j];
       a[j] = t;
@@ -94,6 +100,7 @@ export class Random {
 
   /** A random permutation of 0..n-1. */
   permutation(n: number): Int32Array {
+    if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new ValueError(`Random.permutation: n must be an integer in [0, 2^31), got ${describe(n)}`);
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     return this.shuffle(p);

@@ -64,6 +64,11 @@ export class Standardizer {
     if (o === null || typeof o !== 'object' || !Array.isArray(o.mean) || !Array.isArray(o.std)) {
       throw new ValueError(`Standardizer.fromJSON: expected { mean: number[], std: number[] }, got ${describe(o)}`);
     }
+    for (const k of ['mean', 'std'] as const) {
+      o[k].forEach((v, j) => {
+        if (typeof v !== 'number') throw new ValueError(`Standardizer.fromJSON: ${k}[${j}] must be a number, got ${describe(v)}`);
+      });
+    }
     return new Standardizer(Float64Array.from(o.mean), Float64Array.from(o.std));
   }
 }

@@ -2,7 +2,7 @@
 // (an untyped throw, a message not naming the argument, or a bad value accepted),
 // kept as a plain test after the fix.
 import { beforeAll, describe, it } from 'vitest';
-import { init, layers, schedules, type Engine, type Optimizer, type ParameterVector, type Sequential, type Tensor } from '../../src/index.js';
+import { blobs, Dataset, illConditionedRegression, linearRegression, parseCsv, polynomialRegression, Random, randomLabels, spirals, Standardizer, init, layers, schedules, type Engine, type Optimizer, type ParameterVector, type Sequential, type Tensor } from '../../src/index.js';
 import { expectRejected } from './fuzz.js';
 
 let engine: Engine;
@@ -50,6 +50,21 @@ const EXAMPLES: Example[] = [
   ['piController kp: null (was the default)', () => schedules.piController({ lr: 0.1, setpoint: 0.5, kp: null as never }), /kp must be given a value or left out, got null/],
   ['step stepSize 2^53 (not a safe integer)', () => schedules.step({ lr: 0.1, stepSize: 2 ** 53 }), /stepSize must be an integer >= 1/],
   ['a schedule at step 1e300', () => schedules.constant({ lr: 0.1 })(1e300), /step must be a non-negative integer/],
+  // data (test/fuzz/data.fuzz.test.ts)
+  ['spirals({ n: 2^53 }) (was a RangeError)', () => spirals({ n: 2 ** 53 }), /spirals: n must be an integer in \[1, 2\^24\]/],
+  ['randomLabels n × dim beyond 2^28 values (would exhaust the heap)', () => randomLabels({ n: 2 ** 20, dim: 2 ** 10 }), /n \(1048576\) × dim \(1024\) = 1073741824 feature values exceed 2\^28/],
+  ['blobs({ centers: [["a"]] }) (was a Dataset NaN error)', () => blobs({ centers: [['a']] as never }), /blobs: centers\[0\]\[0\] must be a finite number/],
+  ['linearRegression({ weights: null }) (null was the default)', () => linearRegression({ weights: null as never }), /weights must be given a value or left out/],
+  ['linearRegression({ bias: NaN }) names bias', () => linearRegression({ bias: NaN }), /bias must be a finite number, got NaN/],
+  ['polynomialRegression({ expand: "" }) (was falsy)', () => polynomialRegression({ expand: '' as never }), /expand must be true or false/],
+  ['randomLabels classes 2^24 + 1 names classes', () => randomLabels({ classes: 2 ** 24 + 1 }), /randomLabels: classes must be an integer in \[2, 2\^24\]/],
+  ['illConditionedRegression({ noise: [] }) (was unchecked)', () => illConditionedRegression({ noise: [] as never }), /noise must be a finite number ≥ 0/],
+  ['new Dataset(x, y, null) (was a TypeError)', () => new Dataset(new Float32Array(2), new Int32Array(1), null as never), /Dataset: options must be an object/],
+  ['dataset.subset(null) (was a TypeError)', () => new Dataset(new Float32Array(2), new Int32Array(1)).subset(null as never), /indices must be an array/],
+  ['Random.int(0) (returned 0)', () => new Random(1).int(0), /Random.int: n must be an integer in \[1, 2\^32\]/],
+  ['Random.permutation(2^31)', () => new Random(1).permutation(2 ** 31), /Random.permutation: n must be an integer in \[0, 2\^31\)/],
+  ['parseCsv delimiter "\\n" names the delimiter', () => parseCsv('a,y\n1,0\n', { delimiter: '\n' }), /delimiter/],
+  ['Standardizer.fromJSON({ mean: ["0"] }) (was read as 0)', () => Standardizer.fromJSON({ mean: ['0'] as never, std: [1] }), /mean\[0\] must be a number, got the string "0"/],
 ];
 
 describe('fuzz regressions', () => {

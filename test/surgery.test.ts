@@ -113,7 +113,7 @@ for (const build of BUILDS) {
       expect(() => gradientSurgery.mgda([a, c], out)).toThrow(/grads\[1\] has 4 elements, grads\[0\] has 5/);
       expect(() => gradientSurgery.sum([a, b], c)).toThrow(/out has 4 elements/);
       expect(() => gradientSurgery.sum([a, out], out)).toThrow(/out must not share memory with grads\[1\]/);
-      expect(() => gradientSurgery.pcgrad([a, b], out, { seed: 0.5 })).toThrow(/seed must be an integer/);
+      expect(() => gradientSurgery.pcgrad([a, b], out, { seed: 0.5 })).toThrow(/seed must be a non-negative safe integer/);
       expect(Array.from(out.data)).toEqual([1, 2, 3, 4, 5]);
     });
   });

@@ -1,6 +1,6 @@
 import { FormatError, ValueError } from '../errors.js';
 import type { ParameterRange, Parameterized } from '../runtime/params.js';
-import { describe } from '../runtime/validate.js';
+import { checkKnown, describe } from '../runtime/validate.js';
 import { decodePlain, encodePlain, fnv1a, fnv1a32, hex32 } from './codec.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
 import { checkStateShape, checkStateValues, checkWords } from './validate.js';
@@ -71,10 +71,11 @@ export function encodeCheckpoint(
   options: { optimizer?: CheckpointOptimizer; training?: Record<string, unknown>; metadata?: Record<string, string> } = {},
 ): EncodedCheckpoint {
   checkModel('encodeCheckpoint', model);
-  if (options === null || typeof options !== 'object') throw new ValueError(`encodeCheckpoint: options must be an object, got ${String(options)}`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`encodeCheckpoint: options must be an object, got ${describe(options)}`);
+  checkKnown('encodeCheckpoint', options, ['optimizer', 'training', 'metadata']);
   const { optimizer, training, metadata = {} } = options;
   if (optimizer !== undefined) checkOptimizer('encodeCheckpoint', optimizer);
-  if (training !== undefined && (training === null || typeof training !== 'object')) throw new ValueError(`encodeCheckpoint: training must be an object, got ${String(training)}`);
+  if (training !== undefined && (training === null || typeof training !== 'object' || Array.isArray(training))) throw new ValueError(`encodeCheckpoint: training must be an object, got ${describe(training)}`);
   if (metadata === null || typeof metadata !== 'object') throw new ValueError(`encodeCheckpoint: metadata must be an object of strings, got ${String(metadata)}`);
   for (const k of Object.keys(metadata)) {
     if (k.startsWith('wasmgrad.')) throw new ValueError(`encodeCheckpoint: metadata key "${k}" is reserved (keys starting with "wasmgrad.")`);
@@ -205,7 +206,8 @@ export function applyCheckpoint(
   ckpt: DecodedCheckpoint,
   options: { optimizer?: CheckpointOptimizer; file?: string } = {},
 ): void {
-  if (options === null || typeof options !== 'object') throw new ValueError(`applyCheckpoint: options must be an object, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`applyCheckpoint: options must be an object, got ${describe(options)}`);
+  checkKnown('applyCheckpoint', options, ['optimizer', 'file']);
   const file = options.file ?? 'checkpoint';
   const optimizer = options.optimizer;
   if (optimizer !== undefined) checkOptimizer('applyCheckpoint', optimizer);

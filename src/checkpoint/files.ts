@@ -1,6 +1,7 @@
 // Checkpoints on disk (Node, Deno, Bun): DIR/model.safetensors + DIR/checkpoint.json,
 // saved so that the pair can never be half-written (docs/checkpoints.md, "Atomic saves").
-import { FormatError } from '../errors.js';
+import { FormatError, ValueError } from '../errors.js';
+import { checkKnown, describe } from '../runtime/validate.js';
 import { makeDir, readFileBytes, readFileIfExists, removeQuietly, renameFile, syncDir, writeFileSynced, type FileApi } from '../io/files.js';
 import {
   applyCheckpoint,
@@ -47,7 +48,9 @@ export interface SaveOptions {
  */
 export async function saveCheckpoint(dir: string, model: CheckpointModel, options: SaveOptions = {}): Promise<void> {
   assertDir(dir);
-  const { files, ...rest } = options ?? {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`saveCheckpoint: options must be an object, got ${describe(options)}`);
+  checkKnown('saveCheckpoint', options, ['optimizer', 'training', 'metadata', 'files']);
+  const { files, ...rest } = options;
   const { weights, sidecar } = encodeCheckpoint(model, rest);
   const w = `${dir}/${WEIGHTS_FILE}`, s = `${dir}/${SIDECAR_FILE}`;
   await makeDir(dir, files);
@@ -124,6 +127,8 @@ export async function loadCheckpoint(
   model: CheckpointModel,
   options: { optimizer?: CheckpointOptimizer; files?: FileApi } = {},
 ): Promise<DecodedCheckpoint> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`loadCheckpoint: options must be an object, got ${describe(options)}`);
+  checkKnown('loadCheckpoint', options, ['optimizer', 'files']);
   const ckpt = await readCheckpoint(dir, { files: options?.files });
   applyCheckpoint(model, ckpt, { optimizer: options?.optimizer, file: dir });
   return ckpt;

@@ -44,5 +44,6 @@ export function createLinalg(core: Core): Linalg {
 
 /** `engine.minimize`: minimize() with this core for its vectors and factorizations. */
 export function bindMinimize(core: Core): (fun: Fun, x0: ArrayLike<number>, options?: MinimizeOptions) => MinimizeResult {
-  return (fun, x0, options = {}) => minimize(fun, x0, { core, ...options });
+  // a non-object reaches minimize() as given, so it is refused there (spreading null would hide it)
+  return (fun, x0, options = {}) => minimize(fun, x0, options === null || typeof options !== 'object' || Array.isArray(options) ? options : { core, ...options });
 }

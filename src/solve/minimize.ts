@@ -12,6 +12,7 @@
 // message says so, as scipy does. 'proximal-gradient', 'fista' and 'projected-gradient'
 // (src/solve/proximal.ts) minimize f + g with g given by `prox` / `project` steps, on the host.
 import { ShapeError, ValueError } from '../errors.js';
+import { checkKnown, describe } from '../runtime/validate.js';
 import { descent } from './descent.js';
 import { lbfgsb } from './lbfgsb.js';
 import { nelderMead } from './neldermead.js';
@@ -59,19 +60,29 @@ function parseBounds(b: MinimizeOptions['bounds'], n: number): [Float64Array, Fl
 }
 
 /** Minimizes fun from x0; see MinimizeOptions for the methods and options, MinimizeResult for the result. */
+/** The options minimize() knows (MinimizeOptions): any other key is a typo, refused as the optimizers refuse one. */
+const OPTION_KEYS: readonly string[] = [
+  'method', 'hess', 'hessp', 'bounds', 'jac', 'tol', 'gtol', 'xtol', 'ftol', 'maxIter', 'maxEval', 'callback', 'signal', 'history',
+  'm', 'beta', 'lineSearch', 'initialRadius', 'maxRadius', 'adaptive', 'damping', 'core', 'prox', 'project', 'lipschitz',
+];
+
 export function minimize(fun: Fun, x0: ArrayLike<number>, options: MinimizeOptions = {}): MinimizeResult {
   if (typeof fun !== 'function') throw new ValueError(`${OP}: fun must be a function (x, grad?) => number, got ${typeof fun}`);
-  if (options === null || typeof options !== 'object') throw new ValueError(`${OP}: options must be an object, got ${String(options)}`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`${OP}: options must be an object, got ${describe(options)}`);
+  checkKnown(OP, options, OPTION_KEYS);
   if (!x0 || typeof x0.length !== 'number' || x0.length < 1) throw new ShapeError(`${OP}: x0 must be an array of at least 1 number, got ${x0 && typeof x0 === 'object' ? `length ${x0.length}` : typeof x0}`);
   const n = x0.length;
+  for (let i = 0; i < n; i++) if (typeof x0[i] !== 'number' || !Number.isFinite(x0[i])) throw new ValueError(`${OP}: x0[${i}] must be finite, got ${describe(x0[i])}`);
   const x = Float64Array.from(x0);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) throw new ValueError(`${OP}: x0[${i}] must be finite, got ${x0[i]}`);
   const o = options;
   const method = o.method ?? (o.bounds !== undefined ? 'lbfgsb' : 'bfgs');
   if (!METHODS.includes(method)) throw new ValueError(`${OP}: method must be one of ${METHODS.map((m) => `'${m}'`).join(', ')}, got ${String(method)}`);
   if (o.jac !== undefined && o.jac !== true && o.jac !== '2-point' && o.jac !== '3-point') throw new ValueError(`${OP}: jac must be true, '2-point' or '3-point', got ${String(o.jac)}`);
   for (const name of ['hess', 'hessp', 'callback'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') throw new ValueError(`${OP}: ${name} must be a function, got ${typeof o[name]}`);
+  }
+  for (const name of ['history', 'adaptive', 'damping'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') throw new ValueError(`${OP}: ${name} must be true or false, got ${describe(o[name])}`);
   }
   if (o.signal !== undefined && typeof o.signal?.aborted !== 'boolean') throw new ValueError(`${OP}: signal must be an AbortSignal`);
   if (method === 'newton' && o.core === undefined) throw new ValueError(`${OP}: method 'newton' factors H in the core: pass options.core (an engine), or use engine.minimize`);

@@ -15,7 +15,7 @@
  * NaN or ±Inf and write nothing. A projection ignores the step size.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { describe } from '../runtime/validate.js';
+import { describe, checkKnown } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { Tensor } from '../runtime/tensor.js';
 import { type BoundF64, type BoundStep, nonNegative, sameSize, simpleBound, simpleF64, StepBase } from './common.js';
@@ -191,6 +191,7 @@ class Grid extends StepBase {
     super();
     const op = 'project.grid';
     if (options === null || typeof options !== 'object') throw new ValueError(`${op}: options must be { step, min, max }, got ${describe(options)}`);
+    checkKnown(op, options, ['step', 'min', 'max']);
     const { step, min, max } = options;
     nonNegative(op, 'step', step, true);
     for (const [arg, v] of [['min', min], ['max', max]] as const) {

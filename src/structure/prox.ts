@@ -15,7 +15,7 @@
  * becomes all NaN (its norm is NaN). Kernels: assembly/prox.ts.
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import { describe } from '../runtime/validate.js';
+import { checkKnown, describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
 import { type BoundF64, type BoundStep, nonNegative, simpleBound, simpleF64, StepBase } from './common.js';
 import * as F from './f64.js';
@@ -107,6 +107,9 @@ class GroupLasso extends StepBase {
     super();
     const op = 'prox.groupLasso';
     nonNegative(op, 'lambda', lambda);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`${op}: options must be an object, got ${describe(options)}`);
+    checkKnown(op, options, ['groups', 'shape']);
+    if (options.groups === null) throw new ValueError(`${op}: groups must be 'rows', 'columns' or index sets, got null`);
     const groups = options.groups ?? 'rows';
     if (options.shape !== undefined) {
       if (!Array.isArray(options.shape) || !options.shape.every((d) => Number.isInteger(d) && d >= 0)) {

@@ -21,8 +21,9 @@
  * an axpy per pair; everything else is k×k arithmetic on the host.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { describe } from '../runtime/validate.js';
+import { checkKnown, describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
+import { seedWords } from '../runtime/rng.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 
 export type SurgeryMethod = 'sum' | 'pcgrad' | 'mgda';
@@ -65,7 +66,7 @@ export class SurgeryPlan {
 
   constructor(readonly core: Core, readonly method: SurgeryMethod, readonly k: number, readonly n: number, seed = 0) {
     if (!SURGERY_METHODS.includes(method)) throw new ValueError(`gradientSurgery: method must be one of ${SURGERY_METHODS.join(', ')}, got ${describe(method)}`);
-    if (!Number.isInteger(seed)) throw new ValueError(`gradientSurgery: seed must be an integer, got ${describe(seed)}`);
+    seedWords('gradientSurgery', seed); // a non-negative safe integer, as every seed
     this.orderState[0] = seed >>> 0;
     this.gram = new Float64Array(k * k);
     this.order = [];
@@ -201,7 +202,11 @@ export const gradientSurgery = Object.freeze({
   /** out = Σ g_i (the baseline). */
   sum: (grads: readonly Tensor[], out: Tensor): SurgeryReport => once('sum', grads, out),
   /** PCGrad (Yu et al. 2020): project each g_i off every g_j it conflicts with, in a seeded random order; out = Σ g_i'. */
-  pcgrad: (grads: readonly Tensor[], out: Tensor, options: { seed?: number } = {}): SurgeryReport => once('pcgrad', grads, out, options.seed ?? 0),
+  pcgrad: (grads: readonly Tensor[], out: Tensor, options: { seed?: number } = {}): SurgeryReport => {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`gradientSurgery.pcgrad: options must be an object, got ${describe(options)}`);
+    checkKnown('gradientSurgery.pcgrad', options, ['seed']);
+    return once('pcgrad', grads, out, options.seed === undefined ? 0 : options.seed);
+  },
   /** MGDA (Désidéri 2012; Sener & Koltun 2018): out = the min-norm point of the convex hull of the g_i. */
   mgda: (grads: readonly Tensor[], out: Tensor): SurgeryReport => once('mgda', grads, out),
 });

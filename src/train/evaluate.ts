@@ -1,6 +1,7 @@
 import { Dataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
 import { ValueError } from '../errors.js';
+import { checkKnown, checkNumber, describe, POSITIVE_INT } from '../runtime/validate.js';
 import { resolveLoss, type LossEntry } from '../loss/index.js';
 import { Tensor } from '../runtime/tensor.js';
 import type { AttackOptions } from '../adversarial/index.js';
@@ -104,12 +105,21 @@ export class Evaluator {
   }
 }
 
+/** An options object with only the `names` keys (a typo is an error). */
+function checkEvalOptions(op: string, options: unknown, names: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`${op}: options must be an object, got ${describe(options)}`);
+  checkKnown(op, options, names);
+}
+
 /**
  * Loss and accuracy (classification) or R² (regression) of `model` on `data`; with
  * `attack` (the options of engine.adversarial.attack) also `robustLoss` and
  * `robustAccuracy`, measured at the attacked inputs of every batch.
  */
 export function evaluate(model: TrainModel, data: Dataset, options: { loss?: LossSpec; batchSize?: number; attack?: AttackOptions } = {}): Evaluation {
+  if (!(data instanceof Dataset)) throw new ValueError(`evaluate: data must be a Dataset, got ${describe(data)}`);
+  checkEvalOptions('evaluate', options, ['loss', 'batchSize', 'attack']);
+  if (options.batchSize !== undefined) checkNumber('evaluate', 'batchSize', options.batchSize, POSITIVE_INT);
   const { attack, ...plain } = options;
   if (attack !== undefined) checkAttack('evaluate: attack', model, attack);
   const ev = new Evaluator(model, data, plain);
@@ -127,6 +137,8 @@ export function evaluate(model: TrainModel, data: Dataset, options: { loss?: Los
 
 /** The model's outputs (n × outputSize, eval mode) for a dataset or an n×d feature array. */
 export function predict(model: TrainModel, input: Dataset | Float32Array, options: { batchSize?: number } = {}): Float32Array {
+  checkEvalOptions('predict', options, ['batchSize']);
+  if (options.batchSize !== undefined) checkNumber('predict', 'batchSize', options.batchSize, POSITIVE_INT);
   const data = input instanceof Dataset ? input : featuresOnly(model, input);
   if (data.numFeatures !== model.inputSize) {
     checkFit('predict', model, data, 'input');

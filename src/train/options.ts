@@ -2,7 +2,7 @@ import { Dataset } from '../data/dataset.js';
 import { split } from '../data/split.js';
 import { checkStateWords } from '../data/random.js';
 import { ValueError } from '../errors.js';
-import { describe } from '../runtime/validate.js';
+import { checkBool, checkKnown, describe } from '../runtime/validate.js';
 import { resolveLoss, type LossEntry } from '../loss/index.js';
 import { seedWords } from '../runtime/rng.js';
 import { checkAdversarialTraining } from './adversarial.js';
@@ -20,6 +20,14 @@ export interface CheckedOptions extends FitOptions {
   divergenceGuard: boolean;
 }
 
+/** fit()'s options (FitOptions): any other key is a typo, refused as the optimizers refuse one. */
+const FIT_KEYS: readonly string[] = [
+  'data', 'validation', 'loss', 'optimizer', 'schedule', 'epochs', 'batchSize', 'dropLast', 'shuffle', 'seed', 'trainMetrics',
+  'earlyStopping', 'callbacks', 'signal', 'resume', 'divergenceGuard', 'evalBatchSize', 'adversarial',
+];
+
+const CALLBACK_KEYS: readonly string[] = ['onTrainBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'];
+
 /**
  * Validates fit()'s options against `model` and fills the defaults: typed
  * errors naming the option, before anything is allocated or written (the
@@ -27,11 +35,20 @@ export interface CheckedOptions extends FitOptions {
  */
 export function checkOptions(model: TrainModel, options: FitOptions): CheckedOptions {
   if (options === null || typeof options !== 'object') throw new ValueError(`fit: options must be an object, got ${describe(options)}`);
+  checkKnown('fit', options, FIT_KEYS);
+  // null is a value, not "use the default" (leave the key out for that)
+  for (const [k, v] of Object.entries(options)) if (v === null && k !== 'resume') throw new ValueError(`fit: ${k} must be given a value or left out, got null`);
   const { data, epochs, batchSize, optimizer, earlyStopping: es, validation } = options;
+  for (const k of ['shuffle', 'dropLast', 'trainMetrics', 'divergenceGuard'] as const) {
+    if (options[k] !== undefined) checkBool('fit', k, options[k]);
+  }
+  if (options.signal !== undefined && typeof (options.signal as { aborted?: unknown } | null)?.aborted !== 'boolean') {
+    throw new ValueError(`fit: signal must be an AbortSignal, got ${describe(options.signal)}`);
+  }
   if (!(data instanceof Dataset)) throw new ValueError(`fit: data must be a Dataset, got ${data === null ? 'null' : typeof data}`);
   if (data.length === 0) throw new ValueError(`fit: ${data.name} has no samples`);
-  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be an integer ≥ 1, got ${describe(epochs)}`);
-  if (batchSize !== undefined && (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1)) {
+  if (typeof epochs !== 'number' || !Number.isSafeInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be an integer ≥ 1, got ${describe(epochs)}`);
+  if (batchSize !== undefined && (typeof batchSize !== 'number' || !Number.isSafeInteger(batchSize) || batchSize < 1)) {
     throw new ValueError(`fit: batchSize must be an integer ≥ 1, got ${describe(batchSize)}`);
   }
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.state !== 'function') {
@@ -44,15 +61,18 @@ export function checkOptions(model: TrainModel, options: FitOptions): CheckedOpt
     throw new ValueError(`fit: validation must be a Dataset or a fraction in [0, 1), got ${describe(validation)}`);
   }
   if (es !== undefined) {
+    if (es === null || typeof es !== 'object' || Array.isArray(es)) throw new ValueError(`fit: earlyStopping must be an object { patience, minDelta?, restoreBest? }, got ${describe(es)}`);
+    checkKnown('fit: earlyStopping', es, ['patience', 'minDelta', 'restoreBest']);
+    if (es.restoreBest !== undefined) checkBool('fit', 'earlyStopping.restoreBest', es.restoreBest);
     if (!Number.isInteger(es.patience) || es.patience < 1) throw new ValueError(`fit: earlyStopping.patience must be an integer ≥ 1, got ${describe(es.patience)}`);
     if (es.minDelta !== undefined && !(es.minDelta >= 0)) throw new ValueError(`fit: earlyStopping.minDelta must be ≥ 0, got ${describe(es.minDelta)}`);
   }
   if (options.seed !== undefined) seedWords('fit', options.seed);
   const ebs = options.evalBatchSize;
-  if (ebs !== undefined && (typeof ebs !== 'number' || !Number.isInteger(ebs) || ebs < 1)) {
+  if (ebs !== undefined && (typeof ebs !== 'number' || !Number.isSafeInteger(ebs) || ebs < 1)) {
     throw new ValueError(`fit: evalBatchSize must be an integer ≥ 1, got ${describe(ebs)}`);
   }
-  if (options.schedule !== undefined && typeof options.schedule !== 'function' && !(typeof options.schedule === 'object' && typeof (options.schedule as EpochSchedule).update === 'function')) {
+  if (options.schedule !== undefined && typeof options.schedule !== 'function' && !(typeof options.schedule === 'object' && options.schedule !== null && typeof (options.schedule as EpochSchedule).update === 'function')) {
     throw new ValueError('fit: schedule must be a function of the step or an object with update(metric) and schedule (reduceOnPlateau)');
   }
   const loss = options.loss ?? defaultLoss(data);
@@ -63,6 +83,14 @@ export function checkOptions(model: TrainModel, options: FitOptions): CheckedOpt
   checkFit('fit', model, data);
   if (options.adversarial !== undefined) checkAdversarialTraining(model, options.adversarial, lossEntry);
   const cbs = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  cbs.forEach((cb, i) => {
+    if (cb === null || typeof cb !== 'object' || Array.isArray(cb)) throw new ValueError(`fit: callbacks[${i}] must be an object of hooks (onTrainBegin, onBatchEnd, onEpochEnd, onTrainEnd), got ${describe(cb)}`);
+    // other members are the caller's own (e.g. the CLI's progress has done()); the hooks must be functions
+    for (const k of CALLBACK_KEYS) {
+      const f = (cb as Record<string, unknown>)[k];
+      if (f !== undefined && typeof f !== 'function') throw new ValueError(`fit: callbacks[${i}].${k} must be a function, got ${describe(f)}`);
+    }
+  });
   return {
     ...options,
     loss,

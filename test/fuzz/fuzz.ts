@@ -18,10 +18,10 @@ export const SEED = Number(process.env.WASMGRAD_FUZZ_SEED) || 20261202;
  * With WASMGRAD_FUZZ_COUNT=<file>, each fuzz file appends `<count> <first case>`
  * to it when done (how the suite's total in docs/engine.md was counted).
  */
-let cases = 0;
+let cases_ = 0;
 afterAll(() => {
   const out = process.env.WASMGRAD_FUZZ_COUNT;
-  if (out && cases > 0) appendFileSync(out, `${cases} ${firstCase}\n`);
+  if (out && cases_ > 0) appendFileSync(out, `${cases_} ${firstCase}\n`);
 });
 let firstCase = '';
 
@@ -149,10 +149,49 @@ export function fuzzCases(engine: () => Engine, cases: BadCase<any>[]): void {
       const e = engine();
       fc.assert(
         fc.property(c.gen, (v) => {
-          cases++;
+          cases_++;
           firstCase ||= c.what;
           const names = typeof c.names === 'function' ? c.names(v) : c.names;
           expectRejected(e, () => c.call(v), names, c.extra, `${c.what} with ${show(v)}`);
+        }),
+        { numRuns: c.runs ?? RUNS, seed: SEED },
+      );
+    });
+  }
+}
+
+/** The async twin of `expectRejected`: `call` returns a promise that must reject (or throws at once). */
+export async function expectRejectedAsync(engine: Engine, call: () => unknown, names: RegExp, extra?: () => unknown, label = ''): Promise<void> {
+  const before = fingerprint(engine, extra);
+  const beforeBytes = before.bytes.slice(); // the scratch copy is shared: keep this one across the await
+  let error: unknown = undefined;
+  let threw = false;
+  try {
+    await call();
+  } catch (e) {
+    threw = true;
+    error = e;
+  }
+  if (!threw) throw new Error(`${label}: accepted (no error thrown)`);
+  if (!(error instanceof WasmgradError)) throw new Error(`${label}: untyped throw ${String(error)}`);
+  if (!names.test(error.message)) throw new Error(`${label}: message does not name ${names}: ${error.message}`);
+  expect(counters(engine), `${label}: arena counters changed (${error.message})`).toBe(before.counters);
+  const at = firstChange(engine, beforeBytes);
+  expect(at, `${label}: memory byte ${at} changed (${error.message})`).toBe(-1);
+  expect(extra ? stable(extra()) : '', `${label}: host state changed (${error.message})`).toBe(before.extra);
+}
+
+/** `fuzzCases` for calls that return promises (fit, saveCheckpoint, loadCheckpoint). */
+export function fuzzCasesAsync(engine: () => Engine, cases: BadCase<any>[]): void {
+  for (const c of cases) {
+    it(c.what, async () => {
+      const e = engine();
+      await fc.assert(
+        fc.asyncProperty(c.gen, async (v) => {
+          cases_++;
+          firstCase ||= c.what;
+          const names = typeof c.names === 'function' ? c.names(v) : c.names;
+          await expectRejectedAsync(e, () => c.call(v), names, c.extra, `${c.what} with ${show(v)}`);
         }),
         { numRuns: c.runs ?? RUNS, seed: SEED },
       );

@@ -2,16 +2,16 @@
 // (an untyped throw, a message not naming the argument, or a bad value accepted),
 // kept as a plain test after the fix.
 import { beforeAll, describe, it } from 'vitest';
-import { blobs, Dataset, illConditionedRegression, linearRegression, parseCsv, polynomialRegression, Random, randomLabels, spirals, Standardizer, init, layers, schedules, type Engine, type Optimizer, type ParameterVector, type Sequential, type Tensor } from '../../src/index.js';
+import { blobs, encodeCheckpoint, evaluate, gradientSurgery, predict, project, prox, Dataset, illConditionedRegression, linearRegression, parseCsv, polynomialRegression, Random, randomLabels, spirals, Standardizer, init, layers, schedules, type Engine, type Optimizer, type ParameterVector, type Sequential, type Tensor } from '../../src/index.js';
 import { expectRejected } from './fuzz.js';
 
 let engine: Engine;
 /** fixtures made before any fingerprint: a [1, 1] tensor, a [2] tensor, a 3-vector and an Adam over it, a [2, 2] model and an input */
-let f: { t: Tensor; t2: Tensor; v: ParameterVector; opt: Optimizer<any>; m: Sequential; x: Tensor };
+let f: { t: Tensor; t2: Tensor; o2: Tensor; v: ParameterVector; opt: Optimizer<any>; m: Sequential; x: Tensor };
 beforeAll(async () => {
   engine = await init();
   const v = engine.vector(3);
-  f = { t: engine.tensor([1, 1]), t2: engine.tensor([2]), v, opt: engine.optim.adam(v), m: engine.nn.mlp([2, 2]), x: engine.tensor([1, 2]) };
+  f = { t: engine.tensor([1, 1]), t2: engine.tensor([2]), o2: engine.tensor([2]), v, opt: engine.optim.adam(v), m: engine.nn.mlp([2, 2]), x: engine.tensor([1, 2]) };
 });
 
 type Example = [what: string, call: (e: Engine) => unknown, names: RegExp];
@@ -64,6 +64,20 @@ const EXAMPLES: Example[] = [
   ['Random.int(0) (returned 0)', () => new Random(1).int(0), /Random.int: n must be an integer in \[1, 2\^32\]/],
   ['Random.permutation(2^31)', () => new Random(1).permutation(2 ** 31), /Random.permutation: n must be an integer in \[0, 2\^31\)/],
   ['parseCsv delimiter "\\n" names the delimiter', () => parseCsv('a,y\n1,0\n', { delimiter: '\n' }), /delimiter/],
+  // checkpoints, fit, minimize, structure (test/fuzz/train.fuzz.test.ts, solve.fuzz.test.ts)
+  ['encodeCheckpoint with an unknown option', () => encodeCheckpoint(f.m, { optimiser: f.opt } as never), /encodeCheckpoint: unknown option 'optimiser'/],
+  ['encodeCheckpoint training: [1] (an array was taken for an object)', () => encodeCheckpoint(f.m, { training: [1] as never }), /training must be an object, got \[1\]/],
+  ['evaluate(model, null) (was a TypeError)', () => evaluate(f.m, null as never), /evaluate: data must be a Dataset, got null/],
+  ['evaluate batchSize 0 (was accepted)', () => evaluate(f.m, new Dataset(new Float32Array(2), new Int32Array(1)), { batchSize: 0 }), /evaluate: batchSize must be an integer >= 1, got 0/],
+  ['predict with an unknown option', () => predict(f.m, new Float32Array(2), { batchsize: 4 } as never), /predict: unknown option 'batchsize'/],
+  ['minimize(fun, [[], 0]) ([] was read as 0)', (e) => e.minimize(() => 0, [[] as never, 0]), /x0\[0\] must be finite, got \[\]/],
+  ['minimize with an unknown option', (e) => e.minimize(() => 0, [0], { maxiter: 3 } as never), /minimize: unknown option 'maxiter'/],
+  ['engine.minimize(fun, x0, null) (null was spread away)', (e) => e.minimize(() => 0, [0], null as never), /minimize: options must be an object, got null/],
+  ['minimize history: "" (was falsy)', (e) => e.minimize(() => 0, [0], { history: '' as never }), /history must be true or false/],
+  ['prox.groupLasso with an unknown option (by for groups)', () => prox.groupLasso(0.1, { by: 'rows' } as never), /unknown option 'by'/],
+  ['project.grid with an unknown option', () => project.grid({ step: 1, min: -1, max: 1, levels: 3 } as never), /unknown option 'levels'/],
+  ['gradientSurgery.pcgrad(grads, out, null) (was a TypeError)', () => gradientSurgery.pcgrad([f.t2, f.t2], f.t2, null as never), /options must be an object/],
+  ['gradientSurgery.pcgrad seed -1 (wrapped to 2^32 - 1)', () => gradientSurgery.pcgrad([f.t2, f.t2], f.o2, { seed: -1 }), /seed must be a non-negative safe integer/],
   ['Standardizer.fromJSON({ mean: ["0"] }) (was read as 0)', () => Standardizer.fromJSON({ mean: ['0'] as never, std: [1] }), /mean\[0\] must be a number, got the string "0"/],
 ];
 

@@ -2,7 +2,7 @@
 // fingerprint, the property "a bad call throws a typed error naming the argument
 // and changes nothing", and generators of bad arguments.
 //
-// Runs per property: WASMGRAD_FUZZ_RUNS (default 60); seed: WASMGRAD_FUZZ_SEED.
+// Runs per property: WASMGRAD_FUZZ_RUNS (default 25; more: e.g. 1000); seed: WASMGRAD_FUZZ_SEED.
 // A failure prints fast-check's counterexample and the seed/path to replay it.
 import fc from 'fast-check';
 import { appendFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { afterAll, expect, it } from 'vitest';
 import { WasmgradError, type Engine } from '../../src/index.js';
 
 export { fc };
-export const RUNS = Math.max(1, Number(process.env.WASMGRAD_FUZZ_RUNS) || 60);
+export const RUNS = Math.max(1, Number(process.env.WASMGRAD_FUZZ_RUNS) || 25);
 export const SEED = Number(process.env.WASMGRAD_FUZZ_SEED) || 20261202;
 
 /**

@@ -13,7 +13,7 @@ import {
 } from '../../src/index.js';
 /** Not a count >= 1 (huge safe integers are valid counts: a batch size is capped by the data). */
 const notCountGen = () => notPositiveInt.filter((v) => !(Number.isSafeInteger(v) && (v as number) >= 1));
-import { fc, fuzzCases, fuzzCasesAsync, keyRe, named, notBoolean, notNonNegInt, notOptions, notPositiveInt, unknownKey } from './fuzz.js';
+import { fc, fuzzCases, fuzzCasesAsync, keyRe, named, notBoolean, notNonNegInt, notOptions, notPositiveInt, RUNS, unknownKey } from './fuzz.js';
 
 let engine: Engine;
 let model: Sequential;
@@ -174,7 +174,7 @@ describe('fuzz: fit, evaluate, predict', () => {
       call: (v: { o?: unknown; p?: Record<string, unknown> }) => fit(model, ('o' in v ? v.o : { ...base(), ...Object.fromEntries(Object.entries(v.p ?? {}).map(([k, x]) => [k, ref(x)])) }) as never),
       names: ({ k }: { k: string }) => new RegExp(k.replace(/^([^|]*)$/, (s) => s.replace(/[.*+?^${}()[\]\\]/g, '\\$&'))),
       extra: state,
-      runs: 90,
+      runs: 2 * RUNS,
     },
   ]);
   fuzzCases(E, [

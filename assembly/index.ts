@@ -20,6 +20,7 @@ export * from "./linalg_blas";
 export * from "./linalg";
 export * from "./prox";
 export * from "./project";
+export * from "./project_threshold";
 export * from "./optim_lbfgs";
 export * from "./curvature";
 export * from "./perturb";

@@ -170,6 +170,37 @@ for (const build of BUILDS) {
       }
     });
 
+    it('large n (a sampled start for the Newton steps, checked over all of x): simplex and l1 ball match the sort-based reference', () => {
+      for (const n of [40000, 65537]) {
+        const inputs: [string, ArrayLike<number>][] = [
+          ['uniform [-1, 1]', randArray(n, n, -1, 1)],
+          ['uniform [0, 3]', randArray(n, n + 1, 0, 3)],
+          ['one huge, not in the sample', Array.from(randArray(n, n + 2, 0, 1), (v, i) => (i === n - 1 ? 1e4 : v))],
+          ['one huge, in the sample', Array.from(randArray(n, n + 3, 0, 1), (v, i) => (i === 5 * Math.floor(n / 1024) ? 1e4 : v))],
+          ['all equal', new Float32Array(n).fill(0.25)],
+          ['ascending', Float32Array.from({ length: n }, (_, i) => i / n)],
+          ['sample-aligned spikes', Float32Array.from({ length: n }, (_, i) => (i % Math.floor(n / 1024) === 0 ? 5 : 0.001))],
+        ];
+        for (const [name, x] of inputs) {
+          for (const s of [1, 0.01, n / 8]) {
+            const what = `${build} n=${n} ${name} s=${s}`;
+            const mark = e.arena.mark();
+            const scratch = e.arena.alloc(4 * n);
+            const p = put(x);
+            const tau = e.kernels.f32_project_simplex(n, p, scratch, s);
+            const fs = Math.fround(s);
+            const want = ref.simplexThreshold(x, fs); // one sort per case: the suite runs this under load
+            expect(Math.abs(tau - want), `simplex tau ${what}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(tau)));
+            expectClose(`simplex ${what}`, get(p, n), Array.from(x, (v) => Math.max(v - want, 0)), { rtol: 2e-6, atol: 2e-6 * Math.max(1, Math.abs(tau)) });
+            const q = put(x);
+            e.kernels.f32_project_l1_ball(n, q, scratch, s);
+            expectClose(`l1 ball ${what}`, get(q, n), ref.l1Ball(x, fs), { rtol: 2e-6, atol: 2e-6 * Math.max(1, Math.abs(tau)) });
+            e.arena.reset(mark);
+          }
+        }
+      }
+    });
+
     it('non-finite input: simplex and l1 ball return NaN and write nothing (no endless pivoting); n = 0 writes nothing', () => {
       for (const bad of [NaN, Infinity, -Infinity]) {
         for (const at of [0, 5, 16]) {
@@ -199,9 +230,9 @@ for (const build of BUILDS) {
 }
 
 describe('projection kernels: both builds give the same bits', () => {
-  it('simplex, l1 ball, grid, box', async () => {
+  it('simplex, l1 ball, grid, box (n = 4099, and n = 100003 where a sample proposes the start)', async () => {
     const [s, c] = await Promise.all([engineFor('simd'), engineFor('scalar')]);
-    const n = 4099;
+    for (const n of [4099, 100003]) {
     const x = randArray(n, 99, -2, 2);
     const run = (e: Engine, f: (p: number, scratch: number) => void): Float32Array => {
       const mark = e.arena.mark();
@@ -217,6 +248,7 @@ describe('projection kernels: both builds give the same bits', () => {
       ['l1', (e) => (p, sc) => e.kernels.f32_project_l1_ball(n, p, sc, 10)],
       ['grid', (e) => (p) => e.kernels.f32_project_grid(n, p, -0.5, 0.5, 2)],
     ];
-    for (const [name, f] of cases) expect(Array.from(run(s, f(s))), name).toEqual(Array.from(run(c, f(c))));
+    for (const [name, f] of cases) expect(Array.from(run(s, f(s))), `${name} n=${n}`).toEqual(Array.from(run(c, f(c))));
+    }
   });
 });

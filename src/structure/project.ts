@@ -10,7 +10,7 @@
  * | `simplex(s)` | z ≥ 0, Σz = s | max(x − τ, 0), Σ max(x − τ, 0) = s (Held et al. 1974; Michelot 1986) |
  * | `grid({ step, min, max })` | {min + k·step ≤ max} | the nearest level (not convex: quantization by projection, e.g. ternary {−s, 0, s}) |
  *
- * τ is found without a sort, in expected linear time (assembly/project.ts). `box` and `grid`
+ * τ is found without a sort, in expected linear time (assembly/project_threshold.ts). `box` and `grid`
  * keep NaN as NaN elementwise; `l2Ball`, `l1Ball` and `simplex` throw `ValueError` on a
  * NaN or ±Inf and write nothing. A projection ignores the step size.
  */

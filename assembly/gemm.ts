@@ -102,9 +102,25 @@ export function gemm_splat_a(): i32 {
 // Static scratch (640 KiB below the heap base, in every build). memory.data
 // is zero-initialised and emits no data-segment bytes: the .wasm stays small.
 // Each is a plain (not @inline) function so that it reserves once.
-function aPack(): usize { return memory.data(MC_BROADCAST * KC * 4, 16); }
-function bPack(): usize { return memory.data(KC * NC * 4, 16); }
-function tile(): usize { return memory.data(MR * NR * 4, 16); }
+// In the threads build every worker's instance shares the memory, so each
+// worker gets its own scratch from the host arena (gemm_set_scratch): globals
+// are per instance, memory is not. 0 (the default) = the static buffers.
+const A_BYTES: usize = MC_BROADCAST * KC * 4;
+const B_BYTES: usize = KC * NC * 4;
+let scratch: usize = 0;
+function aPack(): usize { return scratch != 0 ? scratch : memory.data(MC_BROADCAST * KC * 4, 16); }
+function bPack(): usize { return scratch != 0 ? scratch + A_BYTES : memory.data(KC * NC * 4, 16); }
+function tile(): usize { return scratch != 0 ? scratch + A_BYTES + B_BYTES : memory.data(MR * NR * 4, 16); }
+
+/** Bytes of GEMM scratch one instance needs (packed A block, packed B panel, a tile). */
+export function gemm_scratch_bytes(): i32 {
+  return <i32>(A_BYTES + B_BYTES) + MR * NR * 4;
+}
+
+/** Points this instance's GEMM scratch at `ptr` (gemm_scratch_bytes() bytes, 16-aligned); 0 = the static buffers. */
+export function gemm_set_scratch(ptr: usize): void {
+  scratch = ptr;
+}
 
 /** Splits `total` into the fewest blocks of at most `max`, of even size rounded up to `mult`. */
 @inline function blockSize(total: i32, max: i32, mult: i32): i32 {

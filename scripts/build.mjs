@@ -1,6 +1,7 @@
 // npm run build: the core twice from one source (SIMD and scalar), then the host.
 //   build/wasmgrad.simd.wasm, build/wasmgrad.scalar.wasm   (asc, targets in asconfig.json)
 //   build/wasmgrad.relaxed.wasm   the SIMD build with relaxed SIMD (fused multiply-add)
+//   build/wasmgrad.threads.wasm   the SIMD build with wasm threads on an imported shared memory
 //   src/runtime/kernels.ts   the host's kernel table, generated from the SIMD build's
 //                            bindings declaration (scripts/gen-kernels.mjs)
 //   dist/index.js            universal entry, both wasm inlined as bytes
@@ -20,7 +21,7 @@ const bin = (name) => `node_modules/.bin/${name}`;
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 
 mkdirSync('build', { recursive: true });
-for (const target of ['simd', 'scalar', 'relaxed']) {
+for (const target of ['simd', 'scalar', 'relaxed', 'threads']) {
   // the SIMD build also writes its bindings (.d.ts, .js; the wasm is the same bytes)
   const bindings = target === 'simd' ? ['--bindings', 'raw'] : [];
   run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', target, ...bindings]);

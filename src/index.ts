@@ -1,6 +1,7 @@
 // The public API of wasmgrad, and only that.
 export { init, Engine, type MatmulOptions } from './engine.js';
 export type { InitOptions, WasmSource } from './runtime/init.js';
+export type { ThreadsInfo, ThreadsOption } from './runtime/threads.js';
 export { Core } from './runtime/core.js';
 export { Arena } from './runtime/arena.js';
 export { Tensor } from './runtime/tensor.js';

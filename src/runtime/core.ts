@@ -1,6 +1,9 @@
 import { MemoryError } from '../errors.js';
 import { Arena } from './arena.js';
+import { threadedGemm } from './gemm-threads.js';
 import type { Kernels } from './kernels.js';
+import type { ThreadPool } from './pool.js';
+import type { ThreadsInfo } from './threads.js';
 
 /** What instantiating the core yields (runtime/init.ts), and what a `Core` is made from. */
 export interface CoreSetup {
@@ -9,6 +12,14 @@ export interface CoreSetup {
   simd: boolean;
   /** upper bound of the memory in bytes */
   maxMemoryBytes: number;
+  /** where the arena starts (default: the core's mem_heap_base) */
+  heapBase?: number;
+  /** `engine.threads` (default: one thread) */
+  threads?: ThreadsInfo;
+  /** the workers of a threaded engine (runtime/init-threads.ts) */
+  pool?: ThreadPool;
+  /** GEMMs below this many flops stay on the calling thread */
+  threadsMinFlops?: number;
 }
 
 /**
@@ -32,13 +43,32 @@ export class Core {
   /** true when the relaxed-SIMD build runs (fused multiply-add in GEMM; `init({ relaxedSimd })`) */
   readonly relaxedSimd: boolean;
 
+  /**
+   * The threads the GEMMs run on (`init({ threads })`, docs/threads.md): `count` (1 = the
+   * calling thread only), what was `requested`, and the `reason` when 'auto' fell back to 1.
+   */
+  readonly threads: ThreadsInfo;
+  private readonly pool: ThreadPool | undefined;
+
   /** @internal use `init()` */
   constructor(setup: CoreSetup) {
-    this.kernels = Object.freeze({ ...(setup.instance.exports as unknown as Kernels) });
+    const exports = setup.instance.exports as unknown as Kernels;
+    this.pool = setup.pool;
+    const gemm = this.pool === undefined ? {} : threadedGemm(exports, this.pool, setup.threadsMinFlops ?? 0);
+    this.kernels = Object.freeze({ ...exports, ...gemm });
+    this.threads = Object.freeze({ ...(setup.threads ?? { count: 1, requested: 1 }) });
     this.simd = setup.simd;
     this.relaxedSimd = this.kernels.build_relaxed_simd() === 1;
     this.memory = this.kernels.memory;
-    this.arena = new Arena(this.memory, this.kernels.mem_heap_base(), setup.maxMemoryBytes);
+    this.arena = new Arena(this.memory, setup.heapBase ?? this.kernels.mem_heap_base(), setup.maxMemoryBytes);
+  }
+
+  /**
+   * Ends the engine's worker threads (a threaded engine; nothing to do otherwise). The
+   * engine stays usable: its GEMMs then run on the calling thread, with the same bits.
+   */
+  dispose(): void {
+    this.pool?.dispose();
   }
 
   /** A fresh `Float32Array` view of `length` floats at byte offset `ptr`. */

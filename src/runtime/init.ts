@@ -2,6 +2,9 @@ import { FormatError, ValueError } from '../errors.js';
 import { describe } from './validate.js';
 import type { CoreSetup } from './core.js';
 import { defaultValidator, supportsRelaxedSimd, supportsSimd, type Validator } from './features.js';
+import { DEFAULT_MIN_FLOPS } from './gemm-threads.js';
+import { instantiateThreaded } from './init-threads.js';
+import { resolveThreads, type ThreadsOption } from './threads.js';
 
 /** Where the wasm comes from: bytes (compiled here) or a precompiled module (workerd). */
 export type WasmSource = BufferSource | WebAssembly.Module;
@@ -21,8 +24,20 @@ export interface InitOptions {
   wasm?: WasmSource;
   /** Upper bound of the engine's memory in MiB (default 2048). */
   maxMemoryMB?: number;
+  /**
+   * Threads for the GEMMs (docs/threads.md): 1 (default), a count, or 'auto' (the cores
+   * the runtime reports). Above 1 the engine runs the threads build of the core (plain
+   * SIMD, shared memory) with `threads - 1` workers; where shared memory or workers are
+   * unavailable 'auto' falls back to 1 (`engine.threads.reason` says why) and an
+   * explicit count is a ValueError.
+   */
+  threads?: ThreadsOption;
+  /** @internal GEMMs below this many flops (2mnk) stay on the calling thread (tests set 0) */
+  threadsMinFlops?: number;
   /** @internal feature validator, for tests that simulate a runtime without SIMD */
   validate?: Validator;
+  /** @internal threads probe, for tests that simulate a runtime without shared memory */
+  threadsProbe?: () => string | null;
 }
 
 /** The builds an entry point bundles. */
@@ -31,6 +46,8 @@ export interface BundledBuilds {
   scalar: WasmSource;
   /** the SIMD build compiled with relaxed SIMD */
   relaxed?: WasmSource;
+  /** the SIMD build with wasm threads and an imported shared memory */
+  threads?: WasmSource;
 }
 
 const DEFAULT_MAX_MB = 2048;
@@ -55,6 +72,20 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
     throw new ValueError(`init: maxMemoryMB must be in (0, 65536], got ${describe(maxMemoryMB)}`);
   }
   const relaxedValidates = supportsRelaxedSimd(validate);
+  const threads = resolveThreads(
+    options.threads,
+    {
+      simd: wasm === undefined && (simd === 'auto' ? supportsSimd(validate) : simd),
+      custom: wasm !== undefined,
+      hasThreadsBuild: builds?.threads !== undefined,
+      relaxedRequired: relaxedSimd === true,
+    },
+    options.threadsProbe,
+  );
+  const { threadsMinFlops = DEFAULT_MIN_FLOPS } = options;
+  if (typeof threadsMinFlops !== 'number' || !(threadsMinFlops >= 0)) {
+    throw new ValueError(`init: threadsMinFlops must be a number >= 0, got ${describe(threadsMinFlops)}`);
+  }
   let source: WasmSource;
   if (wasm !== undefined) {
     if (!(wasm instanceof WebAssembly.Module || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm))) {
@@ -71,7 +102,7 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
       );
     }
     const useRelaxed = useSimd && relaxedSimd !== false && hasRelaxed;
-    source = useRelaxed ? builds.relaxed! : useSimd ? builds.simd : builds.scalar;
+    source = threads.count > 1 ? builds.threads! : useRelaxed ? builds.relaxed! : useSimd ? builds.simd : builds.scalar;
   }
   let module: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) module = source;
@@ -84,6 +115,13 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
     }
   }
   if (wasm !== undefined) checkCoreModule(module);
+  if (threads.count > 1) {
+    const maxBytes = Math.floor(maxMemoryMB * 1048576);
+    const splat = relaxedValidates ? 1 : 0;
+    const bytes = source instanceof WebAssembly.Module ? undefined : source;
+    const t = await instantiateThreaded(module, bytes, threads.count, maxBytes, splat);
+    return { instance: t.instance, simd: true, maxMemoryBytes: maxBytes, heapBase: t.heapBase, threads, pool: t.pool, threadsMinFlops };
+  }
   let instance: WebAssembly.Instance;
   try {
     instance = await WebAssembly.instantiate(module, {});
@@ -101,7 +139,7 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
   // The plain SIMD build's GEMM: pre-splatted A where the engine validates relaxed SIMD (newer
   // engines compile that kernel faster), broadcast A elsewhere (Node 20); same bits either way.
   if (isSimd) (instance.exports.gemm_set_splat_a as (on: number) => void)(relaxedValidates ? 1 : 0);
-  return { instance, simd: isSimd, maxMemoryBytes: Math.floor(maxMemoryMB * 1048576) };
+  return { instance, simd: isSimd, maxMemoryBytes: Math.floor(maxMemoryMB * 1048576), threads };
 }
 
 /** The exports the host reads before anything else: the memory and the build's identity (see Kernels). */

@@ -1,0 +1,172 @@
+/**
+ * The worker pool of a threaded engine: `workers` threads that each instantiate the
+ * threads build of the core on the engine's shared memory and run GEMM panels posted
+ * through a control block in that memory (layout: runtime/pool-worker.ts).
+ *
+ * `post(w, ...)` writes a job into worker w's slot, bumps its sequence number and wakes
+ * it (`Atomics.notify`); `wait(count)` blocks the calling thread in `Atomics.wait` until
+ * workers 0..count-1 have stored that number back. Nothing allocates or spins per call.
+ * Only threads that may block use a pool (runtime/threads.ts keeps a browser's main
+ * thread at 1). `dispose()` tells every worker to leave its loop and terminates it; the
+ * workers are unref'd on Node, so a forgotten engine does not keep the process alive.
+ */
+import { StateError } from '../errors.js';
+import { ALPHA, ARGS, BETA, DONE, ERR, NODE_WORKER_SOURCE, OP, OP_EXIT, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
+import { nodeBuiltin, workerKind } from './threads.js';
+
+/** The part of a Node or web Worker the pool uses. */
+interface AnyWorker {
+  postMessage(msg: unknown): void;
+  terminate(): unknown;
+  unref?(): void;
+}
+
+export interface PoolSetup {
+  module: WebAssembly.Module;
+  /** the module's bytes, posted instead where a runtime cannot clone a Module */
+  bytes?: BufferSource;
+  memory: WebAssembly.Memory;
+  /** byte offset of the control block: `workers` slots of SLOT_INTS i32 */
+  ctl: number;
+  /** byte offset of each worker's GEMM scratch */
+  scratch: number[];
+  /** gemm_set_splat_a for the workers (same as the calling thread's instance) */
+  splat: number;
+}
+
+/** Bytes of the control block for `workers` workers. */
+export const ctlBytes = (workers: number): number => workers * SLOT_INTS * 4;
+
+/** Milliseconds a worker may take to start before init() gives up. */
+const START_TIMEOUT_MS = 60_000;
+
+export class ThreadPool {
+  private readonly ctl: Int32Array;
+  private readonly f32: Float32Array;
+  private readonly seq: number[];
+  private disposed = false;
+
+  private constructor(private readonly workers: AnyWorker[], setup: PoolSetup) {
+    this.ctl = new Int32Array(setup.memory.buffer, setup.ctl, workers.length * SLOT_INTS);
+    this.f32 = new Float32Array(setup.memory.buffer, setup.ctl, workers.length * SLOT_INTS);
+    this.seq = workers.map((_, w) => this.ctl[w * SLOT_INTS + SEQ]);
+  }
+
+  /** Starts one worker per scratch block and resolves when every one has instantiated the core. */
+  static async start(setup: PoolSetup): Promise<ThreadPool> {
+    const started: AnyWorker[] = [];
+    try {
+      await Promise.all(setup.scratch.map((scratch, w) => startWorker(setup, w, scratch, started)));
+    } catch (e) {
+      for (const wk of started) void wk.terminate();
+      throw e;
+    }
+    for (const wk of started) wk.unref?.();
+    return new ThreadPool(started, setup);
+  }
+
+  /** Workers in the pool (the calling thread not counted); 0 once disposed. */
+  get size(): number {
+    return this.disposed ? 0 : this.workers.length;
+  }
+
+  /** Posts GEMM `op` (0..3 = nn, nt, tn, tt) to worker `w`; the arguments are f32_gemm_*'s. */
+  post(w: number, op: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number, beta: number): void {
+    const ctl = this.ctl, s = w * SLOT_INTS, x = s + ARGS;
+    ctl[s + OP] = op;
+    ctl[x] = m; ctl[x + 1] = n; ctl[x + 2] = k;
+    ctl[x + 3] = a; ctl[x + 4] = lda; ctl[x + 5] = b; ctl[x + 6] = ldb; ctl[x + 7] = c; ctl[x + 8] = ldc;
+    this.f32[s + ALPHA] = alpha;
+    this.f32[s + BETA] = beta;
+    const seq = (this.seq[w] = (this.seq[w] + 1) | 0);
+    Atomics.store(ctl, s + SEQ, seq);
+    Atomics.notify(ctl, s + SEQ);
+  }
+
+  /** Blocks until workers 0..count-1 have finished what was posted to them; throws if one failed. */
+  wait(count: number): void {
+    const ctl = this.ctl;
+    let failed = -1;
+    for (let w = 0; w < count; w++) {
+      const s = w * SLOT_INTS, want = this.seq[w];
+      for (;;) {
+        const done = Atomics.load(ctl, s + DONE);
+        if (done === want) break;
+        Atomics.wait(ctl, s + DONE, done);
+      }
+      if (ctl[s + ERR] !== 0 && failed < 0) failed = w;
+    }
+    if (failed >= 0) throw new StateError(`threads: worker ${failed} failed running its GEMM panel`);
+  }
+
+  /** Ends every worker (idempotent). GEMMs then run on the calling thread only. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (let w = 0; w < this.workers.length; w++) {
+      const s = w * SLOT_INTS;
+      this.ctl[s + OP] = OP_EXIT;
+      Atomics.store(this.ctl, s + SEQ, (this.seq[w] + 1) | 0);
+      Atomics.notify(this.ctl, s + SEQ);
+      void this.workers[w].terminate();
+    }
+  }
+}
+
+/** Starts worker `w`, posts it the module and memory, and resolves on its 'ready'. */
+function startWorker(setup: PoolSetup, w: number, scratch: number, started: AnyWorker[]): Promise<void> {
+  const kind = workerKind();
+  let worker: AnyWorker;
+  let listen: (onMessage: (data: unknown) => void, onError: (e: unknown) => void) => void;
+  let url: string | undefined;
+  if (kind === 'node') {
+    type NodeWorker = AnyWorker & { on(ev: string, f: (x: unknown) => void): void };
+    const { Worker } = nodeBuiltin<{ Worker: new (src: string, o: object) => NodeWorker }>('node:worker_threads')!;
+    const nw = new Worker(NODE_WORKER_SOURCE, { eval: true, name: `wasmgrad-gemm-${w}` });
+    listen = (onMessage, onError) => {
+      nw.on('message', onMessage);
+      nw.on('error', onError);
+    };
+    worker = nw;
+  } else if (kind === 'web') {
+    type WebWorker = AnyWorker & { onmessage: ((e: { data: unknown }) => void) | null; onerror: ((e: unknown) => void) | null };
+    const W = (globalThis as unknown as { Worker: new (u: string, o: object) => WebWorker }).Worker;
+    url = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+    const ww = new W(url, { type: 'module', name: `wasmgrad-gemm-${w}` });
+    listen = (onMessage, onError) => {
+      ww.onmessage = (e) => onMessage(e.data);
+      ww.onerror = (e) => onError((e as { message?: string }).message ?? e);
+    };
+    worker = ww;
+  } else {
+    return Promise.reject(new StateError('threads: this runtime has no Worker API'));
+  }
+  started.push(worker);
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => settle(new StateError(`threads: worker ${w} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const settle = (err?: unknown) => {
+      clearTimeout(timer);
+      if (url !== undefined) URL.revokeObjectURL(url);
+      if (err === undefined) resolve();
+      else reject(err instanceof Error ? err : new StateError(`threads: worker ${w} failed to start: ${String(err)}`));
+    };
+    listen(
+      (data) => {
+        const d = data as { ready?: boolean; error?: string };
+        if (d.ready) settle();
+        else settle(new StateError(`threads: worker ${w} could not instantiate the core: ${d.error}`));
+      },
+      (e) => settle(e),
+    );
+    const msg = { module: setup.module as WebAssembly.Module | undefined, bytes: undefined as BufferSource | undefined, memory: setup.memory, ctl: setup.ctl + ctlBytes(w), scratch, splat: setup.splat };
+    try {
+      worker.postMessage(msg);
+    } catch (e) {
+      // a runtime that cannot clone a WebAssembly.Module: post the bytes instead
+      if (setup.bytes === undefined) return settle(e);
+      msg.module = undefined;
+      msg.bytes = setup.bytes;
+      worker.postMessage(msg);
+    }
+  });
+}

@@ -1,0 +1,235 @@
+// Threads (docs/threads.md): the threads build's GEMM against a plain f64 reference with
+// every call split across the workers; threaded results bit-identical to one thread
+// (the plain SIMD build, same packing); the per-instance GEMM scratch in every build; a
+// training step; init({ threads }) options, the fallback and its typed error; dispose.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { init, ValueError, type Engine } from '../src/index.js';
+import { resolveThreads } from '../src/runtime/threads.js';
+import { rng } from './helpers.js';
+
+type Form = 'nn' | 'nt' | 'tn' | 'tt';
+const FORMS: Form[] = ['nn', 'nt', 'tn', 'tt'];
+
+/** A GEMM case: op(A) m x k, op(B) k x n, rows padded by `pad` elements. */
+interface Case { form: Form; m: number; n: number; k: number; pad: number; alpha: number; beta: number; seed: number }
+
+function data(c: Case) {
+  const ta = c.form[0] === 't', tb = c.form[1] === 't';
+  const [ar, ac] = ta ? [c.k, c.m] : [c.m, c.k];
+  const [br, bc] = tb ? [c.n, c.k] : [c.k, c.n];
+  const lda = ac + c.pad, ldb = bc + c.pad, ldc = c.n + c.pad;
+  const r = rng(c.seed);
+  const fill = (len: number) => Float32Array.from({ length: len }, () => 2 * r() - 1);
+  return { A: fill(ar * lda), B: fill(br * ldb), C: fill(c.m * ldc), lda, ldb, ldc, ta, tb };
+}
+
+/** The C buffer after one raw kernel call of `e` (through the engine's kernel table, so split when threaded). */
+function run(e: Engine, c: Case): Float32Array {
+  const d = data(c);
+  const mark = e.arena.mark();
+  try {
+    const pa = e.allocF32(d.A.length), pb = e.allocF32(d.B.length), pc = e.allocF32(d.C.length);
+    e.f32(pa, d.A.length).set(d.A);
+    e.f32(pb, d.B.length).set(d.B);
+    e.f32(pc, d.C.length).set(d.C);
+    e.kernels[`f32_gemm_${c.form}`](c.m, c.n, c.k, pa, d.lda, pb, d.ldb, pc, d.ldc, c.alpha, c.beta);
+    return e.f32(pc, d.C.length).slice();
+  } finally {
+    e.arena.reset(mark);
+  }
+}
+
+/** f64 reference with the gamma_k error bound (as test/gemm.test.ts); padding must be untouched. */
+function checkReference(e: Engine, c: Case): void {
+  const d = data(c);
+  const got = run(e, c);
+  const u = 2 ** -24;
+  for (let i = 0; i < c.m; i++) {
+    for (let j = 0; j < d.ldc; j++) {
+      const idx = i * d.ldc + j;
+      if (j >= c.n) {
+        expect(Object.is(got[idx], d.C[idx]), `padding C[${i}, ${j}] changed`).toBe(true);
+        continue;
+      }
+      let s = 0, sa = 0;
+      for (let p = 0; p < c.k; p++) {
+        const a = d.ta ? d.A[p * d.lda + i] : d.A[i * d.lda + p];
+        const b = d.tb ? d.B[j * d.ldb + p] : d.B[p * d.ldb + j];
+        s += a * b;
+        sa += Math.abs(a * b);
+      }
+      const bc = c.beta === 0 ? 0 : c.beta * d.C[idx];
+      const want = c.alpha * s + bc;
+      const tol = 2 * (c.k + 2) * u * (Math.abs(c.alpha) * sa + Math.abs(bc)) + 1e-30;
+      if (!(Math.abs(got[idx] - want) <= tol)) throw new Error(`f32_gemm_${c.form} m=${c.m} n=${c.n} k=${c.k}: C[${i}, ${j}] = ${got[idx]}, expected ${want}`);
+    }
+  }
+}
+
+const engines: Engine[] = [];
+async function make(options: Parameters<typeof init>[0]): Promise<Engine> {
+  const e = await init(options);
+  engines.push(e);
+  return e;
+}
+afterAll(() => engines.forEach((e) => e.dispose()));
+
+// every call split (threshold 0), 2 and 3 threads; one thread: the plain SIMD build (same packing as the threads build)
+const split2 = make({ threads: 2, threadsMinFlops: 0 });
+const split3 = make({ threads: 3, threadsMinFlops: 0 });
+const single = make({ simd: true, relaxedSimd: false });
+
+/** Shapes around the split units (8 rows, 16 columns), the micro-tile, and the KC/MC/NC blocks. */
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [3, 5, 7], [8, 16, 4], [9, 17, 3], [16, 15, 9], [17, 33, 65], [33, 7, 129], [5, 100, 7],
+  [100, 5, 31], [130, 67, 513], [37, 520, 300], [128, 256, 784], [784, 256, 128], [128, 10, 128], [10, 128, 128], [0, 5, 3], [5, 0, 3], [5, 3, 0],
+];
+
+describe('threads build: GEMM split across workers', () => {
+  it('reports its threads and runs the plain SIMD threads build', async () => {
+    const e = await split2;
+    expect(e.threads).toEqual({ count: 2, requested: 2 });
+    expect([e.simd, e.relaxedSimd]).toEqual([true, false]);
+    expect(e.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect((await split3).threads.count).toBe(3);
+  });
+
+  it('matches the f64 reference in all four forms (every call split, padded rows, alpha/beta)', async () => {
+    for (const e of [await split2, await split3]) {
+      let seed = 1;
+      for (const [m, n, k] of SHAPES) {
+        for (const form of FORMS) {
+          const pad = seed % 3;
+          const [alpha, beta] = seed % 4 === 0 ? [1, 0] : seed % 4 === 1 ? [-1.5, 0.5] : seed % 4 === 2 ? [1, 1] : [0.5, 0];
+          checkReference(e, { form, m, n, k, pad, alpha, beta, seed: seed++ });
+        }
+      }
+    }
+  });
+
+  it('gives the same bits as one thread, split by rows or by columns, with 2 and 3 threads', async () => {
+    const one = await single;
+    let seed = 500;
+    for (const e of [await split2, await split3]) {
+      for (const [m, n, k] of [...SHAPES, [64, 1024, 300], [1024, 64, 300], [257, 255, 1000]] as [number, number, number][]) {
+        for (const form of FORMS) {
+          const c: Case = { form, m, n, k, pad: seed % 2, alpha: seed % 3 === 0 ? 0.75 : 1, beta: seed % 2 === 0 ? 0 : 0.5, seed: seed++ };
+          const want = run(one, c), got = run(e, c);
+          let diff = -1;
+          for (let i = 0; i < want.length && diff < 0; i++) if (!Object.is(want[i], got[i])) diff = i;
+          expect(diff, `f32_gemm_${form} m=${m} n=${n} k=${k} (${e.threads.count} threads): first differing index`).toBe(-1);
+        }
+      }
+    }
+  });
+
+  it('engine.matmul and an MLP training step (Adam) give the same bits as one thread', async () => {
+    const one = await single;
+    const two = await make({ threads: 2, threadsMinFlops: 100_000 });
+    const r = rng(3);
+    const x = Float32Array.from({ length: 64 * 200 }, () => 2 * r() - 1);
+    const y = Int32Array.from({ length: 64 }, () => Math.floor(r() * 10));
+    const params: Float32Array[] = [];
+    for (const e of [one, two]) {
+      const a = e.tensor([64, 200], x), b = e.tensor([32, 200], x.subarray(0, 32 * 200));
+      const c = e.matmul(a, b, { transB: true });
+      params.push(c.data.slice());
+      const model = e.nn.mlp([200, 96, 48, 10], { activation: 'relu' });
+      model.setParameters(Float32Array.from({ length: model.numParameters }, (_, i) => Math.sin(i) * 0.1));
+      const opt = e.optim.adam(model, { lr: 1e-2 });
+      const xt = e.tensor([64, 200], x);
+      for (let s = 0; s < 5; s++) {
+        model.lossAndGrad(xt, y, 'softmaxCrossEntropy');
+        opt.step();
+      }
+      params.push(model.parameters().slice());
+    }
+    expect(params[2]).toEqual(params[0]);
+    expect(params[3]).toEqual(params[1]);
+  });
+});
+
+describe('per-instance GEMM scratch (gemm_set_scratch), every build', () => {
+  it('a scratch block from the arena gives the same bits as the static buffers', async () => {
+    for (const options of [{ simd: true, relaxedSimd: false }, { simd: false }, {}] as const) {
+      const e = await init(options);
+      const bytes = e.kernels.gemm_scratch_bytes();
+      expect(bytes).toBeGreaterThanOrEqual(640 * 1024);
+      const c: Case = { form: 'tn', m: 130, n: 67, k: 513, pad: 1, alpha: 1, beta: 0.5, seed: 9 };
+      const before = run(e, c);
+      const ptr = e.arena.alloc(bytes);
+      e.f32(ptr, bytes / 4).fill(NaN); // scratch contents never leak
+      e.kernels.gemm_set_scratch(ptr);
+      expect(run(e, c)).toEqual(before);
+      e.kernels.gemm_set_scratch(0);
+      expect(run(e, c)).toEqual(before);
+    }
+  });
+});
+
+describe('init({ threads }): options, fallback, typed error', () => {
+  it('defaults to one thread, with no workers and the usual build', async () => {
+    const e = await init();
+    expect(e.threads).toEqual({ count: 1, requested: 1 });
+    expect(e.memory.buffer).toBeInstanceOf(ArrayBuffer);
+    expect((await init({ threads: 1 })).threads).toEqual({ count: 1, requested: 1 });
+  });
+
+  it("'auto' takes the cores this runtime reports, or falls back to 1 with the reason", async () => {
+    const build = { simd: true, custom: false, hasThreadsBuild: true, relaxedRequired: false };
+    expect(resolveThreads('auto', build, () => null, () => 4)).toEqual({ count: 4, requested: 'auto' });
+    expect(resolveThreads('auto', build, () => null, () => 1)).toEqual({ count: 1, requested: 'auto', reason: 'this runtime reports one core' });
+    const why = 'the page is not cross-origin isolated (test)';
+    expect(resolveThreads('auto', build, () => why, () => 4)).toEqual({ count: 1, requested: 'auto', reason: why });
+    expect(resolveThreads('auto', { ...build, simd: false }, () => null, () => 4).reason).toMatch(/scalar twin runs on one thread/);
+    expect(resolveThreads('auto', { ...build, custom: true }, () => null, () => 4).reason).toMatch(/custom core/);
+    expect(resolveThreads('auto', { ...build, relaxedRequired: true }, () => null, () => 4).reason).toMatch(/relaxedSimd is true/);
+    // through init: a runtime without shared memory (simulated), and the scalar build
+    const e = await init({ threads: 'auto', threadsProbe: () => 'SharedArrayBuffer is not available (test)' });
+    expect(e.threads).toEqual({ count: 1, requested: 'auto', reason: 'SharedArrayBuffer is not available (test)' });
+    expect((await init({ threads: 'auto', simd: false })).threads.count).toBe(1);
+  });
+
+  it('an explicit count where threads cannot run is a ValueError that says why; malformed counts too', async () => {
+    await expect(init({ threads: 2, threadsProbe: () => 'this runtime has no Worker API (test)' })).rejects.toThrow(ValueError);
+    await expect(init({ threads: 2, threadsProbe: () => 'this runtime has no Worker API (test)' })).rejects.toThrow(
+      'init: threads is 2 but this engine cannot use threads: this runtime has no Worker API (test)',
+    );
+    await expect(init({ threads: 2, simd: false })).rejects.toThrow(/threads is 2 but .* scalar twin runs on one thread/);
+    await expect(init({ threads: 2, relaxedSimd: true })).rejects.toThrow(ValueError);
+    for (const bad of [0, -1, 1.5, NaN, 65, '2', null]) {
+      await expect(init({ threads: bad as never })).rejects.toThrow(/init: threads must be an integer in \[1, 64\] or 'auto', got /);
+    }
+    await expect(init({ threads: 2, threadsMinFlops: -1 })).rejects.toThrow(/threadsMinFlops must be a number >= 0/);
+  });
+});
+
+describe('dispose', () => {
+  it('ends every worker; the engine then runs its GEMMs on the calling thread, same bits', async () => {
+    const e = await init({ threads: 3, threadsMinFlops: 0 });
+    const c: Case = { form: 'nn', m: 67, n: 45, k: 99, pad: 0, alpha: 1, beta: 0, seed: 4 };
+    const before = run(e, c);
+    const workers = (e as unknown as { pool: { workers: { once(ev: 'exit', f: () => void): void }[] } }).pool.workers;
+    expect(workers).toHaveLength(2);
+    const exited = Promise.all(workers.map((w) => new Promise<void>((res) => w.once('exit', res))));
+    e.dispose();
+    await exited;
+    e.dispose(); // idempotent
+    expect(run(e, c)).toEqual(before);
+  });
+
+  it('a threaded engine never disposed does not keep Node alive', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const script = [
+      "const { init } = await import('./dist/index.js');",
+      'const e = await init({ threads: 2, threadsMinFlops: 0 });',
+      'const a = e.tensor([40, 30]);',
+      "console.log('threads', e.threads.count, e.matmul(a, a, { transB: true }).shape.join('x'));",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('threads 2 40x40');
+  });
+});

@@ -3,7 +3,9 @@
 // (one thread), on square n = 64..1024 and the MLP layer shapes, plus the
 // machine's f32x4 mul+add peak (bench/peak.ts) so GEMM is quoted as a fraction
 // of it. Variants are interleaved round by round; figures are medians over the
-// rounds, and every ratio comes from the same run.
+// rounds, and every ratio comes from the same run. The '2 threads' variant is
+// init({ threads: 2 }) (the threads build: plain SIMD, GEMMs split across the
+// calling thread and a worker, docs/threads.md); its ratio is to the SIMD row.
 //
 //   node bench/gemm.bench.mjs           full run: bench/results/gemm.json + the GEMM section of bench/RESULTS.md
 //   node bench/gemm.bench.mjs --short   a few seconds: SIMD vs scalar on a few sizes (what `npm start` runs)
@@ -200,6 +202,11 @@ try {
 } catch {
   // no relaxed build in this runtime (Node 20 without --experimental-wasm-relaxed-simd)
 }
+try {
+  engines.threads2 = await init({ threads: 2 });
+} catch (e) {
+  console.error(`no 2-thread engine here: ${e.message}`);
+}
 const tfjs = SHORT ? null : await loadTfjs();
 const rounds = SHORT ? 3 : 5;
 const peaks = SHORT ? {} : peakVariants();
@@ -224,6 +231,7 @@ for (const [label, form, m, n, k] of PROBLEMS) {
   const gflops = Object.fromEntries(Object.entries(ms).map(([v, t]) => [v, (variants[v].flops ?? flops) / (t * 1e6)]));
   const row = { label, form, m, n, k, gflops };
   row.simdOverScalar = gflops.simd / gflops.scalar;
+  if (gflops.threads2) row.threads2OverSimd = gflops.threads2 / gflops.simd;
   if (gflops.plainjs) row.simdOverPlainJs = gflops.simd / gflops.plainjs;
   if (gflops.tfjs) row.simdOverTfjs = gflops.simd / gflops.tfjs;
   // the peak of a build: the faster of its two mul+add loops, in this problem's rounds
@@ -236,8 +244,8 @@ for (const [label, form, m, n, k] of PROBLEMS) {
   const g = gflops;
   console.log(
     `${label.padEnd(11)} ${form}  simd ${fmt(g.simd).padStart(5)}  ${g.relaxed ? `relaxed ${fmt(g.relaxed).padStart(5)}  ` : ''}` +
-      `scalar ${fmt(g.scalar).padStart(5)}  ${g.plainjs ? `js ${fmt(g.plainjs).padStart(5)}  ` : ''}` +
-      `${g.tfjs ? `tfjs ${fmt(g.tfjs).padStart(5)}  ` : ''}GFLOP/s   simd/scalar ${fmt(row.simdOverScalar, 2)}x`,
+      `scalar ${fmt(g.scalar).padStart(5)}  ${g.threads2 ? `2 threads ${fmt(g.threads2).padStart(5)}  ` : ''}${g.plainjs ? `js ${fmt(g.plainjs).padStart(5)}  ` : ''}` +
+      `${g.tfjs ? `tfjs ${fmt(g.tfjs).padStart(5)}  ` : ''}GFLOP/s   simd/scalar ${fmt(row.simdOverScalar, 2)}x${row.threads2OverSimd ? `  2 threads/simd ${fmt(row.threads2OverSimd, 2)}x` : ''}`,
   );
 }
 
@@ -268,6 +276,7 @@ const cols = [
   ['SIMD', (r) => fmt(r.gflops.simd)],
   ...(has('relaxed') ? [['relaxed SIMD', (r) => fmt(r.gflops.relaxed)]] : []),
   ['scalar', (r) => fmt(r.gflops.scalar)],
+  ...(has('threads2') ? [['SIMD, 2 threads', (r) => fmt(r.gflops.threads2)], ['2 threads / 1', (r) => `${fmt(r.threads2OverSimd, 2)}×`]] : []),
   ['plain JS', (r) => fmt(r.gflops.plainjs)],
   ...(has('tfjs') ? [['tfjs-wasm', (r) => fmt(r.gflops.tfjs)]] : []),
   ['SIMD/scalar', (r) => `${fmt(r.simdOverScalar, 2)}×`],
@@ -303,7 +312,9 @@ const section = `## GEMM
 
 \`node bench/gemm.bench.mjs\` (\`npm run bench gemm\`), ${machine.date.slice(0, 10)}: ${machine.cpu}
 (${machine.cores} vCPU, shared with other jobs; load average ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}),
-Node ${machine.node}${machine.execArgv.length ? ` with \`${machine.execArgv.join(' ')}\`` : ''}, single thread. GFLOP/s = 2mnk / time, medians of
+Node ${machine.node}${machine.execArgv.length ? ` with \`${machine.execArgv.join(' ')}\`` : ''}, single thread except "SIMD, 2 threads"
+(\`init({ threads: 2 })\`: the threads build, plain SIMD, on the calling thread and one worker; "2 threads / 1" is its ratio to
+the SIMD column in the same rounds, and on a shared 2-vCPU machine it is bounded by how much of the second core is free). GFLOP/s = 2mnk / time, medians of
 ${rounds} interleaved rounds (3 for n = 1024); ratios from the same run. ${tfjs ? tfjs.label : 'tfjs-backend-wasm not available'}.
 Plain JS is skipped at n = 1024.
 

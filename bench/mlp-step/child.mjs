@@ -21,6 +21,7 @@ const VARIANTS = {
   'wasmgrad-simd': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true })),
   'wasmgrad-scalar': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: false })),
   'wasmgrad-relaxed': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, relaxed: true })),
+  'wasmgrad-threads2': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, threads: 2 })),
 };
 
 const name = process.argv[2];

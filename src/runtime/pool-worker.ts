@@ -35,9 +35,10 @@ port.on((msg) => {
     port.close();
     return;
   }
-  port.post({ ready: true });
   const gemm = [ex.f32_gemm_nn, ex.f32_gemm_nt, ex.f32_gemm_tn, ex.f32_gemm_tt];
+  // read the sequence number before answering: the host may post the first job as soon as it hears 'ready'
   let last = Atomics.load(ctl, ${SEQ});
+  port.post({ ready: true });
   for (;;) {
     Atomics.wait(ctl, ${SEQ}, last);
     const seq = Atomics.load(ctl, ${SEQ});

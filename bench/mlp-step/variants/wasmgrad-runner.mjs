@@ -14,6 +14,7 @@ export const WASMGRAD_VARIANTS = {
   'wasmgrad-simd': { simd: true },
   'wasmgrad-relaxed': { simd: true, relaxed: true },
   'wasmgrad-scalar': { simd: false },
+  'wasmgrad-threads2': { simd: true, threads: 2 },
 };
 
 /** The runner factory of a named variant; throws on an unknown name. */
@@ -23,9 +24,9 @@ export function wasmgradVariant(wasmgrad, name) {
   return wasmgradRunner(wasmgrad, options);
 }
 
-export function wasmgradRunner(wasmgrad, { simd, relaxed = false }) {
+export function wasmgradRunner(wasmgrad, { simd, relaxed = false, threads = 1 }) {
   return async function create(problem, data) {
-    const engine = await wasmgrad.init(simd ? { simd: true, relaxedSimd: relaxed } : { simd: false });
+    const engine = await wasmgrad.init(simd ? { simd: true, relaxedSimd: relaxed, ...(threads > 1 ? { threads } : {}) } : { simd: false });
     if (relaxed && engine.relaxedSimd !== true) throw new Error('init did not give the relaxed-SIMD build');
     const { sizes, batch, batches } = problem;
     const d0 = sizes[0];
@@ -38,7 +39,7 @@ export function wasmgradRunner(wasmgrad, { simd, relaxed = false }) {
     let opt = null;
     const adamOptions = { lr: problem.lr, betas: problem.betas, eps: problem.eps };
     return {
-      info: { simd: engine.simd, relaxedSimd: engine.relaxedSimd === true, build: relaxed ? 'relaxed' : simd ? 'simd' : 'scalar' },
+      info: { simd: engine.simd, relaxedSimd: engine.relaxedSimd === true, build: threads > 1 ? 'threads' : relaxed ? 'relaxed' : simd ? 'simd' : 'scalar', threads: engine.threads?.count ?? 1 },
       reset() {
         model.setParameters(data.params);
         if (opt) opt.dispose();

@@ -1,7 +1,8 @@
 // npm run build: the core twice from one source (SIMD and scalar), then the host.
 //   build/wasmgrad.simd.wasm, build/wasmgrad.scalar.wasm   (asc, targets in asconfig.json)
 //   build/wasmgrad.relaxed.wasm   the SIMD build with relaxed SIMD (fused multiply-add)
-//   build/wasmgrad.threads.wasm   the SIMD build with wasm threads on an imported shared memory
+//   build/wasmgrad.threads.wasm   the SIMD build with wasm threads on an imported shared memory (not bundled:
+//                                 the host makes the same bytes from the SIMD build, src/runtime/shared-module.ts)
 //   src/runtime/kernels.ts   the host's kernel table, generated from the SIMD build's
 //                            bindings declaration (scripts/gen-kernels.mjs)
 //   dist/index.js            universal entry, both wasm inlined as bytes

@@ -1,7 +1,6 @@
 import relaxed from '../build/wasmgrad.relaxed.wasm';
 import scalar from '../build/wasmgrad.scalar.wasm';
 import simd from '../build/wasmgrad.simd.wasm';
-import threads from '../build/wasmgrad.threads.wasm';
 import { fmtShape, ShapeError, ValueError } from './errors.js';
 import { checkBool, checkKnown, checkNumber, checkOptions, describe } from './runtime/validate.js';
 import { allocNamed, Core } from './runtime/core.js';
@@ -27,7 +26,7 @@ import type { Fun, MinimizeOptions, MinimizeResult } from './solve/index.js';
  * ```
  */
 export async function init(options: InitOptions = {}): Promise<Engine> {
-  return new Engine(await instantiateCore({ simd, scalar, relaxed, threads }, options));
+  return new Engine(await instantiateCore({ simd, scalar, relaxed }, options));
 }
 
 export interface MatmulOptions {

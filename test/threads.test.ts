@@ -3,9 +3,11 @@
 // (the plain SIMD build, same packing); the per-instance GEMM scratch in every build; a
 // training step; init({ threads }) options, the fallback and its typed error; dispose.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { init, ValueError, type Engine } from '../src/index.js';
+import { sharedMemoryBuild } from '../src/runtime/shared-module.js';
 import { resolveThreads } from '../src/runtime/threads.js';
 import { rng } from './helpers.js';
 
@@ -148,6 +150,17 @@ describe('threads build: GEMM split across workers', () => {
     }
     expect(params[2]).toEqual(params[0]);
     expect(params[3]).toEqual(params[1]);
+  });
+});
+
+describe('the threads build', () => {
+  it("is asc's threads target byte for byte when made from the SIMD build's bytes (the bundle inlines one copy)", () => {
+    const read = (name: string) => new Uint8Array(readFileSync(new URL(`../build/wasmgrad.${name}.wasm`, import.meta.url)));
+    const made = sharedMemoryBuild(read('simd'));
+    expect(Buffer.from(made).equals(Buffer.from(read('threads')))).toBe(true);
+    const mod = new WebAssembly.Module(made);
+    expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    expect(() => sharedMemoryBuild(made)).toThrow(/imports something/);
   });
 });
 

@@ -11,10 +11,9 @@
  */
 import { MemoryError } from '../errors.js';
 import { ctlBytes, ThreadPool } from './pool.js';
+import { THREADS_INITIAL_PAGES as INITIAL_PAGES } from './shared-module.js';
 
 const PAGE = 65536;
-/** The threads build's declared initial memory in pages (asconfig.json "initialMemory"). */
-const INITIAL_PAGES = 32;
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export interface ThreadedCore {

@@ -4,6 +4,7 @@ import type { CoreSetup } from './core.js';
 import { defaultValidator, supportsRelaxedSimd, supportsSimd, type Validator } from './features.js';
 import { DEFAULT_MIN_FLOPS } from './gemm-threads.js';
 import { instantiateThreaded } from './init-threads.js';
+import { sharedMemoryBuild } from './shared-module.js';
 import { resolveThreads, type ThreadsOption } from './threads.js';
 
 /** Where the wasm comes from: bytes (compiled here) or a precompiled module (workerd). */
@@ -46,7 +47,7 @@ export interface BundledBuilds {
   scalar: WasmSource;
   /** the SIMD build compiled with relaxed SIMD */
   relaxed?: WasmSource;
-  /** the SIMD build with wasm threads and an imported shared memory */
+  /** the SIMD build with wasm threads and an imported shared memory (default: made from `simd`'s bytes, runtime/shared-module.ts) */
   threads?: WasmSource;
 }
 
@@ -77,7 +78,7 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
     {
       simd: wasm === undefined && (simd === 'auto' ? supportsSimd(validate) : simd),
       custom: wasm !== undefined,
-      hasThreadsBuild: builds?.threads !== undefined,
+      hasThreadsBuild: builds !== null && (builds.threads !== undefined || !(builds.simd instanceof WebAssembly.Module)),
       relaxedRequired: relaxedSimd === true,
     },
     options.threadsProbe,
@@ -102,7 +103,7 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
       );
     }
     const useRelaxed = useSimd && relaxedSimd !== false && hasRelaxed;
-    source = threads.count > 1 ? builds.threads! : useRelaxed ? builds.relaxed! : useSimd ? builds.simd : builds.scalar;
+    source = threads.count > 1 ? (builds.threads ?? sharedMemoryBuild(bytesOf(builds.simd as BufferSource))) : useRelaxed ? builds.relaxed! : useSimd ? builds.simd : builds.scalar;
   }
   let module: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) module = source;
@@ -140,6 +141,11 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
   // engines compile that kernel faster), broadcast A elsewhere (Node 20); same bits either way.
   if (isSimd) (instance.exports.gemm_set_splat_a as (on: number) => void)(relaxedValidates ? 1 : 0);
   return { instance, simd: isSimd, maxMemoryBytes: Math.floor(maxMemoryMB * 1048576), threads };
+}
+
+/** A BufferSource as a Uint8Array over the same bytes. */
+function bytesOf(b: BufferSource): Uint8Array {
+  return b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** The exports the host reads before anything else: the memory and the build's identity (see Kernels). */

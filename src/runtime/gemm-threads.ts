@@ -25,9 +25,12 @@ const ROW_UNIT = 8;
 const COL_UNIT = 16;
 
 /**
- * Default threshold: 2·m·n·k below which a GEMM stays on one thread. Measured with
- * bench/gemm.bench.mjs (2-core Zen 5, Node 20): a post + wake + wait round trip costs
- * tens of microseconds, about the time of a 2-4 MFLOP GEMM.
+ * Default threshold: 2·m·n·k below which a GEMM stays on one thread. An estimate, not
+ * yet a measurement: on an idle core a futex wake-up costs some 10-50 µs, the time of
+ * 1-2 MFLOP at 30 GFLOP/s, so a split pays from a few MFLOP. The only measurement so far
+ * (2-vCPU Zen 5 oversubscribed at load 25-33, bench/RESULTS.md "Threads") found 2
+ * threads slower than 1 at every size up to 51 MFLOP: there a wake-up waits for a time
+ * slice. Re-measure on a quiet machine (bench/gemm.bench.mjs) before trusting it.
  */
 export const DEFAULT_MIN_FLOPS = 4_000_000;
 

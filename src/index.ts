@@ -47,6 +47,7 @@ export type { AdamOptions, SparseAdamOptions } from './optim/adam.js';
 export type { AdamaxOptions, NadamOptions, RadamOptions } from './optim/adam-variants.js';
 export { Lbfgs, type LbfgsOptions, type LbfgsScalars } from './optim/lbfgs.js';
 export { LbfgsSnapshot } from './optim/lbfgs-state.js';
+export { Newton, type NewtonOptions, type NewtonStepInfo, type NewtonModel } from './optim/newton.js';
 export { chain, multiSteps, type GradientTransformation, type TransformInstance, type TransformStateData, type StepContext, type StateCells } from './optim/transform.js';
 export { scale, scaleByLearningRate, scaleBySchedule, addDecayedWeights, addNoise } from './optim/scale.js';
 export { trace } from './optim/sgd.js';

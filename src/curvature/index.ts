@@ -81,6 +81,22 @@ function eigenvaluesOf(core: Core, op: string, H: ArrayLike<number> | { values: 
   return eigh(core, A, { symmetryTol: 1e-6 }).values;
 }
 
+/** The symmetrized dense Hessian (P·P row-major): one product per unit vector, then (H + Hᵀ)/2. */
+export function denseHessian(model: CurvatureModel, x: Tensor, y: Target, loss?: LossName | LossEntry): Float64Array {
+  const P = model.numParameters;
+  const H = new Float64Array(P * P);
+  withOperator(model, x, y, loss, (op) => {
+    const e = new Float64Array(P);
+    for (let i = 0; i < P; i++) {
+      e[i] = 1;
+      op.apply(e, H.subarray(i * P, (i + 1) * P));
+      e[i] = 0;
+    }
+  });
+  for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) H[i * P + j] = H[j * P + i] = 0.5 * (H[i * P + j] + H[j * P + i]);
+  return H;
+}
+
 export function createCurvature(core: Core): Curvature {
   return Object.freeze({
     hessian(model, x, y, loss, { maxParameters = 4096 } = {}) {
@@ -89,17 +105,7 @@ export function createCurvature(core: Core): Curvature {
       if (P > maxParameters) {
         throw new ValueError(`curvature.hessian: the model has ${P} parameters, more than maxParameters = ${maxParameters} (the dense Hessian holds P² f64); use topEigenvalues or model.hvp`);
       }
-      const H = new Float64Array(P * P);
-      withOperator(model, x, y, loss, (op) => {
-        const e = new Float64Array(P);
-        for (let i = 0; i < P; i++) {
-          e[i] = 1;
-          op.apply(e, H.subarray(i * P, (i + 1) * P));
-          e[i] = 0;
-        }
-      });
-      for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) H[i * P + j] = H[j * P + i] = 0.5 * (H[i * P + j] + H[j * P + i]);
-      return H;
+      return denseHessian(model, x, y, loss);
     },
     topEigenvalues(model, x, y, loss, options = {}) {
       checkModel('curvature.topEigenvalues', model);

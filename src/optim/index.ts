@@ -27,6 +27,7 @@ import type { CommonOptions } from './group.js';
 import { guardFinite } from './guard.js';
 import type { LearningRate } from './options.js';
 import { Lbfgs, type LbfgsOptions } from './lbfgs.js';
+import { Newton, type NewtonModel, type NewtonOptions } from './newton.js';
 import { Optimizer } from './optimizer.js';
 import type { Rule } from './rule.js';
 import { addDecayedWeights, addNoise, scale, scaleByLearningRate, scaleBySchedule } from './scale.js';
@@ -66,6 +67,8 @@ export function createOptim(engine: Core) {
     sparseAdam: make<SparseAdamOptions>(sparseAdamRule),
     /** torch.optim.LBFGS: `opt.step(closure)` (lbfgs.ts). */
     lbfgs: (model: Parameterized, options?: LbfgsOptions): Lbfgs => new Lbfgs(liveParams('lbfgs', model, engine), options),
+    /** Damped Newton with Levenberg-Marquardt damping for small models: `opt.step(x, y, loss)` (newton.ts). */
+    newton: (model: NewtonModel, options?: NewtonOptions): Newton => new Newton(engine, liveParams('newton', model, engine) as NewtonModel, options),
     /** An optimizer that runs any transform (e.g. a chain) on each group: p <- p + T(g). */
     fromTransform(model: Parameterized, transform: GradientTransformation, options: TransformOptimizerOptions = {}): Optimizer<{ lr?: LearningRate }> {
       liveParams('fromTransform', model, engine);

@@ -224,7 +224,6 @@ describe('wasmgrad CLI', () => {
       [['train', '--epochs', '2.5'], /^train: --epochs must be an integer, got "2.5"$/],
       [['train', '--batch-size', 'abc'], /^train: --batch-size must be an integer, got "abc"$/],
       [['train', '--batch-size', '0'], /must be ≥ 1/],
-      [['train', '--optimizer', 'lbfgs'], /^train: --optimizer must be one of sgd, /],
       [['train', '--layers', '64,5'], /^train: --layers must end with the output width 3 \(classes of spirals\), got 64,5$/],
       [['train', '--data', 'nosuchset'], /^train: --data must be a built-in dataset/],
       [['train', '--batch-size', '5000', '--drop-last'], /larger than the 1200 training samples/],

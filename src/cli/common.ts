@@ -11,13 +11,13 @@ import type { EpochSchedule } from '../train/fit.js';
 import type { TrainOptimizer } from '../train/snapshot.js';
 import { UsageError, type Flags } from './args.js';
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'adamax', 'nadam', 'radam', 'rmsprop', 'adagrad', 'adadelta'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'adamax', 'nadam', 'radam', 'rmsprop', 'adagrad', 'adadelta', 'lbfgs'] as const;
 export const SCHEDULES = ['constant', 'cosine', 'warmup-cosine', 'step', 'exponential', 'one-cycle', 'plateau'] as const;
 export const ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'softplus', 'identity'] as const;
 
 /** Default learning rates per optimizer for the built-in tasks. */
 export const DEFAULT_LR: Record<string, number> = {
-  sgd: 0.1, momentum: 0.05, nesterov: 0.05, adam: 0.01, adamw: 0.01, adamax: 0.02, nadam: 0.01, radam: 0.01, rmsprop: 0.003, adagrad: 0.05, adadelta: 1,
+  sgd: 0.1, momentum: 0.05, nesterov: 0.05, adam: 0.01, adamw: 0.01, adamax: 0.02, nadam: 0.01, radam: 0.01, rmsprop: 0.003, adagrad: 0.05, adadelta: 1, lbfgs: 1,
 };
 
 export const DATA_FLAGS: Flags = {
@@ -48,6 +48,9 @@ export const MODEL_FLAGS: Flags = {
   beta2: { type: 'number', arg: 'X', min: 0, max: 0.999999, help: 'Adam-family β₂' },
   eps: { type: 'number', arg: 'X', min: 1e-30, help: 'ε of adaptive optimizers' },
   schedule: { type: 'string', default: 'constant', choices: SCHEDULES, help: 'learning-rate schedule' },
+  'max-iter': { type: 'int', arg: 'N', default: 20, min: 1, help: 'lbfgs: iterations per step (torch max_iter)' },
+  'history-size': { type: 'int', arg: 'M', default: 10, min: 1, help: 'lbfgs: curvature pairs kept' },
+  'line-search': { type: 'string', default: 'strong-wolfe', choices: ['strong-wolfe', 'none'], help: 'lbfgs: strong-Wolfe line search, or fixed steps of --lr' },
   warmup: { type: 'number', arg: 'FRAC', default: 0.05, min: 0, max: 0.9, help: 'warm-up share of all steps (warmup-cosine)' },
   'min-lr': { type: 'number', arg: 'X', default: 0, min: 0, help: 'final / minimum learning rate of cosine schedules and plateau' },
   gamma: { type: 'number', arg: 'X', min: 0, help: 'decay factor (step: per 1/3 of the run, default 0.1; exponential: per step, default to reach 1% at the end)' },
@@ -168,6 +171,13 @@ export function buildOptimizer(engine: Engine, model: Sequential, spec: string, 
     case 'adadelta':
       if (o.eps !== undefined) opts.eps = o.eps;
       optimizer = op[name](model, opts as never);
+      break;
+    case 'lbfgs':
+      // one step(closure) per batch (src/train/step.ts BatchClosure); train uses the full batch unless --batch-size is given
+      opts.maxIter = o['max-iter'];
+      opts.historySize = o['history-size'];
+      opts.lineSearch = o['line-search'] === 'none' ? null : 'strongWolfe';
+      optimizer = op.lbfgs(model, opts as never) as unknown as TrainOptimizer;
       break;
     default:
       betas();

@@ -29,7 +29,8 @@ export const TRAIN_HELP = helpText(
     'With no options: spirals (3 arms, 1,500 points), MLP 2-64-64-3, Adam 0.01 with warm-up + cosine, 60 epochs.\n' +
     'Examples:\n' +
     '  wasmgrad train --data moons --layers 32,32,2 --optimizer sgd --lr 0.1 --schedule cosine\n' +
-    '  wasmgrad train --data digits.csv --layers 64,10 --epochs 30 --out runs/digits',
+    '  wasmgrad train --data digits.csv --layers 64,10 --epochs 30 --out runs/digits\n' +
+    '  wasmgrad train --data moons --layers 16,2 --optimizer lbfgs --epochs 20   (full batch, strong-Wolfe steps)',
   TRAIN_FLAGS,
 );
 
@@ -51,6 +52,13 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
   const mode: Mode = o.json ? 'json' : o.quiet ? 'quiet' : io.isTTY ? 'tty' : 'plain';
   const engine = await core(o.simd as string, o['relaxed-simd'] as string);
   const p = await prepareData(o, 'train');
+  if (String(o.optimizer).split('@')[0] === 'lbfgs') {
+    // L-BFGS is a full-batch method: one step(closure) per epoch over all training rows,
+    // at a constant step length, unless --batch-size / --schedule say otherwise
+    const given = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]));
+    if (!given.has('batch-size') && defaults['batch-size'] === undefined) o['batch-size'] = p.train.length;
+    if (!given.has('schedule') && defaults.schedule === undefined) o.schedule = 'constant';
+  }
   const model = buildModel(engine, o, p, 'train');
   const { optimizer, name: optName, lr } = buildOptimizer(engine, model, o.optimizer as string, o, 'train');
   const epochs = o.epochs as number;

@@ -8,7 +8,7 @@ import type { TrainModel } from './model.js';
 import { batchesPerEpoch, checkOptions, checkResume, splitData, type CheckedOptions } from './options.js';
 import { saveProgress, startProgress, type Progress } from './resume.js';
 import { Snapshot } from './snapshot.js';
-import { batchEnd, trainStep } from './step.js';
+import { BatchClosure, batchEnd, needsClosure, trainStep } from './step.js';
 import type { BatchInfo, EarlyState, FitOptions, History } from './types.js';
 
 export type { BatchInfo, EarlyState, EpochRecord, EpochSchedule, FitCallbacks, FitOptions, History, TrainingState } from './types.js';
@@ -57,6 +57,7 @@ async function run(model: TrainModel, o: CheckedOptions, train: Dataset, val: Da
     const valEval = val && val.length > 0 ? evaluator(model, val, lossEntry, evalBs, cleanup) : null;
     const trainEval = o.trainMetrics ? evaluator(model, train, lossEntry, evalBs, cleanup) : null;
     const snapshot = o.divergenceGuard ? new Snapshot(model, optimizer) : null;
+    const closure = needsClosure(optimizer) ? new BatchClosure() : null;
     if (snapshot) cleanup.push(() => snapshot.dispose());
     const adv = o.adversarial ? new AdversarialBatches(model, o.adversarial, lossEntry) : null;
     if (adv) cleanup.push(() => adv.dispose());
@@ -94,7 +95,7 @@ async function run(model: TrainModel, o: CheckedOptions, train: Dataset, val: Da
           break outer;
         }
         const { x, y, rows } = loader.batch(b);
-        const loss = trainStep(model, optimizer, lossEntry, snapshot, adv ? adv.batch(x, y) : x, y, p.epoch, b, loader.numBatches);
+        const loss = trainStep(model, optimizer, lossEntry, snapshot, adv ? adv.batch(x, y) : x, y, p.epoch, b, loader.numBatches, closure);
         p.lossSum += loss * rows;
         p.samples += rows;
         if (callbacks.length > 0 && batchEnd(callbacks, info, p.epoch, b, loss, rows, optimizer.stepCount)) {

@@ -8,7 +8,8 @@ import type { BatchInfo, FitCallbacks } from './types.js';
 /**
  * One training step on a batch already in the arena: `model.lossAndGrad`
  * (forward, loss, backward into the flat gradient buffer), the divergence
- * guard's copy of parameters and optimizer state, `optimizer.step()`.
+ * guard's copy of parameters and optimizer state, `optimizer.step()` (or
+ * `optimizer.step(closure)` for a closure-based optimizer, see BatchClosure).
  * Returns the batch loss. A non-finite loss throws `DivergenceError` (epoch
  * and step named, both 1-based) after restoring the last finite step, before
  * the optimizer moves. Allocates nothing.
@@ -23,6 +24,7 @@ export function trainStep(
   epoch: number,
   batch: number,
   batches: number,
+  closure: BatchClosure | null = null,
 ): number {
   const value = model.lossAndGrad(x, y, loss);
   if (!Number.isFinite(value)) {
@@ -36,8 +38,56 @@ export function trainStep(
     );
   }
   snapshot?.take();
-  optimizer.step();
+  if (closure) closure.step(optimizer as unknown as ClosureOptimizer, model, x, y, loss, value);
+  else optimizer.step();
   return value;
+}
+
+/** An optimizer that re-evaluates the batch itself: `step(closure)` (engine.optim.lbfgs). */
+export interface ClosureOptimizer {
+  readonly needsClosure: true;
+  step(closure: () => number): number;
+}
+
+/** true for optimizers whose step takes a closure (they say so with `needsClosure`). */
+export function needsClosure(optimizer: TrainOptimizer): boolean {
+  return (optimizer as { needsClosure?: unknown }).needsClosure === true;
+}
+
+/**
+ * The closure a closure-based optimizer gets for each batch: made once per
+ * run (no allocation per step). It recomputes the loss and gradients of the
+ * current batch, except that its first call returns the loss trainStep has
+ * just computed (the gradients of the same point are in the buffer), so
+ * L-BFGS's first evaluation costs nothing extra. One step per batch: with
+ * mini-batches each step optimizes that batch's loss (the curvature pairs of
+ * the history then mix batches); a full batch gives the classic method.
+ */
+export class BatchClosure {
+  private model: TrainModel | null = null;
+  private x: Tensor | null = null;
+  private y: Int32Array | Tensor | null = null;
+  private loss: LossEntry | null = null;
+  private first = 0;
+  private readonly call = (): number => {
+    if (Number.isNaN(this.first)) return this.model!.lossAndGrad(this.x!, this.y!, this.loss!);
+    const v = this.first;
+    this.first = NaN;
+    return v;
+  };
+
+  step(optimizer: ClosureOptimizer, model: TrainModel, x: Tensor, y: Int32Array | Tensor, loss: LossEntry, value: number): void {
+    this.model = model;
+    this.x = x;
+    this.y = y;
+    this.loss = loss;
+    this.first = value;
+    try {
+      optimizer.step(this.call);
+    } finally {
+      this.x = this.y = null;
+    }
+  }
 }
 
 /**

@@ -19,7 +19,8 @@ import { SearchError, ValueError } from '../errors.js';
 import { Random } from '../data/random.js';
 import { seedWords } from '../runtime/rng.js';
 import { checkSpace, type Config, type Space } from './space.js';
-import { inProcessExecutor, SearchContext, type Executor, type HistoryPoint, type ObjectiveFn, type Trial } from './trials.js';
+import { SearchContext, type HistoryPoint, type ObjectiveFn, type Trial } from './trials.js';
+import { makeExecutor, type ModuleObjective } from './parallel.js';
 import { gridSearch, randomSearch } from './basic.js';
 import { tournamentSearch, type TournamentOptions } from './tournament.js';
 import { replicaExchange, type ReplicaOptions } from './replica.js';
@@ -29,11 +30,7 @@ import { successiveHalving, type HalvingOptions } from './halving.js';
 export const METHODS = ['random', 'grid', 'tournament', 'replica-exchange', 'surrogate-acceptance', 'successive-halving'] as const;
 export type SearchMethod = (typeof METHODS)[number];
 
-/** An objective that runs on workers: `module` is imported there and its export `export` is called like an `ObjectiveFn`. */
-export interface ModuleObjective {
-  module: string | URL;
-  export: string;
-}
+export type { ModuleObjective };
 
 export interface SearchProgress {
   spent: number;
@@ -51,8 +48,15 @@ export interface SearchOptions {
   method?: SearchMethod;
   /** default 0 */
   seed?: number;
-  /** trials run at once (default 1); > 1 uses workers when `objective` is a module */
+  /**
+   * trials run at once (default 1). A `{ module, export }` objective runs on
+   * this many workers (in-process where the runtime has none); a function
+   * objective runs in-process, this many async calls at a time. The trials are
+   * the same for every value.
+   */
   parallel?: number;
+  /** run a `{ module, export }` objective in this thread even where workers exist (default false) */
+  inProcess?: boolean;
   signal?: AbortSignal;
   /** called as each trial finishes (in completion order) */
   onTrial?: (trial: Trial, progress: SearchProgress) => void;
@@ -73,11 +77,8 @@ export interface SearchResult {
   info: Record<string, unknown>;
 }
 
-/** Makes the executor for a module objective or `parallel` > 1; set by the worker module (hook). */
-export type ExecutorFactory = (objective: ObjectiveFn | ModuleObjective, parallel: number, signal: AbortSignal) => Promise<Executor>;
-
 /** Validates the options; returns them with defaults. Throws `ValueError` naming the option. */
-export function checkSearchOptions(o: SearchOptions): Required<Omit<SearchOptions, 'signal' | 'onTrial' | 'options'>> & { names: string[] } {
+export function checkSearchOptions(o: SearchOptions): Required<Omit<SearchOptions, 'signal' | 'onTrial' | 'options' | 'inProcess'>> & { names: string[] } {
   if (o === null || typeof o !== 'object') throw new ValueError(`search: options must be an object, got ${o === null ? 'null' : typeof o}`);
   const names = checkSpace('search', o.space);
   const { objective } = o;
@@ -107,17 +108,11 @@ export function checkSearchOptions(o: SearchOptions): Required<Omit<SearchOption
  * succeeded), with `ValueError` on bad options (before any trial), and with the
  * signal's reason when aborted.
  */
-export async function search(options: SearchOptions, makeExecutor?: ExecutorFactory): Promise<SearchResult> {
+export async function search(options: SearchOptions): Promise<SearchResult> {
   const o = checkSearchOptions(options);
   const signal = options.signal ?? new AbortController().signal;
-  let executor: Executor;
-  if (typeof o.objective === 'function' && (o.parallel === 1 || makeExecutor === undefined)) {
-    executor = inProcessExecutor(o.objective, signal, o.parallel);
-  } else if (makeExecutor !== undefined) {
-    executor = await makeExecutor(o.objective, o.parallel, signal);
-  } else {
-    throw new ValueError('search: a { module, export } objective needs the worker pool (use the package export `search`, which provides it)');
-  }
+  if (signal.aborted) throw signal.reason;
+  const executor = await makeExecutor(o.objective, o.parallel, signal, options.inProcess === true);
   const ctx = new SearchContext(o.space, o.names, o.budget, o.seed, new Random(o.seed, 'search'), executor, signal, options.onTrial);
   const mo = options.options ?? {};
   try {

@@ -57,6 +57,8 @@ export interface HistoryPoint {
   spent: number;
   /** the method's best value so far (Infinity before the first full-budget success) */
   value: number;
+  /** id of the trial whose config is the best so far (-1 before the first) */
+  best: number;
 }
 
 /** Runs trials: in-process or on a pool of workers; results in request order. */
@@ -174,7 +176,7 @@ export class SearchContext {
       if (this.autoBest && t.status === 'ok' && t.budget >= 1 - EPS && (this.best === null || t.value < this.best.value)) {
         this.best = { config: t.config, value: t.value, trial: t.id };
       }
-      this.history.push({ trials: this.trials.length, spent: this.spent, value: this.best?.value ?? Infinity });
+      this.history.push({ trials: this.trials.length, spent: this.spent, value: this.best?.value ?? Infinity, best: this.best?.trial ?? -1 });
     }
     return batch;
   }
@@ -183,7 +185,10 @@ export class SearchContext {
   setBest(config: Config, value: number, trial: number): void {
     this.best = { config, value, trial };
     const last = this.history[this.history.length - 1];
-    if (last) last.value = value;
+    if (last) {
+      last.value = value;
+      last.best = trial;
+    }
   }
 
   private checkAbort(): void {

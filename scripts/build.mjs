@@ -51,7 +51,7 @@ await esbuild.build({
 // the CLI (bin "wasmgrad"): Node only, both wasm inlined
 await esbuild.build({
   ...common,
-  entryPoints: { cli: 'src/cli/main.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', 'search-objective': 'src/cli/search-objective.ts' },
   outdir: 'dist',
   platform: 'node',
   target: 'node20',

@@ -15,6 +15,7 @@ import { bindMinimize, createLinalg, type Linalg } from './solve/index.js';
 import { createCurvature, type Curvature } from './curvature/index.js';
 import { createAdversarial, type Adversarial } from './adversarial/index.js';
 import type { Fun, MinimizeOptions, MinimizeResult } from './solve/index.js';
+import { createMeta, type Meta } from './meta/index.js';
 
 /**
  * Creates an engine: one instance of the core with its own memory.
@@ -93,6 +94,12 @@ export class Engine extends Core {
   /** Attacks on a model's inputs: `engine.adversarial.attack(model, x, y, { eps, norm, method, steps })` (src/adversarial). */
   get adversarial(): Adversarial {
     return (this._adversarial ??= createAdversarial(this));
+  }
+
+  private _meta: Meta | undefined;
+  /** Meta-optimization: `engine.meta.hypergradient({...})`, `engine.meta.tuneHyper({...})` (src/meta). */
+  get meta(): Meta {
+    return (this._meta ??= createMeta(this));
   }
 
   private _linalg: Linalg | undefined;

@@ -120,10 +120,12 @@ export { experiments, findExperiment, resolveParams, runExperiment, reportJson, 
 export { experimentSvg } from './experiments/plot.js';
 export type { Experiment, ExperimentResult, ExperimentSeries, Check, ParamSpec, Params } from './experiments/index.js';
 // meta-optimization (src/meta/): hyperparameter search
-export { search, space, METHODS as SEARCH_METHODS, metropolisAcceptance, swapAcceptance } from './meta/index.js';
+export { search, space, METHODS as SEARCH_METHODS, metropolisAcceptance, swapAcceptance, HYPERS } from './meta/index.js';
+export { searchChart, searchCurves, bestSoFar, type SearchCurveOptions } from './plot/search.js';
 export type {
   SearchMethod, SearchOptions, SearchResult, SearchProgress, ModuleObjective, Trial, TrialContext, ObjectiveFn, HistoryPoint,
   Space, Dim, Config, TournamentOptions, ReplicaOptions, ReplicaEvent, SurrogateOptions, HalvingOptions,
+  Meta, MetaModel, HyperName, HypergradientOptions, HypergradientResult, InnerOptions, TuneHyperOptions, TuneHyperResult, TuneStep,
 } from './meta/index.js';
 export { Attacker } from './adversarial/index.js';
 export type { Adversarial, AttackModel, AttackOptions, AttackResult, AttackMethod, AttackNorm } from './adversarial/index.js';

@@ -6,6 +6,7 @@ import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
 import { exampleCommand } from './example.js';
 import { experimentCommand } from './experiment.js';
+import { searchCommand } from './search.js';
 import { nodeIo, proc, type Io } from './host.js';
 import { trainCommand } from './train.js';
 
@@ -17,6 +18,7 @@ Commands:
   bench     the benchmark summary (bench/RESULTS.md, bench/results/*.json)
   experiment  the gallery: list, run NAME, --all (claims of the optimization literature, checked)
   example   runnable examples: list, NAME (text classifier, Poisson burst, multi-task, adversarial digits)
+  search    tune lr, weight decay, width and batch size of train (random, grid, tournament, ...)
 
 Run \`wasmgrad <command> --help\` for its options. \`wasmgrad\` alone runs \`train\` with its defaults.
 `;
@@ -41,6 +43,9 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
         return await experimentCommand(rest, io);
       case 'example':
         return await exampleCommand(rest, io, cliUrl);
+      case 'search':
+        await searchCommand(rest, io, cliUrl);
+        return 0;
       case '--help':
       case '-h':
       case 'help':
@@ -50,7 +55,7 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
         io.out('wasmgrad 0.1.0\n');
         return 0;
       default:
-        throw new UsageError(`wasmgrad: unknown command "${cmd}" (train, compare, bench, experiment, example; see wasmgrad --help)`);
+        throw new UsageError(`wasmgrad: unknown command "${cmd}" (train, compare, bench, experiment, example, search; see wasmgrad --help)`);
     }
   } catch (e) {
     const err = e as Error;

@@ -10,7 +10,7 @@
  * Aborting terminates every worker at once.
  */
 import { ValueError } from '../errors.js';
-import { createWorkerPool } from '../runtime/workers.js';
+import { createWorkerPool, importModule } from '../runtime/workers.js';
 import { evaluateTrial, inProcessExecutor, type Executor, type ObjectiveFn, type Trial } from './trials.js';
 
 export interface ModuleObjective {
@@ -25,7 +25,7 @@ export async function makeExecutor(objective: ObjectiveFn | ModuleObjective, par
   const name = objective.export;
   const pool = inProcess ? null : await createWorkerPool(parallel);
   if (pool === null) {
-    const mod = (await import(/* @vite-ignore */ module)) as Record<string, unknown>;
+    const mod = await importModule(module);
     const fn = mod[name];
     if (typeof fn !== 'function') throw new ValueError(`search: objective.export '${name}' of ${module} must be a function, got ${typeof fn}`);
     return inProcessExecutor(fn as ObjectiveFn, signal, parallel);

@@ -182,3 +182,8 @@ export async function createWorkerPool(n: number): Promise<WorkerPool | null> {
     },
   };
 }
+
+/** Imports an ES module by URL in this thread (the in-process fallback of a `{ module, export }` objective). */
+export function importModule(url: string): Promise<Record<string, unknown>> {
+  return import(/* @vite-ignore */ url) as Promise<Record<string, unknown>>;
+}

@@ -15,6 +15,7 @@ export const ALLOW = [
   'src/cli/', // the command-line tool runs in Node only
   'src/io/', // file paths for Node, Deno and Bun: imports node:fs lazily, only when a path function is called
   'src/runtime/pool-worker.ts', // the threads pool's worker source, as text: Node's flavour reaches worker_threads through process.getBuiltinModule inside the worker
+  'src/runtime/workers.ts', // search's worker pool: Worker from a Blob URL, or node:worker_threads imported lazily; null elsewhere
 ];
 
 /** [what, pattern] matched against code with comments removed. */

@@ -49,10 +49,11 @@ describe('meta.hypergradient', () => {
   it('weight decay on ridge regression equals the closed form within 1e-5 (relative)', async () => {
     const engine = await engineFor('simd');
     const train = regression(64, 4, 1), val = regression(40, 4, 2);
-    for (const lambda of [0.01, 0.1, 1]) {
+    for (const [lambda, hvp] of [[0.01, 'exact'], [0.1, 'exact'], [1, 'exact'], [0.01, 'central-difference'], [0.1, 'central-difference']] as const) {
       const model = engine.nn.linear(4, 1, { seed: 3 });
       // a quadratic loss: the central difference is exact for any step, so a long one keeps f32 rounding out
-      const r = hypergradient(engine, { model, train, validation: val, hyper: 'weightDecay', value: lambda, hvpStep: 1, inner: { tol: 1e-9 } });
+      const r = hypergradient(engine, { model, train, validation: val, hyper: 'weightDecay', value: lambda, hvp, hvpStep: 1, inner: { tol: 1e-9 } });
+      expect(r.hvp).toBe(hvp);
       const ref = ridge(train, val, lambda);
       expect(Math.abs(r.grad - ref.grad), `λ ${lambda}: ${r.grad} vs ${ref.grad}`).toBeLessThanOrEqual(1e-5 * Math.abs(ref.grad));
       expect(r.value).toBeCloseTo(ref.value, 6);
@@ -106,6 +107,7 @@ describe('meta.hypergradient', () => {
     expect(() => hypergradient(engine, { ...ok, hyper: 'lr', value: 0 })).toThrow(/value \(lr\) must be a finite number > 0, got 0/);
     expect(() => hypergradient(engine, { ...ok, validation: regression(10, 3, 2) })).toThrow(/validation has 3 features/);
     expect(() => hypergradient(engine, { ...ok, from: [1, 2] })).toThrow(ValueError);
+    expect(() => hypergradient(engine, { ...ok, hvp: 'fd' as never })).toThrow(/hvp must be 'exact' or 'central-difference', got "fd"/);
     expect(Array.from(model.parameters())).toEqual(Array.from(before));
     model.dispose();
   });
@@ -114,7 +116,7 @@ describe('meta.hypergradient', () => {
     const engine = await engineFor('simd');
     const train = regression(8, 5, 11, 2), val = regression(200, 5, 12, 2);
     const model = engine.nn.linear(5, 1, { seed: 3 });
-    const t = engine.meta.tuneHyper({ model, train, validation: val, hyper: 'weightDecay', init: 1, steps: 15, stepSize: 4, hvpStep: 1 });
+    const t = engine.meta.tuneHyper({ model, train, validation: val, hyper: 'weightDecay', init: 1, steps: 15, stepSize: 4 });
     expect(t.history).toHaveLength(16);
     expect(t.history[0].value).toBe(1);
     // the closed form on a fine log grid

@@ -9,8 +9,9 @@
  *
  *   dL_val/dλ = ∇L_val(θ*)ᵀ d(θ*)/dλ = −vᵀθ*,   (H + λI) v = ∇L_val(θ*),
  *
- * with v from linear CG on Hessian-vector products (objective.ts: central
- * differences of gradients). No unrolling: the cost is one CG solve.
+ * with v from linear CG on Hessian-vector products (objective.ts: the model's
+ * exact R-operator `model.hvp`, or central differences of gradients). No
+ * unrolling: the cost is one CG solve.
  *
  * lr (η, forward-mode through a short unrolled run, for comparison; Franceschi
  * et al. 2017): K full-batch steps θ_(k+1) = θ_k − η(∇L_train(θ_k) + λθ_k)
@@ -29,7 +30,7 @@ import { cg } from '../solve/cg.js';
 import { minimize } from '../solve/minimize.js';
 import type { Method } from '../solve/problem.js';
 import type { LossSpec } from '../train/model.js';
-import { FullBatch, LossFn, type MetaModel } from './objective.js';
+import { FullBatch, LossFn, type HvpMode, type MetaModel } from './objective.js';
 
 export const HYPERS = ['weightDecay', 'lr'] as const;
 export type HyperName = (typeof HYPERS)[number];
@@ -61,6 +62,8 @@ export interface HypergradientOptions {
   inner?: InnerOptions;
   /** the CG solve (weightDecay): stop at ‖r‖ <= tol·‖∇L_val‖ (default 1e-8), at most maxIter (default 10·n) */
   cg?: { tol?: number; maxIter?: number };
+  /** Hessian-vector products: 'exact' (model.hvp; the default where the model has it) or 'central-difference' */
+  hvp?: HvpMode;
   /** step h of the central-difference Hessian-vector product along v/‖v‖ (default 1e-2) */
   hvpStep?: number;
   /** parameters to start from (default: the model's current ones) */
@@ -80,7 +83,8 @@ export interface HypergradientResult {
   stationarity: number;
   /** θ* or θ_K */
   parameters: Float64Array;
-  hvp: 'central-difference';
+  /** how the Hessian-vector products were made */
+  hvp: HvpMode;
 }
 
 const finite = (op: string, name: string, v: unknown, lo: number, strict: boolean): number => {
@@ -120,6 +124,9 @@ export function hypergradient(core: Core, o: HypergradientOptions): Hypergradien
   const cgTol = finite(op, 'cg.tol', o.cg?.tol ?? 1e-8, 0, true);
   const cgMax = Math.floor(finite(op, 'cg.maxIter', o.cg?.maxIter ?? 10 * n, 1, false));
   const steps = Math.floor(finite(op, 'inner.steps', inner.steps ?? 20, 1, false));
+  const mode: HvpMode = o.hvp ?? (typeof m.hvp === 'function' ? 'exact' : 'central-difference');
+  if (mode !== 'exact' && mode !== 'central-difference') throw new ValueError(`${op}: hvp must be 'exact' or 'central-difference', got ${JSON.stringify(o.hvp)}`);
+  if (mode === 'exact' && typeof m.hvp !== 'function') throw new ValueError(`${op}: hvp 'exact' needs model.hvp (engine.nn models have it); use 'central-difference'`);
   const theta = Float64Array.from(o.from ?? m.parameters());
   if (theta.length !== n) throw new ValueError(`${op}: from must have the model's ${n} parameters, got ${theta.length}`);
   for (let i = 0; i < n; i++) if (!Number.isFinite(theta[i])) throw new ValueError(`${op}: from[${i}] must be finite, got ${theta[i]}`);
@@ -130,7 +137,7 @@ export function hypergradient(core: Core, o: HypergradientOptions): Hypergradien
   try {
     va = new FullBatch(core, op, m, o.validation, 'validation', o.loss);
     m.eval();
-    const ftr = new LossFn(m, tr), fva = new LossFn(m, va);
+    const ftr = new LossFn(m, tr, mode), fva = new LossFn(m, va, mode);
     const gv = new Float64Array(n);
     if (hyper === 'weightDecay') {
       const r = minimize((x, g) => ftr.value(x, lambda, g), theta, {
@@ -156,7 +163,7 @@ export function hypergradient(core: Core, o: HypergradientOptions): Hypergradien
       let grad = 0;
       for (let i = 0; i < n; i++) grad -= s.x[i] * star[i];
       m.setParameters(star);
-      return { value: L, grad, innerIterations: r.nit + polish, cgIterations: s.iterations, residual: s.residualNorm, stationarity: norm(gt), parameters: star, hvp: 'central-difference' };
+      return { value: L, grad, innerIterations: r.nit + polish, cgIterations: s.iterations, residual: s.residualNorm, stationarity: norm(gt), parameters: star, hvp: mode };
     }
     // lr: forward mode through `steps` gradient steps
     const z = new Float64Array(n), hz = new Float64Array(n), g = new Float64Array(n);
@@ -172,7 +179,7 @@ export function hypergradient(core: Core, o: HypergradientOptions): Hypergradien
     let grad = 0;
     for (let i = 0; i < n; i++) grad += gv[i] * z[i];
     m.setParameters(theta);
-    return { value: L, grad, innerIterations: steps, cgIterations: 0, residual: 0, stationarity: NaN, parameters: theta, hvp: 'central-difference' };
+    return { value: L, grad, innerIterations: steps, cgIterations: 0, residual: 0, stationarity: NaN, parameters: theta, hvp: mode };
   } catch (e) {
     m.setParameters(saved);
     throw e;

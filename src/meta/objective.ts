@@ -2,14 +2,13 @@
  * Full-batch losses and gradients of a model over a dataset, in f64 on the
  * host side, for hypergradients: L(θ) + λ/2 ‖θ‖² and its gradient
  * ∇L(θ) + λθ (PyTorch's weight-decay convention), and Hessian-vector products
- * by a central difference of gradients,
+ * (∇²L(θ) + λI)·v: exact by the model's R-operator (`model.hvp`, src/nn/hvp.ts)
+ * when `mode` is 'exact', or by a central difference of gradients,
  *
  *   H·v ≈ (g(θ + h u) − g(θ − h u)) / (2h) · ‖v‖,   u = v / ‖v‖
  *
  * (error O(h²) from the third derivative; exact for a quadratic loss, e.g.
  * ridge regression, whatever h; the f32 rounding of g contributes ~1e-7/h).
- * The model's own Hessian-vector product is not on main yet; when it lands,
- * this is the one place to switch.
  */
 import type { Dataset } from '../data/dataset.js';
 import { allocNamed, type Core } from '../runtime/core.js';
@@ -23,7 +22,11 @@ export interface MetaModel extends TrainModel {
   parameters(): Float32Array;
   setParameters(values: ArrayLike<number>): void;
   gradients(): Float32Array;
+  /** exact H·v at the current parameters (engine.nn models); without it, central differences */
+  hvp?(x: Tensor, y: Tensor | Int32Array, loss: LossSpec, v: ArrayLike<number>, out?: Float64Array): Float64Array;
 }
+
+export type HvpMode = 'exact' | 'central-difference';
 
 /** A dataset as one batch in the engine's memory. */
 export class FullBatch {
@@ -53,7 +56,7 @@ function tensor(core: Core, shape: number[], data: ArrayLike<number>): Tensor {
 /** Loss and gradient (f64) of `batch` at θ, plus λ/2‖θ‖² and λθ. */
 export class LossFn {
   evaluations = 0;
-  constructor(readonly model: MetaModel, readonly batch: FullBatch) {}
+  constructor(readonly model: MetaModel, readonly batch: FullBatch, readonly mode: HvpMode = 'central-difference') {}
 
   /** L(θ) + λ/2‖θ‖²; writes ∇L(θ) + λθ into `grad` when given. */
   value(theta: Float64Array, lambda: number, grad?: Float64Array): number {
@@ -76,6 +79,12 @@ export class LossFn {
     for (let i = 0; i < n; i++) nv += v[i] * v[i];
     nv = Math.sqrt(nv);
     if (nv === 0) return out.fill(0);
+    if (this.mode === 'exact') {
+      this.model.setParameters(theta);
+      this.model.hvp!(this.batch.x, this.batch.y, this.batch.loss, v, out);
+      for (let i = 0; i < n; i++) out[i] += lambda * v[i];
+      return out;
+    }
     const tp = new Float64Array(n), gp = new Float64Array(n), gm = new Float64Array(n);
     for (let i = 0; i < n; i++) tp[i] = theta[i] + (h * v[i]) / nv;
     this.value(tp, 0, gp);

@@ -122,6 +122,7 @@ export type { Experiment, ExperimentResult, ExperimentSeries, Check, ParamSpec, 
 // meta-optimization (src/meta/): hyperparameter search
 export { search, space, METHODS as SEARCH_METHODS, metropolisAcceptance, swapAcceptance, HYPERS } from './meta/index.js';
 export { searchChart, searchCurves, bestSoFar, type SearchCurveOptions } from './plot/search.js';
+export { BENCHMARKS as searchBenchmarks, noisy as noisyBenchmark, branin, hartmann6, type Benchmark } from './meta/benchmarks.js';
 export type {
   SearchMethod, SearchOptions, SearchResult, SearchProgress, ModuleObjective, Trial, TrialContext, ObjectiveFn, HistoryPoint,
   Space, Dim, Config, TournamentOptions, ReplicaOptions, ReplicaEvent, SurrogateOptions, HalvingOptions,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Dataset } from '../src/data/dataset.js';
 import { ValueError } from '../src/errors.js';
 import { hypergradient } from '../src/meta/hypergradient.js';
-import { engineFor, rng } from './helpers.js';
+import { BUILDS, engineFor, rng } from './helpers.js';
 
 function regression(n: number, d: number, seed: number, noise = 0.3): Dataset {
   const r = rng(seed);
@@ -46,8 +46,8 @@ function ridge(train: Dataset, val: Dataset, lambda: number): { grad: number; va
 }
 
 describe('meta.hypergradient', () => {
-  it('weight decay on ridge regression equals the closed form within 1e-5 (relative)', async () => {
-    const engine = await engineFor('simd');
+  it.each(BUILDS)('weight decay on ridge regression equals the closed form within 1e-5 (relative), %s build', async (build) => {
+    const engine = await engineFor(build);
     const train = regression(64, 4, 1), val = regression(40, 4, 2);
     for (const [lambda, hvp] of [[0.01, 'exact'], [0.1, 'exact'], [1, 'exact'], [0.01, 'central-difference'], [0.1, 'central-difference']] as const) {
       const model = engine.nn.linear(4, 1, { seed: 3 });

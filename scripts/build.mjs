@@ -8,6 +8,7 @@
 //   dist/index.js            universal entry, both wasm inlined as bytes
 //   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
 //   dist/cli.js              the command line (Node), bin "wasmgrad"
+//   dist/federated/worker.js the federated aggregator (Durable Object) for workerd and wrangler, no wasm
 //   dist/types/              generated .d.ts
 //   dist/web/                the playground, a static site (scripts/playground-build.mjs)
 // then browser hygiene and the gzip size budget (scripts/check-bundle.mjs).
@@ -59,6 +60,8 @@ await esbuild.build({
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync('dist/cli.js', 0o755);
+// federated averaging: the aggregator worker (pure JS, runs in workerd) and the demo's client process
+await esbuild.build({ ...common, entryPoints: { worker: 'src/federated/worker.ts' }, outdir: 'dist/federated', platform: 'neutral' });
 await checkBundles(esbuild);
 console.log(await buildWeb(esbuild));
 run(bin('tsc'), ['-p', 'tsconfig.json']);

@@ -53,6 +53,27 @@ export class IoError extends WasmgradError {
  */
 export class LinAlgError extends WasmgradError {}
 
+/**
+ * A server did not answer: every attempt of a bounded retry policy failed
+ * (connection refused, timeout, 5xx), or a port to listen on is taken.
+ * `url` is what was called (or the address), `attempts` how many were made.
+ */
+export class NetworkError extends WasmgradError {
+  constructor(message: string, readonly url: string, readonly attempts: number, readonly code = '') {
+    super(message);
+  }
+}
+
+/**
+ * A server answered with a refusal (HTTP 4xx): `status`, and `reason` from its
+ * JSON body (e.g. the federated aggregator's 'wrong-round', 'non-finite').
+ */
+export class RejectedError extends WasmgradError {
+  constructor(message: string, readonly status: number, readonly reason: string, readonly round?: number, readonly attempts = 1) {
+    super(message);
+  }
+}
+
 /** Formats a shape for messages: `[3, 4]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

@@ -16,6 +16,7 @@ export const ALLOW = [
   'src/io/', // file paths for Node, Deno and Bun: imports node:fs lazily, only when a path function is called
   'src/runtime/pool-worker.ts', // the threads pool's worker source, as text: Node's flavour reaches worker_threads through process.getBuiltinModule inside the worker
   'src/runtime/workers.ts', // search's worker pool: Worker from a Blob URL, or node:worker_threads imported lazily; null elsewhere
+  'src/federated/worker.ts', // the Durable Object entry for workerd / Cloudflare (built to dist/federated/worker.js, not imported by index.ts)
 ];
 
 /** [what, pattern] matched against code with comments removed. */

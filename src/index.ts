@@ -18,6 +18,8 @@ export {
   IoError,
   LinAlgError,
   SearchError,
+  NetworkError,
+  RejectedError,
 } from './errors.js';
 export * as schedules from './schedule/index.js';
 export type { Schedule, CycleSchedule } from './schedule/index.js';
@@ -132,3 +134,6 @@ export { Attacker } from './adversarial/index.js';
 export type { Adversarial, AttackModel, AttackOptions, AttackResult, AttackMethod, AttackNorm } from './adversarial/index.js';
 export { examples, findExample } from './examples/index.js';
 export type { Example, ExampleOptions, ExampleResult } from './examples/index.js';
+// federated averaging (src/federated/): the client, the aggregation rules, the wire format; the aggregator is dist/federated/worker.js
+export * as federated from './federated/index.js';
+export type { FederatedClientOptions, RoundReport, AggregationRule, ClientUpdate, FederationOptions, RetryPolicy, GlobalParams } from './federated/index.js';

@@ -9,6 +9,7 @@
 //   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
 //   dist/cli.js              the command line (Node), bin "wasmgrad"
 //   dist/federated/worker.js the federated aggregator (Durable Object) for workerd and wrangler, no wasm
+//   dist/federated/client.js the client process of `wasmgrad federated demo` (Node and Deno), wasm inlined
 //   dist/types/              generated .d.ts
 //   dist/web/                the playground, a static site (scripts/playground-build.mjs)
 // then browser hygiene and the gzip size budget (scripts/check-bundle.mjs).
@@ -62,6 +63,7 @@ await esbuild.build({
 chmodSync('dist/cli.js', 0o755);
 // federated averaging: the aggregator worker (pure JS, runs in workerd) and the demo's client process
 await esbuild.build({ ...common, entryPoints: { worker: 'src/federated/worker.ts' }, outdir: 'dist/federated', platform: 'neutral' });
+await esbuild.build({ ...common, entryPoints: { client: 'src/cli/federated-client.ts' }, outdir: 'dist/federated', platform: 'node', target: 'node20', loader: { '.wasm': 'binary' } });
 await checkBundles(esbuild);
 console.log(await buildWeb(esbuild));
 run(bin('tsc'), ['-p', 'tsconfig.json']);

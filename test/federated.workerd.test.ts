@@ -7,7 +7,8 @@
 //     wrong-sized body never changes the global state;
 //   - 50 concurrent clients x 20 rounds: no update lost or double-counted (counted by the
 //     server's counters and its per-round logs).
-// Nothing here asserts a duration; every wait is bounded (start-up, retries).
+//   - a round closes at its deadline by the alarm alone.
+// Nothing here asserts a duration; every wait is bounded (start-up, retries, polling).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -143,6 +144,21 @@ describe('the aggregator in workerd (on-disk Durable Object storage)', () => {
     const step = Array.from({ length: n }, (_, c) => ((1 + (c % 3)) / total) * (((c % 5) + 1) / 64)).reduce((s, x) => s + x, 0);
     const g = await pullParams(b, policy);
     for (const v of g.params) expect(v).toBeCloseTo(rounds * step, 5);
+  });
+
+  it("a round closes at its deadline by the Durable Object's alarm, with no request in between", async () => {
+    const { server } = await serve();
+    const b = base(server, 'deadline');
+    await createFederation(b, new Float32Array(8), { quorum: 5, roundTimeoutMs: 200 }, policy);
+    await pushUpdate(b, { client: 'a', round: 0, samples: 1, noise: 1, delta: new Float32Array(8).fill(1) }, policy);
+    // GET /log has no side effect (it never closes a round), so only the alarm can make round 0's log appear
+    let logs: { round: number; closedBy: string }[] = [];
+    for (let i = 0; i < 600 && logs.length === 0; i++) {
+      logs = (await (await fetch(`${b}log`)).json()).rounds;
+      if (logs.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(logs).toMatchObject([{ round: 0, closedBy: 'deadline' }]);
+    expect(await status(b, policy)).toMatchObject({ round: 1, applied: 1 });
   });
 
   it('a port in use is a NetworkError (EADDRINUSE); a URL that does not answer is a NetworkError after the retries', async () => {

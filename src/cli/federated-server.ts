@@ -50,6 +50,8 @@ export interface ServerOptions {
   worker: string;
   /** start-up limit in ms (default 30000) */
   startMs?: number;
+  /** receives workerd's output as it comes (its log lines: the aggregator's rejections) */
+  onOutput?: (text: string) => void;
 }
 
 export interface RunningServer {
@@ -63,6 +65,18 @@ export interface RunningServer {
   stop(): Promise<void>;
   /** SIGKILL at once (the crash the reliability tests simulate); resolves when it is gone */
   kill9(): Promise<void>;
+}
+
+/**
+ * Where a runtime binary of the package's toolchain is: the package's own
+ * node_modules/.bin (a repository checkout), the consumer's node_modules/.bin
+ * (wasmgrad installed as a dependency), then ./node_modules/.bin; the first
+ * that exists, else the first candidate (its absence is reported by the caller).
+ */
+export async function findBinary(name: string, root: string, cwd: string): Promise<string> {
+  const fs = await node<NodeFs>('fs');
+  const candidates = [`${root}/node_modules/.bin/${name}`, `${root}/../.bin/${name}`, `${cwd}/node_modules/.bin/${name}`];
+  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
 }
 
 /** A port on `host` that is free now; `port` 0 asks the OS. A taken port is a NetworkError (EADDRINUSE). */
@@ -92,12 +106,16 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const storage = path.resolve(o.storageDir);
   const dir = path.join(storage, '.workerd');
   fs.mkdirSync(dir, { recursive: true });
-  fs.copyFileSync(o.worker, path.join(dir, 'worker.js'));
+  fs.copyFileSync(path.resolve(o.worker), path.join(dir, 'worker.js'));
   fs.writeFileSync(path.join(dir, 'config.capnp'), workerdConfig({ storageDir: storage, address: `${host}:${port}` }));
-  const child = cp.spawn(o.workerd, ['serve', 'config.capnp', '--socket-addr', `http=${host}:${port}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = cp.spawn(path.resolve(o.workerd), ['serve', 'config.capnp', '--socket-addr', `http=${host}:${port}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (b) => (output += String(b)));
-  child.stderr?.on('data', (b) => (output += String(b)));
+  const take = (b: unknown): void => {
+    output += String(b);
+    o.onOutput?.(String(b));
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
   let done = false;
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.on('error', (e) => {

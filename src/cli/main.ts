@@ -1,12 +1,13 @@
 // wasmgrad command line: train, compare, bench. Exit codes: 0 ok, 1 runtime
 // failure (bad file, divergence), 2 usage error (unknown flag, bad value).
-import { FormatError, IoError, WasmgradError } from '../errors.js';
+import { FormatError, IoError, NetworkError, RejectedError, WasmgradError } from '../errors.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
 import { exampleCommand } from './example.js';
 import { experimentCommand } from './experiment.js';
 import { searchCommand } from './search.js';
+import { federatedCommand } from './federated.js';
 import { nodeIo, proc, type Io } from './host.js';
 import { trainCommand } from './train.js';
 
@@ -19,6 +20,7 @@ Commands:
   experiment  the gallery: list, run NAME, --all (claims of the optimization literature, checked)
   example   runnable examples: list, NAME (text classifier, Poisson burst, multi-task, adversarial digits)
   search    tune lr, weight decay, width and batch size of train (random, grid, tournament, ...)
+  federated   federated averaging: serve (the aggregator in local workerd), demo (plain vs noise-weighted FedAvg)
 
 Run \`wasmgrad <command> --help\` for its options. \`wasmgrad\` alone runs \`train\` with its defaults.
 `;
@@ -46,6 +48,8 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
       case 'search':
         await searchCommand(rest, io, cliUrl);
         return 0;
+      case 'federated':
+        return await federatedCommand(rest, io, cliUrl);
       case '--help':
       case '-h':
       case 'help':
@@ -55,7 +59,7 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
         io.out('wasmgrad 0.1.0\n');
         return 0;
       default:
-        throw new UsageError(`wasmgrad: unknown command "${cmd}" (train, compare, bench, experiment, example, search; see wasmgrad --help)`);
+        throw new UsageError(`wasmgrad: unknown command "${cmd}" (train, compare, bench, experiment, example, search, federated; see wasmgrad --help)`);
     }
   } catch (e) {
     const err = e as Error;
@@ -67,7 +71,7 @@ export async function main(argv: readonly string[], io: Io, cliUrl: string): Pro
       // bad values that reached the library (e.g. a schedule option) are usage errors; bad files, file-system
       // failures and training failures are not
       io.err(`wasmgrad: ${err.name}: ${err.message}\n`);
-      return e instanceof FormatError || e instanceof IoError || err.name === 'DivergenceError' || err.name === 'MemoryError' ? 1 : 2;
+      return e instanceof FormatError || e instanceof IoError || e instanceof NetworkError || e instanceof RejectedError || err.name === 'DivergenceError' || err.name === 'MemoryError' ? 1 : 2;
     }
     io.err(`wasmgrad: ${err.stack ?? err.message}\n`);
     return 1;

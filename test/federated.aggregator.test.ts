@@ -109,8 +109,9 @@ describe('the aggregator state machine', () => {
     await s.push('a', 0, new Float32Array(10).fill(1));
     clock.t = 2000;
     expect((await s.status()).round).toBe(0); // past the deadline, but only one update
-    await s.push('b', 0, new Float32Array(10).fill(3));
-    await s.agg.alarm(); // the Durable Object's alarm (any request after the deadline closes it as well)
+    // the update that makes minUpdates past the deadline closes the round at once
+    expect(await (await s.push('b', 0, new Float32Array(10).fill(3))).json()).toMatchObject({ closed: true, round: 0 });
+    await s.agg.alarm(); // a late alarm finds nothing to do
     const st = await s.status();
     expect(st).toMatchObject({ round: 1, applied: 2, deadline: 2500 });
     const g = await s.global();
@@ -118,6 +119,13 @@ describe('the aggregator state machine', () => {
     expect(((await (await s.call('log')).json()).rounds[0]).closedBy).toBe('deadline');
     // a client late for round 0 is told so
     expect(await (await s.push('c', 0, new Float32Array(10))).json()).toMatchObject({ reason: 'wrong-round', round: 1 });
+    // the alarm alone closes a round whose deadline passed with enough updates
+    await s.push('a', 1, new Float32Array(10));
+    await s.push('b', 1, new Float32Array(10));
+    clock.t = 3000;
+    expect((await (await s.call('log')).json()).rounds).toHaveLength(1);
+    await s.agg.alarm();
+    expect((await (await s.call('log')).json()).rounds.map((l: { closedBy: string }) => l.closedBy)).toEqual(['deadline', 'deadline']);
   });
 
   it('keeps the last keepRounds global parameters for GET /params?round=r', async () => {

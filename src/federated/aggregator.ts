@@ -14,7 +14,8 @@
  *
  * A round closes (aggregate.ts over the pending updates in arrival order) when
  * `quorum` updates are pending, or when its deadline has passed with at least
- * `minUpdates` pending (checked on every request and by the alarm). Every
+ * `minUpdates` pending (checked on every request and by the alarm; an update
+ * that arrives past the deadline and makes `minUpdates` closes the round itself). Every
  * state change is one atomic batch of writes (store.ts), made after all reads,
  * so a process killed at any point leaves either the state before the request
  * or the state after it. Requests are handled one at a time (a promise chain),
@@ -194,9 +195,11 @@ export class Aggregator {
     state.seq++;
     state.accepted++;
     const round = state.round;
-    if (pending.size + 1 >= config.quorum) {
+    // at quorum, or past the deadline once this update makes minUpdates (the alarm may have found too few)
+    const overdue = state.deadline > 0 && this.now() >= state.deadline && pending.size + 1 >= config.minUpdates;
+    if (pending.size + 1 >= config.quorum || overdue) {
       pending.set(`pending:${u.client}`, meta);
-      await this.close(config, state, pending, 'quorum', { client: u.client, delta: u.delta });
+      await this.close(config, state, pending, pending.size >= config.quorum ? 'quorum' : 'deadline', { client: u.client, delta: u.delta });
       return json({ ok: true, round, pending: 0, closed: true });
     }
     await writeBatch(this.storage, chunkEntries(`delta:${u.client}:`, u.delta, { state, [`pending:${u.client}`]: meta }), []);

@@ -18,8 +18,8 @@
  * Packs the w x d block X[r, q] = src[r * sr + q * sq] into panels of W rows
  * (W = 4 or 8): the panel starting at row r0 holds X[r0 + i, q] at
  * dst[r0 * d + q * W + i]; rows past w are zeros. Rows contiguous in memory
- * (sr == 1) are copied by v128, depth-contiguous rows (sq == 1) go through
- * 4x4 transposes, anything else element by element.
+ * (sr == 1) are copied in groups of 4 (copy4), depth-contiguous rows (sq == 1) go through
+ * 4x4 transposes (SIMD builds), anything else element by element.
  */
 export function pack(w: i32, d: i32, src: usize, sr: i32, sq: i32, W: i32, dst: usize): void {
   if (sr == 1) packRows(w, d, src, sq, W, dst);

@@ -329,13 +329,10 @@ ${table}
 
 Reading this table: the machine is shared, and under a high load average the time-slicing evicts
 the L2-resident packed blocks, which depresses n ≥ 512 far more than the small sizes; compare the
-ratios within a row, and the load average above. On the quiet machine (load ≈ 4, 20:14 UTC the same
-day, a direct timing loop over the same kernels) plain SIMD ran 34.0 / 33.9 / 33.2 / 33.7 GFLOP/s at
-n = 512 (nn / nt / tn / tt) and 30.2 at n = 1024; the MLP nn / nt / tn shapes ran 31.5 / 33.3 / 32.2
-a minute earlier, with the first packing code (before the row-walk fix that lifted n = 1024 from 16).
-The register-resident chain loop of bench/peak.ts runs slower than the micro-kernel loop under
-V8 11.3 (cause not established), so "% of peak" uses the faster of the two; values above 100%
-mean that even that reference was slowed in those rounds.
+ratios within a row, and the load average above: a row where every build (scalar included) falls
+together was slowed by the machine, not by a kernel. "% of peak" uses the faster of the two peak
+loops of that build as measured in the row's own rounds; values above 100% mean that even that
+reference was slowed in those rounds.
 `;
 console.log(`\npeak: ${peakLine}\ntn/nn: ${JSON.stringify(tnOverNn)}\n\n${table}`);
 

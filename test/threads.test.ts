@@ -9,66 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { init, ValueError, type Engine } from '../src/index.js';
 import { sharedMemoryBuild } from '../src/runtime/shared-module.js';
 import { resolveThreads } from '../src/runtime/threads.js';
+import { check, FORMS, rawC, type Case } from './gemm-cases.js';
 import { rng } from './helpers.js';
-
-type Form = 'nn' | 'nt' | 'tn' | 'tt';
-const FORMS: Form[] = ['nn', 'nt', 'tn', 'tt'];
-
-/** A GEMM case: op(A) m x k, op(B) k x n, rows padded by `pad` elements. */
-interface Case { form: Form; m: number; n: number; k: number; pad: number; alpha: number; beta: number; seed: number }
-
-function data(c: Case) {
-  const ta = c.form[0] === 't', tb = c.form[1] === 't';
-  const [ar, ac] = ta ? [c.k, c.m] : [c.m, c.k];
-  const [br, bc] = tb ? [c.n, c.k] : [c.k, c.n];
-  const lda = ac + c.pad, ldb = bc + c.pad, ldc = c.n + c.pad;
-  const r = rng(c.seed);
-  const fill = (len: number) => Float32Array.from({ length: len }, () => 2 * r() - 1);
-  return { A: fill(ar * lda), B: fill(br * ldb), C: fill(c.m * ldc), lda, ldb, ldc, ta, tb };
-}
-
-/** The C buffer after one raw kernel call of `e` (through the engine's kernel table, so split when threaded). */
-function run(e: Engine, c: Case): Float32Array {
-  const d = data(c);
-  const mark = e.arena.mark();
-  try {
-    const pa = e.allocF32(d.A.length), pb = e.allocF32(d.B.length), pc = e.allocF32(d.C.length);
-    e.f32(pa, d.A.length).set(d.A);
-    e.f32(pb, d.B.length).set(d.B);
-    e.f32(pc, d.C.length).set(d.C);
-    e.kernels[`f32_gemm_${c.form}`](c.m, c.n, c.k, pa, d.lda, pb, d.ldb, pc, d.ldc, c.alpha, c.beta);
-    return e.f32(pc, d.C.length).slice();
-  } finally {
-    e.arena.reset(mark);
-  }
-}
-
-/** f64 reference with the gamma_k error bound (as test/gemm.test.ts); padding must be untouched. */
-function checkReference(e: Engine, c: Case): void {
-  const d = data(c);
-  const got = run(e, c);
-  const u = 2 ** -24;
-  for (let i = 0; i < c.m; i++) {
-    for (let j = 0; j < d.ldc; j++) {
-      const idx = i * d.ldc + j;
-      if (j >= c.n) {
-        expect(Object.is(got[idx], d.C[idx]), `padding C[${i}, ${j}] changed`).toBe(true);
-        continue;
-      }
-      let s = 0, sa = 0;
-      for (let p = 0; p < c.k; p++) {
-        const a = d.ta ? d.A[p * d.lda + i] : d.A[i * d.lda + p];
-        const b = d.tb ? d.B[j * d.ldb + p] : d.B[p * d.ldb + j];
-        s += a * b;
-        sa += Math.abs(a * b);
-      }
-      const bc = c.beta === 0 ? 0 : c.beta * d.C[idx];
-      const want = c.alpha * s + bc;
-      const tol = 2 * (c.k + 2) * u * (Math.abs(c.alpha) * sa + Math.abs(bc)) + 1e-30;
-      if (!(Math.abs(got[idx] - want) <= tol)) throw new Error(`f32_gemm_${c.form} m=${c.m} n=${c.n} k=${c.k}: C[${i}, ${j}] = ${got[idx]}, expected ${want}`);
-    }
-  }
-}
 
 const engines: Engine[] = [];
 async function make(options: Parameters<typeof init>[0]): Promise<Engine> {
@@ -105,7 +47,7 @@ describe('threads build: GEMM split across workers', () => {
         for (const form of FORMS) {
           const pad = seed % 3;
           const [alpha, beta] = seed % 4 === 0 ? [1, 0] : seed % 4 === 1 ? [-1.5, 0.5] : seed % 4 === 2 ? [1, 1] : [0.5, 0];
-          checkReference(e, { form, m, n, k, pad, alpha, beta, seed: seed++ });
+          check(e, { form, m, n, k, pad, alpha, beta, seed: seed++ });
         }
       }
     }
@@ -118,7 +60,7 @@ describe('threads build: GEMM split across workers', () => {
       for (const [m, n, k] of [...SHAPES, [64, 1024, 300], [1024, 64, 300], [257, 255, 1000]] as [number, number, number][]) {
         for (const form of FORMS) {
           const c: Case = { form, m, n, k, pad: seed % 2, alpha: seed % 3 === 0 ? 0.75 : 1, beta: seed % 2 === 0 ? 0 : 0.5, seed: seed++ };
-          const want = run(one, c), got = run(e, c);
+          const want = rawC(one, c), got = rawC(e, c);
           let diff = -1;
           for (let i = 0; i < want.length && diff < 0; i++) if (!Object.is(want[i], got[i])) diff = i;
           expect(diff, `f32_gemm_${form} m=${m} n=${n} k=${k} (${e.threads.count} threads): first differing index`).toBe(-1);
@@ -171,13 +113,13 @@ describe('per-instance GEMM scratch (gemm_set_scratch), every build', () => {
       const bytes = e.kernels.gemm_scratch_bytes();
       expect(bytes).toBeGreaterThanOrEqual(640 * 1024);
       const c: Case = { form: 'tn', m: 130, n: 67, k: 513, pad: 1, alpha: 1, beta: 0.5, seed: 9 };
-      const before = run(e, c);
+      const before = rawC(e, c);
       const ptr = e.arena.alloc(bytes);
       e.f32(ptr, bytes / 4).fill(NaN); // scratch contents never leak
       e.kernels.gemm_set_scratch(ptr);
-      expect(run(e, c)).toEqual(before);
+      expect(rawC(e, c)).toEqual(before);
       e.kernels.gemm_set_scratch(0);
-      expect(run(e, c)).toEqual(before);
+      expect(rawC(e, c)).toEqual(before);
     }
   });
 });
@@ -223,14 +165,14 @@ describe('dispose', () => {
   it('ends every worker; the engine then runs its GEMMs on the calling thread, same bits', async () => {
     const e = await init({ threads: 3, threadsMinFlops: 0 });
     const c: Case = { form: 'nn', m: 67, n: 45, k: 99, pad: 0, alpha: 1, beta: 0, seed: 4 };
-    const before = run(e, c);
+    const before = rawC(e, c);
     const workers = (e as unknown as { pool: { workers: { once(ev: 'exit', f: () => void): void }[] } }).pool.workers;
     expect(workers).toHaveLength(2);
     const exited = Promise.all(workers.map((w) => new Promise<void>((res) => w.once('exit', res))));
     e.dispose();
     await exited;
     e.dispose(); // idempotent
-    expect(run(e, c)).toEqual(before);
+    expect(rawC(e, c)).toEqual(before);
   });
 
   it('a threaded engine never disposed does not keep Node alive', () => {

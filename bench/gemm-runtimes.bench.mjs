@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuDescription } from './util.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** [label, wasm file, pre-splatted A]: the plain SIMD build with each A packing, and the relaxed build. */
@@ -125,7 +126,7 @@ for (const [, b] of BUILDS) {
     process.exit(1);
   }
 }
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', logicalCores: cpus().length, date: new Date().toISOString(), loadAverageAtStart: loadavg() };
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cpuDescription: cpuDescription(), logicalCores: cpus().length, date: new Date().toISOString(), loadAverageAtStart: loadavg() };
 console.log(`# GEMM across runtimes on ${machine.cpu} (${machine.logicalCores} logical cores), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 // --passes N (default 3): every runtime N times, passes interleaved; each cell keeps its best pass, so a
 // burst of load from the machine's other tenants during one runtime's turn does not decide its figures
@@ -172,7 +173,7 @@ function writeSection(doc) {
   const section = [
     '## GEMM across runtimes',
     '',
-    `\`node bench/gemm-runtimes.bench.mjs\`, ${doc.machine.date.slice(0, 10)}: ${doc.machine.cpu}, ${doc.machine.logicalCores} vCPU (2-core AMD EPYC Zen 3,`,
+    `\`node bench/gemm-runtimes.bench.mjs\`, ${doc.machine.date.slice(0, 10)}: ${doc.machine.cpuDescription ?? doc.machine.cpu + ', 2-core AMD EPYC Zen 3'} (`,
     `shared; load average ${doc.machine.loadAverageAtStart.map((x) => x.toFixed(1)).join(' ')} at the start, ${doc.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' ')} at the end). GFLOP/s of the core's`,
     `f32_gemm_* exports (raw build/wasmgrad.{simd,relaxed}.wasm, one thread), best of 7 interleaved repetitions in each of ${doc.passes} passes over the runtimes; the`,
     'same timing function in every runtime. The last column adds up the five MLP shapes: the GEMM time of one',

@@ -45,7 +45,7 @@ import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS, makeProblem } from './mlp-step/problem.mjs';
-import { median } from './util.mjs';
+import { cpuDescription, median } from './util.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -88,6 +88,12 @@ function versionOf(cmd, argv, re) {
   return r.status === 0 ? (re.exec(r.stdout)?.[1] ?? 'unknown') : null;
 }
 
+/** Node <= 20 needs --experimental-wasm-relaxed-simd; later Nodes have relaxed SIMD on and reject the flag. */
+function relaxedFlag() {
+  const flag = '--experimental-wasm-relaxed-simd';
+  return spawnSync(process.execPath, [flag, '-e', '0']).status === 0 ? [flag] : [];
+}
+
 function torchAvailable() {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
@@ -102,7 +108,10 @@ function variantList() {
   const list = [];
   const noTorch = torchAvailable();
   const blasDir = findOpenBlas();
-  const pyEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  // OpenBLAS picks this CPU's own kernels only without the machine's OPENBLAS_CORETYPE /
+  // OPENBLAS_L2_SIZE overrides (set for old OpenBLAS builds): unset them for PyTorch alone
+  const { OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE, ...baseEnv } = process.env;
+  const pyEnv = { ...baseEnv, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const torchScript = join(here, 'mlp-step', 'torch_step.py');
   list.push({
     name: 'pytorch',
@@ -123,9 +132,9 @@ function variantList() {
   list.push({ name: 'wasmgrad-simd', label: 'wasmgrad, SIMD build', skip: noDist, spawnArgs: node('wasmgrad-simd') });
   list.push({
     name: 'wasmgrad-relaxed',
-    label: 'wasmgrad, relaxed-SIMD build (--experimental-wasm-relaxed-simd)',
+    label: `wasmgrad, relaxed-SIMD build${relaxedFlag().length ? ' (--experimental-wasm-relaxed-simd)' : ''}`,
     skip: noDist ?? (relaxedBuilt ? null : 'no build/wasmgrad.relaxed.wasm'),
-    spawnArgs: node('wasmgrad-relaxed', ['--experimental-wasm-relaxed-simd']),
+    spawnArgs: node('wasmgrad-relaxed', relaxedFlag()),
   });
   list.push({ name: 'wasmgrad-scalar', label: 'wasmgrad, scalar build', skip: noDist, spawnArgs: node('wasmgrad-scalar') });
   // init({ threads: 2 }): the threads build (plain SIMD) with one worker; compare with wasmgrad-simd in the same rounds
@@ -350,6 +359,7 @@ const only = opt('--configs', null);
 const configs = only ? CONFIGS.filter((c) => only.split(',').includes(c.name)) : CONFIGS;
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
+  cpuDescription: cpuDescription(),
   logicalCores: cpus().length,
   node: process.version,
   v8: process.versions.v8,
@@ -410,9 +420,9 @@ function writeSection(doc) {
   const parts = [
     '## MLP training step',
     '',
-    `\`node bench/mlp-step.bench.mjs\` (\`npm run bench:mlp-step\`), ${m.date.slice(0, 10)}: ${m.cpu}, ${m.logicalCores} vCPU`,
-    `(2-core AMD EPYC Zen 3, shared with other jobs; load average ${m.loadAverageAtStart.map((x) => x.toFixed(1)).join(' ')} at the start,`,
-    `${doc.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' ')} at the end), Node ${m.node}, one thread everywhere. One step = forward + backward +`,
+    `\`node bench/mlp-step.bench.mjs\` (\`npm run bench:mlp-step\`), ${m.date.slice(0, 10)}: ${m.cpuDescription ?? m.cpu}`,
+    `(shared with other jobs; load average ${m.loadAverageAtStart.map((x) => x.toFixed(1)).join(' ')} at the start,`,
+    `${doc.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' ')} at the end), Node ${m.node}, one thread everywhere except the "2 threads" row. One step = forward + backward +`,
     'Adam update (lr 1e-3, betas 0.9/0.999, eps 1e-8) of a ReLU MLP with softmax cross-entropy (mean over the batch).',
     `Medians of ${doc.rounds} interleaved rounds of ~${doc.roundMs} ms per implementation; every implementation runs in its own`,
     'process and starts each round from the same parameters. "steps per CPU-second" divides by the process CPU time',
@@ -420,12 +430,14 @@ function writeSection(doc) {
     'least disturbed by the machine\'s other tenants (their load comes in bursts that can halve a round). "losses agree": the first 5 losses from',
     'the same parameters and batches, against PyTorch\'s.',
     '',
-    torch ? `PyTorch: ${torch.info.torch}, ${torch.info.threads} thread, BLAS ${torch.info.blas}.` : 'PyTorch: not run.',
-    'Debian\'s python3-torch calls whatever provides libblas.so.3; on this machine that is the reference BLAS, which',
-    'makes PyTorch ~10x slower, so the anchor runs with OpenBLAS 0.3.21 (Debian libopenblas0-serial, extracted and put',
-    'first on LD_LIBRARY_PATH of the PyTorch process only; see bench/mlp-step.bench.mjs). The row "as installed" is',
-    'PyTorch with the system libblas.so.3. TensorFlow.js: tfjs-core + gradients + backends bundled by esbuild from their',
-    'ESM sources (the Node bundle of tfjs-core registers no gradients). jax-js: Node 20 has no global `Worker`, so its',
+    torch ? `PyTorch: ${torch.info.torch}, ${torch.info.threads} thread, BLAS ${torch.info.blas}${torch.info.openblasCore ? ` (OpenBLAS kernels: ${torch.info.openblasCore}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this process)` : ""}.` : 'PyTorch: not run.',
+    torch?.info.blas?.startsWith('/usr/lib/')
+      ? 'Debian\'s python3-torch calls whatever provides libblas.so.3; here that is Debian\'s OpenBLAS (libopenblas0),'
+      : 'Debian\'s python3-torch calls whatever provides libblas.so.3; with the reference BLAS PyTorch is ~10x slower, so the',
+    torch?.info.blas?.startsWith('/usr/lib/')
+      ? 'so no second PyTorch row is needed. TensorFlow.js: tfjs-core + gradients + backends bundled by esbuild from their'
+      : 'anchor runs with OpenBLAS (put first on LD_LIBRARY_PATH of the PyTorch process only) and the row "as installed" is PyTorch with the system libblas.so.3. TensorFlow.js: tfjs-core + gradients + backends bundled by esbuild from their',
+    'ESM sources (the Node bundle of tfjs-core registers no gradients). jax-js: Node has no global `Worker`, so its',
     'wasm backend runs on one thread.',
     '',
     'The rows for other runtimes run the same wasmgrad step (bench/mlp-step/variants/wasmgrad-runner.mjs) there:',

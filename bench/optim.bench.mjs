@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { init } from '../dist/index.js';
 import { cases, model } from './optim-cases.mjs';
-import { writeResultsSection } from './util.mjs';
+import { cpuDescription, writeResultsSection } from './util.mjs';
 
 const short = process.argv.includes('--short');
 const TITLE = '## Optimizer step (bench/optim.bench.mjs)';
@@ -153,7 +153,7 @@ for (const n of SIZES) {
 if (!short) {
   mkdirSync('bench/results', { recursive: true });
   const res = {
-    machine: '2-core AMD EPYC (Zen 3), Node ' + process.versions.node,
+    machine: cpuDescription() + ', Node ' + process.versions.node,
     date: new Date().toISOString(),
     loadStart,
     loadEnd: loadavg().map((x) => x.toFixed(1)).join(' '),

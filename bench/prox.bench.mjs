@@ -8,9 +8,9 @@
 //   npm run bench prox   (or: npm run build && node bench/prox.bench.mjs [--short])
 //   node bench/prox.bench.mjs --from-json   rewrites the RESULTS.md section from bench/results/prox.json
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { init } from '../dist/index.js';
-import { median, randomF32 } from './util.mjs';
+import { cpuDescription, median, randomF32 } from './util.mjs';
 
 const short = process.argv.includes('--short');
 const TITLE = '## Proximal operators and projections (bench/prox.bench.mjs)';
@@ -115,7 +115,7 @@ for (const n of SIZES) {
 if (!short) {
   mkdirSync('bench/results', { recursive: true });
   const res = {
-    machine: `${cpus()[0]?.model ?? 'unknown CPU'} (Zen 5, AVX-512; ${cpus().length} shared cores), Node ${process.versions.node}, single thread`,
+    machine: `${cpuDescription()}, shared, Node ${process.versions.node}, single thread`,
     date: new Date().toISOString(),
     loadStart,
     loadEnd: loadavg().map((x) => x.toFixed(1)).join(' '),

@@ -30,3 +30,24 @@ export function writeResultsSection(title, lines, path = 'bench/RESULTS.md') {
   } else md = md.replace(/\n*$/, '\n\n') + body;
   writeFileSync(path, md);
 }
+
+/**
+ * This machine's CPU as the RESULTS tables name it: the model string, the AMD/Intel family and
+ * model from /proc/cpuinfo (AMD family 0x19 = Zen 3/4, 0x1A = Zen 5), whether it has AVX-512
+ * (native BLAS runs 4x wider than wasm's 128-bit SIMD there) and the logical core count.
+ */
+export function cpuDescription() {
+  let info = '';
+  try {
+    info = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return 'unknown CPU (no /proc/cpuinfo)';
+  }
+  const field = (name) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
+  const family = Number(field('cpu family')), model = Number(field('model'));
+  const amd = field('vendor_id') === 'AuthenticAMD';
+  const zen = amd ? ({ 23: 'Zen/Zen 2', 25: 'Zen 3/Zen 4', 26: 'Zen 5' }[family] ?? `family ${family}`) : `family ${family}`;
+  const avx512 = /\bavx512f\b/.test(field('flags'));
+  const cores = (info.match(/^processor\s*:/gm) ?? []).length;
+  return `${field('model name') || 'unknown CPU'} (${zen}, family ${family} model ${model}, ${avx512 ? 'AVX-512' : 'no AVX-512'}; ${cores} logical cores)`;
+}

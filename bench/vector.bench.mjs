@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { init } from '../dist/index.js';
+import { cpuDescription } from './util.mjs';
 
 const short = process.argv.includes('--short');
 const ROUNDS = short ? 1 : 3;
@@ -80,7 +81,7 @@ for (const [name, size, amount, unit, lens, wasmCall, jsCall] of cases) {
 }
 if (!short) {
   const loadEnd = loadavg().map((x) => x.toFixed(1)).join(' ');
-  const machine = `2-core AMD EPYC (Zen 3), Node ${process.versions.node}, single thread`;
+  const machine = `${cpuDescription()}, Node ${process.versions.node}, single thread`;
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/vector.json', JSON.stringify({ machine, date: new Date().toISOString(), loadStart, loadEnd, rounds: ROUNDS, rows }, null, 1) + '\n');
   const f1 = (x) => x.toFixed(1);

@@ -57,6 +57,22 @@ def loaded_blas():
     return "none found"
 
 
+def openblas_core():
+    """The kernel set OpenBLAS chose for this CPU (openblas_get_corename), or None when the BLAS
+    is not OpenBLAS; the coordinator unsets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for this process."""
+    import ctypes
+
+    lib = loaded_blas()
+    if "openblas" not in lib:
+        return None
+    try:
+        f = ctypes.CDLL(lib).openblas_get_corename
+        f.restype = ctypes.c_char_p
+        return f().decode()
+    except (OSError, AttributeError):
+        return "unknown"
+
+
 class Runner:
     def setup(self, problem):
         self.problem = problem
@@ -75,7 +91,8 @@ class Runner:
                 layers.append(torch.nn.ReLU())
         self.model = torch.nn.Sequential(*layers)
         self.reset()
-        return {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": loaded_blas()}
+        return {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": loaded_blas(),
+                "openblasCore": openblas_core()}
 
     def reset(self):
         """Initial parameters from the file, fresh Adam state."""

@@ -73,3 +73,18 @@ export function runRef(name: string, o: Opts, p0: ArrayLike<number>, steps: numb
   }
   return p;
 }
+
+export type AnyOpt = ReturnType<Engine['optim']['adam']>;
+export const make = (e: Engine, name: string, model: ReturnType<typeof bare>, o: object): AnyOpt =>
+  (e.optim as unknown as Record<string, (m: unknown, o: object) => AnyOpt>)[name](model, o);
+
+/** Runs our optimizer for `steps` steps of the fixed gradients. */
+export function run(e: Engine, name: string, o: object, p0: Float32Array, steps: number, fused = true, from = 0, opt?: AnyOpt, model?: ReturnType<typeof bare>) {
+  const m = model ?? bare(e, p0.length, p0);
+  const op = opt ?? make(e, name, m, { ...o, fused });
+  for (let s = from; s < from + steps; s++) {
+    m.grads().set(gradAt(p0.length, s));
+    op.step();
+  }
+  return { m, op, p: m.params().slice() };
+}

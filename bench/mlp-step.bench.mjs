@@ -171,6 +171,7 @@ function variantList() {
   const bunVersion = versionOf(bun, ['--version'], /([\d.]+)/);
   const noBun = noDist ?? (bunVersion ? null : 'no node_modules/.bin/bun');
   list.push({ name: 'bun-simd', label: `wasmgrad, SIMD build, Bun ${bunVersion ?? ''}`, skip: noBun, spawnArgs: () => [bun, [join(here, 'mlp-step', 'child.mjs'), 'wasmgrad-simd'], process.env] });
+  list.push({ name: 'bun-relaxed', label: `wasmgrad, relaxed-SIMD build, Bun ${bunVersion ?? ''} (its default)`, skip: noBun, spawnArgs: () => [bun, [join(here, 'mlp-step', 'child.mjs'), 'wasmgrad-relaxed'], process.env] });
   list.push({ name: 'jax-js', label: 'jax-js 0.1.25 (jit, wasm)', spawnArgs: node('jax-js') });
   list.push({ name: 'tfjs-wasm', label: 'TensorFlow.js 4.22 wasm (XNNPACK SIMD, 1 thread)', spawnArgs: node('tfjs-wasm') });
   list.push({ name: 'tfjs-cpu', label: 'TensorFlow.js 4.22 cpu', spawnArgs: node('tfjs-cpu') });

@@ -1,4 +1,5 @@
 // Shared test helpers: engines for both builds, a seeded f64 reference RNG, tolerant comparison.
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,4 +75,28 @@ export function tempDir(prefix: string): string {
 /** Removes every directory `tempDir` made in this test file: `afterAll(removeTempDirs)`. */
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Kernel-test scratch for one build, registered on the enclosing describe: before each test
+ * `setEngine` receives the build's engine and the arena is marked; after it, rewound.
+ * put(data, off) copies data to a fresh block at byte offset `off` from a 16-byte boundary
+ * (32 bytes of slack) and returns the pointer; get(p, n) copies n floats back out.
+ */
+export function kernelScratch(build: Build, setEngine: (e: Engine) => void) {
+  let e: Engine | undefined;
+  let mark = 0;
+  beforeEach(async () => {
+    e = await engineFor(build);
+    mark = e.arena.mark();
+    setEngine(e);
+  });
+  afterEach(() => e?.arena.reset(mark));
+  const put = (data: ArrayLike<number>, off = 0): number => {
+    const p = e!.arena.alloc(data.length * 4 + 32) + off;
+    e!.f32(p, data.length).set(data);
+    return p;
+  };
+  const get = (p: number, n: number): Float32Array => e!.f32(p, n).slice();
+  return { put, get };
 }

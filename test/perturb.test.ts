@@ -1,9 +1,9 @@
 // assembly/perturb.ts: f32_sign, f32_rows_normalize and f32_project_l2_rows in both builds
 // against plain-TS f64 references over the length sweep (odd offsets, zero rows, in place),
 // and the same bits in both builds for sign.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/index.js';
-import { BUILDS, engineFor, expectClose, LENGTHS, randArray } from './helpers.js';
+import { BUILDS, engineFor, expectClose, LENGTHS, randArray, kernelScratch } from './helpers.js';
 
 const signRef = (v: number): number => (v > 0 ? 1 : v < 0 ? -1 : v);
 
@@ -21,17 +21,7 @@ function rowsRef(x: ArrayLike<number>, m: number, n: number, f: (norm: number) =
 for (const build of BUILDS) {
   describe(`perturbation kernels (${build})`, () => {
     let e: Engine;
-    let mark: number;
-    beforeEach(async () => {
-      e = await engineFor(build);
-      mark = e.arena.mark();
-    });
-    afterEach(() => e.arena.reset(mark));
-    const put = (data: ArrayLike<number>, off = 0): number => {
-      const p = e.arena.alloc(data.length * 4 + 32) + off;
-      e.f32(p, data.length).set(data);
-      return p;
-    };
+    const { put } = kernelScratch(build, (x) => (e = x));
 
     it('f32_sign: ±1 by sign, ±0 and NaN kept, over the length sweep, in place and unaligned', () => {
       for (const n of LENGTHS) {

@@ -3,9 +3,9 @@
 // length sweep; the projection inequality ⟨x − p, y − p⟩ ≤ 0 for random feasible y;
 // hard inputs for the pivoting (ties, sorted, one huge value, a tiny s); non-finite input
 // rejected without a write; the same bits in both builds.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/index.js';
-import { BUILDS, engineFor, expectClose, LENGTHS, randArray, rng } from './helpers.js';
+import { BUILDS, engineFor, expectClose, LENGTHS, randArray, rng, kernelScratch } from './helpers.js';
 import * as ref from './prox-ref.js';
 
 /** ⟨x − p, y − p⟩ allowance: p is x − τ rounded to f32, off by ~2⁻²⁴·(|x| + |τ|) per element. */
@@ -25,18 +25,7 @@ function simplexPoint(n: number, s: number, r: () => number): number[] {
 for (const build of BUILDS) {
   describe(`projection kernels (${build})`, () => {
     let e: Engine;
-    let mark: number;
-    beforeEach(async () => {
-      e = await engineFor(build);
-      mark = e.arena.mark();
-    });
-    afterEach(() => e.arena.reset(mark));
-    const put = (data: ArrayLike<number>, off = 0): number => {
-      const p = e.arena.alloc(data.length * 4 + 32) + off;
-      e.f32(p, data.length).set(data);
-      return p;
-    };
-    const get = (p: number, n: number): Float32Array => e.f32(p, n).slice();
+    const { put, get } = kernelScratch(build, (x) => (e = x));
 
     it('f32_project_box (per-element bounds) and f32_project_clamp (scalar bounds): reference, feasibility, the projection inequality', () => {
       for (const n of LENGTHS) {

@@ -2,9 +2,9 @@
 // references of test/prox-ref.ts over the length sweep, at unaligned offsets; the
 // subgradient optimality condition (x − p)/t ∈ ∂R(p); exact zeros; the same bits in
 // both builds for the elementwise kernels.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/index.js';
-import { BUILDS, engineFor, expectClose, LENGTHS, randArray } from './helpers.js';
+import { BUILDS, engineFor, expectClose, LENGTHS, randArray, kernelScratch } from './helpers.js';
 import * as ref from './prox-ref.js';
 
 const OFFSETS = [0, 4, 12];
@@ -13,18 +13,7 @@ const SHAPES: [number, number][] = [[0, 0], [0, 3], [3, 0], [1, 1], [1, 5], [5, 
 for (const build of BUILDS) {
   describe(`prox kernels (${build})`, () => {
     let e: Engine;
-    let mark: number;
-    beforeEach(async () => {
-      e = await engineFor(build);
-      mark = e.arena.mark();
-    });
-    afterEach(() => e.arena.reset(mark));
-    const put = (data: ArrayLike<number>, off = 0): number => {
-      const p = e.arena.alloc(data.length * 4 + 32) + off;
-      e.f32(p, data.length).set(data);
-      return p;
-    };
-    const get = (p: number, n: number): Float32Array => e.f32(p, n).slice();
+    const { put, get } = kernelScratch(build, (x) => (e = x));
 
     it('f32_prox_l1, f32_prox_l2, f32_prox_elastic_net match the f64 references', () => {
       for (const n of LENGTHS) {

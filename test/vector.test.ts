@@ -1,9 +1,9 @@
 // assembly/vector.ts: every kernel in both builds against plain-TS f64 references,
 // over the STYLE.md length sweep, unaligned logical offsets, in-place calls, strides,
 // non-multiple-of-4 shapes, NaN/Inf propagation and nrm2 at the ends of the f32 range.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/index.js';
-import { BUILDS, engineFor, expectClose, LENGTHS, randArray, type Build } from './helpers.js';
+import { BUILDS, engineFor, expectClose, LENGTHS, randArray, type Build, kernelScratch } from './helpers.js';
 
 /** Byte offsets of the logical start from a 16-byte-aligned block. */
 const OFFSETS = [0, 4, 8, 12];
@@ -29,20 +29,7 @@ const f = Math.fround;
 for (const build of BUILDS) {
   describe(`vector kernels (${build})`, () => {
     let e: Engine;
-    let mark: number;
-    beforeEach(async () => {
-      e = await engineFor(build);
-      mark = e.arena.mark();
-    });
-    afterEach(() => e.arena.reset(mark));
-
-    /** Copies `data` to a fresh block at byte offset `off` from a 16-byte boundary; returns the pointer. */
-    const put = (data: ArrayLike<number>, off = 0): number => {
-      const p = e.arena.alloc(data.length * 4 + 32) + off;
-      e.f32(p, data.length).set(data);
-      return p;
-    };
-    const get = (p: number, n: number): Float32Array => e.f32(p, n).slice();
+    const { put, get } = kernelScratch(build, (x) => (e = x));
     const k = () => e.kernels;
 
     it('is the build asked for', () => {

@@ -15,7 +15,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { init } from '../dist/index.js';
-import { median, randomF32 } from './util.mjs';
+import { cpuDescription, median, randomF32 } from './util.mjs';
 
 const SHORT = process.argv.includes('--short');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -256,7 +256,7 @@ if (find('n=512', 'tn') && find('n=512', 'nn')) tnOverNn['n=512'] = find('n=512'
 if (find('MLP Xᵀ·dY', 'tn') && find('MLP X·W', 'nn')) tnOverNn.MLP = find('MLP Xᵀ·dY', 'tn').gflops.simd / find('MLP X·W', 'nn').gflops.simd;
 
 const machine = {
-  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cpu: cpuDescription(),
   cores: os.cpus().length,
   node: process.version,
   v8: process.versions.v8,
@@ -311,7 +311,7 @@ const peakLine = Object.entries(peak)
 const section = `## GEMM
 
 \`node bench/gemm.bench.mjs\` (\`npm run bench gemm\`), ${machine.date.slice(0, 10)}: ${machine.cpu}
-(${machine.cores} vCPU, shared with other jobs; load average ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}),
+(shared with other jobs; load average ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}),
 Node ${machine.node}${machine.execArgv.length ? ` with \`${machine.execArgv.join(' ')}\`` : ''}, single thread except "SIMD, 2 threads"
 (\`init({ threads: 2 })\`: the threads build, plain SIMD, on the calling thread and one worker; "2 threads / 1" is its ratio to
 the SIMD column in the same rounds, and on a shared 2-vCPU machine it is bounded by how much of the second core is free). GFLOP/s = 2mnk / time, medians of

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { init } from '../dist/index.js';
-import { median, randomF32 } from './util.mjs';
+import { cpuDescription, median, randomF32 } from './util.mjs';
 
 const SHORT = process.argv.includes('--short');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -116,7 +116,7 @@ console.log(table);
 if (SHORT) process.exit(0);
 
 const machine = {
-  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cpu: cpuDescription(),
   cores: os.cpus().length,
   node: process.version,
   date: new Date().toISOString(),
@@ -125,7 +125,7 @@ const machine = {
 const section = `## Networks: forward + backward of an MLP (lossAndGrad)
 
 \`node bench/mlp.bench.mjs\` (\`npm run bench mlp\`), ${machine.date.slice(0, 10)}: ${machine.cpu}
-(${machine.cores} vCPU, shared with other jobs; load average ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}), Node ${machine.node}${process.execArgv.length ? ` with \`${process.execArgv.join(' ')}\`` : ''}, single thread.
+(shared with other jobs; load average ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}), Node ${machine.node}${process.execArgv.length ? ` with \`${process.execArgv.join(' ')}\`` : ''}, single thread.
 One step = \`model.lossAndGrad(x, labels, softmaxCrossEntropy)\`: forward, loss, zeroed and
 accumulated gradients of MLP ${SIZES.join('-')} (ReLU) at batch ${BATCH} (~129 MFLOP of GEMM).
 tfjs-backend-wasm runs the same forward, loss and backward as tf ops (matMul with transpose flags,\nrelu, logSoftmax; the Node bundle of tfjs-core registers no gradients, so \`tf.variableGrads\` is unavailable). Medians of ${ROUNDS} interleaved rounds

@@ -1,6 +1,8 @@
-// npm run playground [-- --port N]: builds the core (when assembly/ changed) and
-// dist/web/, then serves dist/web on http://127.0.0.1:N/ (default 8017) and prints
-// the URL. Ctrl-C stops it.
+// npm run playground [-- --port N] [-- --no-isolation]: builds the core (when assembly/
+// changed) and dist/web/, then serves dist/web on http://127.0.0.1:N/ (default 8017)
+// and prints the URL. The page is served cross-origin isolated (COOP/COEP), so the
+// worker may run the core on 2 threads; --no-isolation serves it as a plain static
+// host would (one thread). Ctrl-C stops it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -21,5 +23,6 @@ if (!wasm.every(existsSync) || Math.min(...wasm.map((f) => statSync(f).mtimeMs))
   execFileSync(process.execPath, ['scripts/build.mjs', '--wasm-only'], { stdio: 'inherit' });
 }
 console.log(await buildWeb(esbuild));
-const server = await serveStatic('dist/web', port);
-console.log(`playground: http://127.0.0.1:${server.address().port}/`);
+const isolated = !args.includes('--no-isolation');
+const server = await serveStatic('dist/web', port, { isolated });
+console.log(`playground: http://127.0.0.1:${server.address().port}/${isolated ? ' (cross-origin isolated: 2 threads available)' : ''}`);

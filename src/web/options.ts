@@ -6,7 +6,7 @@
 // out: it updates listed rows of an embedding table, and these MLPs have none.
 // No library import here: the page bundle stays free of the engine.
 
-/** One editable hyperparameter. `key` is the library's option name (beta1/beta2 become `betas`). */
+/** One editable hyperparameter. `key` is the library's option name (beta1/beta2 become `betas`); `step` 1 marks an integer. */
 export interface Hyper {
   key: string;
   label: string;
@@ -25,8 +25,12 @@ const wd = (v = 0) => num('weightDecay', 'weight decay λ', v, 0, 1, 1e-4);
 const eps = (v: number) => num('eps', 'ε', v, 1e-12, 1, 1e-9);
 const betas = [num('beta1', 'β₁', 0.9, 0, 0.9999, 0.01), num('beta2', 'β₂', 0.999, 0, 0.99999, 0.001)];
 
-/** The optimizers of the Train view with the playground's default lr for a small MLP. */
-export const OPTIMIZERS: Record<string, { label: string; hypers: Hyper[] }> = {
+/**
+ * The optimizers of the Train view with the playground's default lr for a small MLP.
+ * `closure`: the optimizer's step takes a closure that re-evaluates the batch
+ * (`optim.lbfgs`, as fit() drives it); it has no fused/chained switch and no clipping.
+ */
+export const OPTIMIZERS: Record<string, { label: string; hypers: Hyper[]; closure?: true }> = {
   sgd: {
     label: 'SGD (momentum, Nesterov, heavy ball)',
     hypers: [lr(0.1), num('momentum', 'momentum μ', 0.9, 0, 0.999, 0.01), num('dampening', 'dampening τ', 0, 0, 1, 0.01), wd(), bool('nesterov', 'Nesterov', false), bool('heavyBall', 'heavy-ball form', false)],
@@ -42,6 +46,12 @@ export const OPTIMIZERS: Record<string, { label: string; hypers: Hyper[] }> = {
   nadam: { label: 'NAdam', hypers: [lr(0.01), ...betas, eps(1e-8), wd(), num('momentumDecay', 'momentum decay ψ', 4e-3, 0, 1, 1e-3)] },
   radam: { label: 'RAdam', hypers: [lr(0.01), ...betas, eps(1e-8), wd()] },
   adadelta: { label: 'Adadelta', hypers: [lr(1), num('rho', 'ρ', 0.9, 0, 0.9999, 0.01), eps(1e-6), wd()] },
+  lbfgs: {
+    label: 'L-BFGS (full batch, line search)',
+    closure: true,
+    // the CLI's defaults (docs/second-order.md): lr 1, 10 pairs, 20 iterations per step, strong Wolfe, full batch
+    hypers: [lr(1), num('historySize', 'history size m', 10, 1, 100, 1), num('maxIter', 'iterations per step', 20, 1, 100, 1), bool('lineSearch', 'strong-Wolfe line search', true), bool('fullBatch', 'full batch (ignores batch size)', true)],
+  },
   langevin: { label: 'Langevin (SGLD)', hypers: [lr(0.05), num('temperature', 'temperature T', 1e-5, 0, 10, 1e-5), num('seed', 'noise seed', 0, 0, 1e6, 1)] },
 };
 export type OptimizerName = keyof typeof OPTIMIZERS;
@@ -57,7 +67,7 @@ export function defaultHypers(name: string): HyperValues {
 /**
  * The library's options object from form values: only keys the optimizer knows, β₁/β₂ as
  * `betas`, SGD's Nesterov/heavy-ball switches only when they apply (the library rejects
- * Nesterov without momentum).
+ * Nesterov without momentum), L-BFGS's line-search switch as `lineSearch: 'strongWolfe' | null`.
  */
 export function optimizerOptions(name: string, values: HyperValues, lrValue: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -75,6 +85,10 @@ export function optimizerOptions(name: string, values: HyperValues, lrValue: unk
     out.heavyBall = false;
   }
   if (name === 'sgd' && out.nesterov) out.dampening = 0;
+  if (name === 'lbfgs') {
+    out.lineSearch = out.lineSearch ? 'strongWolfe' : null;
+    delete out.fullBatch; // the session's, not the optimizer's
+  }
   out.lr = lrValue;
   return out;
 }
@@ -96,5 +110,6 @@ export type DatasetName = keyof typeof DATASETS;
 
 export const ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'softplus', 'identity'] as const;
 
-export type BuildName = 'relaxed' | 'simd' | 'scalar';
-export const BUILDS: Record<BuildName, string> = { relaxed: 'relaxed SIMD', simd: 'SIMD', scalar: 'scalar' };
+/** The core builds of the switch; 'threads' is the SIMD build on 2 threads (cross-origin-isolated pages only, web/threads.ts). */
+export type BuildName = 'relaxed' | 'simd' | 'scalar' | 'threads';
+export const BUILDS: Record<BuildName, string> = { relaxed: 'relaxed SIMD', simd: 'SIMD', scalar: 'scalar', threads: 'SIMD, 2 threads' };

@@ -17,6 +17,12 @@ export type ToWorker =
   | { type: 'race-stop' }
   | { type: 'experiment-run'; name: string; params: Params; seed: number };
 
+/** Whether the threaded build can run here, and why not (web/threads.ts). */
+export interface ThreadsNote {
+  available: boolean;
+  note: string;
+}
+
 /** What the Experiments view needs to know of one experiment of the gallery. */
 export interface ExperimentInfo {
   name: string;
@@ -65,6 +71,8 @@ export interface TrainReport {
   /** ‖W‖ of each Linear weight, PyTorch names */
   norms: { name: string; norm: number }[];
   build: BuildName;
+  /** threads of the current engine (engine.threads.count) */
+  threads: number;
 }
 
 export interface BoundaryMessage {
@@ -99,7 +107,7 @@ export interface RaceUpdate {
 }
 
 export type FromWorker =
-  | { type: 'ready'; builds: BuildName[]; build: BuildName; experiments: ExperimentInfo[] }
+  | { type: 'ready'; builds: BuildName[]; build: BuildName; experiments: ExperimentInfo[]; threads: ThreadsNote }
   | ExperimentMessage
   | TrainReport
   | BoundaryMessage

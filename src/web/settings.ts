@@ -122,7 +122,7 @@ export function decodeHash(hash: string): { view: string | null; settings: Train
     const raw = p.get(`h.${hyper.key}`);
     if (raw === null) continue;
     if (hyper.kind === 'bool') s.hypers[hyper.key] = raw === 'true';
-    else if (Number.isFinite(Number(raw)) && Number(raw) >= (hyper.min ?? -Infinity) && Number(raw) <= (hyper.max ?? Infinity)) s.hypers[hyper.key] = Number(raw);
+    else if (Number.isFinite(Number(raw)) && Number(raw) >= (hyper.min ?? -Infinity) && Number(raw) <= (hyper.max ?? Infinity) && (hyper.step !== 1 || Number.isInteger(Number(raw)))) s.hypers[hyper.key] = Number(raw);
   }
   s.fused = p.get('fused') !== 'false';
   const sched = p.get('sched');

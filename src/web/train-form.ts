@@ -67,6 +67,7 @@ export function trainForm(initial: TrainSettings, onChange: (s: TrainSettings) =
     s.optimizer = v;
     s.hypers = defaultHypers(v);
     hypers();
+    applies();
     commit();
   }, { 'data-testid': 'optimizer-select' });
   function hypers(): void {
@@ -79,9 +80,9 @@ export function trainForm(initial: TrainSettings, onChange: (s: TrainSettings) =
             commit();
           }).row;
         }
-        return field(h.label, { type: 'number', min: h.min ?? 0, max: h.max ?? 1e9, step: 'any', value: Number(value), 'data-hyper': h.key }, (input) => {
+        return field(h.label, { type: 'number', min: h.min ?? 0, max: h.max ?? 1e9, step: h.step === 1 ? 1 : 'any', value: Number(value), 'data-hyper': h.key }, (input) => {
           const v = Number(input.value);
-          if (!Number.isFinite(v) || v < (h.min ?? -Infinity) || v > (h.max ?? Infinity)) {
+          if (!Number.isFinite(v) || v < (h.min ?? -Infinity) || v > (h.max ?? Infinity) || (h.step === 1 && !Number.isInteger(v))) {
             input.setAttribute('aria-invalid', 'true');
             return;
           }
@@ -90,9 +91,18 @@ export function trainForm(initial: TrainSettings, onChange: (s: TrainSettings) =
           commit();
         }).row;
       }),
+      ...(OPTIMIZERS[s.optimizer].closure
+        ? [el('p', { class: 'help', text: 'One step: up to "iterations per step" evaluations of the batch (the whole training set unless "full batch" is off), as fit() drives L-BFGS; gradient clipping and the fused switch do not apply.' })]
+        : []),
     );
   }
   hypers();
+  /** Clipping and the fused switch do not apply to a closure optimizer: disabled while one is chosen. */
+  function applies(): void {
+    const closure = OPTIMIZERS[s.optimizer].closure === true;
+    fused.input.disabled = closure;
+    if (inputs.clip) inputs.clip.disabled = closure;
+  }
   const fused = field('fused kernel (off: the chain of transforms)', { type: 'checkbox', checked: s.fused }, (input) => {
     s.fused = input.checked;
     commit();
@@ -120,6 +130,7 @@ export function trainForm(initial: TrainSettings, onChange: (s: TrainSettings) =
     el('fieldset', {}, el('legend', { text: 'Batches and regularization' }), num('batch size', 'batchSize', 1), num('L2 λ (adds λ/2·‖θ‖²)', 'l2', 1e-4), num('clip gradient norm (0: off)', 'clip', 0.1)),
   );
   element.addEventListener('submit', (e) => e.preventDefault());
+  applies();
 
   return {
     element,
@@ -134,6 +145,7 @@ export function trainForm(initial: TrainSettings, onChange: (s: TrainSettings) =
       fused.input.checked = s.fused;
       for (const [k, input] of Object.entries(inputs)) input.value = String(s[k as Scalar]);
       hypers();
+      applies();
     },
   };
 }

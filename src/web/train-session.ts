@@ -3,14 +3,16 @@
 // engine.optim with an lr schedule, a BatchLoader, and Evaluators for the
 // full-data losses. One step is the library's flat run: batch into the arena,
 // lossAndGrad, optional λ/2·‖θ‖² (l2Penalty) and global-norm clipping, then one
-// fused optimizer kernel. Everything is planned when the session is built;
+// fused optimizer kernel; a closure optimizer (L-BFGS) gets one step(closure) per
+// batch instead, the closure re-evaluating that batch (with the L2 term) as fit()'s
+// BatchClosure does. Everything is planned when the session is built;
 // moveTo() carries the run to another build's engine (parameters, optimizer state,
 // RNG streams, position in the epoch) so the SIMD/scalar switch continues the run.
 import {
   blobs, circles, clipGradNorm, Dataset, encodeCheckpoint, Evaluator, l2Penalty, lineChart, parseCsv, schedules, spirals, split,
   Standardizer, twoMoons, xor, BatchLoader, type Engine, type LearningRate, type Schedule, type Sequential, type Optimizer, type Tensor,
 } from '../index.js';
-import { optimizerOptions, type ScheduleName } from './options.js';
+import { OPTIMIZERS, optimizerOptions, type ScheduleName } from './options.js';
 import type { BoundaryMessage, DataMessage, TrainPoint } from './protocol.js';
 import type { TrainSettings } from './settings.js';
 
@@ -84,6 +86,28 @@ export class TrainSession {
   epoch = 0;
   private batchIndex = 0;
   readonly history: TrainPoint[] = [];
+  /** true for a closure optimizer (L-BFGS): step(closure) per batch, no clipping */
+  readonly closure: boolean;
+  /** steps the worker runs between two looks at the clock (one for L-BFGS, whose step is up to maxIter evaluations) */
+  readonly burst: number;
+  private cx: Tensor | null = null;
+  private cy: Int32Array | Tensor | null = null;
+  private first = NaN;
+  /**
+   * The batch's loss and gradients (λ/2·‖θ‖² included), for a closure optimizer:
+   * made once, so no allocation per step. Its first call per step returns the
+   * loss step() has just computed (the gradients of that point are in the buffer).
+   */
+  private readonly batchLoss = (): number => {
+    if (!Number.isNaN(this.first)) {
+      const v = this.first;
+      this.first = NaN;
+      return v;
+    }
+    let loss = this.model.lossAndGrad(this.cx!, this.cy!, 'softmaxCrossEntropy');
+    if (this.settings.l2 > 0) loss += l2Penalty(this.model, this.settings.l2);
+    return loss;
+  };
 
   constructor(readonly engine: Engine, readonly settings: TrainSettings, readonly data: Prepared) {
     const s = settings;
@@ -91,8 +115,12 @@ export class TrainSession {
     const lr = Number(s.hypers.lr);
     this.schedule = makeSchedule(s.schedule, lr, Math.max(2, s.horizon), s.warmup);
     const make = (engine.optim as unknown as Record<string, (m: Sequential, o: object) => Optimizer<{ lr?: LearningRate }>>)[s.optimizer];
-    this.optimizer = make(this.model, { ...optimizerOptions(s.optimizer, s.hypers, s.schedule === 'constant' ? lr : this.schedule), fused: s.fused });
-    this.loader = new BatchLoader(engine, data.train, { batchSize: Math.min(s.batchSize, data.train.length), shuffle: true, seed: s.seed });
+    this.closure = OPTIMIZERS[s.optimizer].closure === true;
+    this.burst = this.closure ? 1 : 4;
+    const options = optimizerOptions(s.optimizer, s.hypers, s.schedule === 'constant' ? lr : this.schedule);
+    this.optimizer = make(this.model, this.closure ? options : { ...options, fused: s.fused });
+    const fullBatch = this.closure && s.hypers.fullBatch !== false;
+    this.loader = new BatchLoader(engine, data.train, { batchSize: fullBatch ? data.train.length : Math.min(s.batchSize, data.train.length), shuffle: true, seed: s.seed });
     this.evalTrain = new Evaluator(this.model, data.train);
     this.evalTest = new Evaluator(this.model, data.test);
     this.box = boxOf(data.raw.train, data.raw.test);
@@ -114,8 +142,20 @@ export class TrainSession {
     const { x, y } = loader.batch(this.batchIndex);
     let loss = model.lossAndGrad(x, y, 'softmaxCrossEntropy');
     if (s.l2 > 0) loss += l2Penalty(model, s.l2);
-    if (s.clip > 0) clipGradNorm(model, s.clip);
-    this.optimizer.step();
+    if (this.closure) {
+      this.cx = x;
+      this.cy = y;
+      this.first = loss;
+      try {
+        (this.optimizer as unknown as { step(closure: () => number): number }).step(this.batchLoss);
+      } finally {
+        this.cx = this.cy = null;
+        this.first = NaN;
+      }
+    } else {
+      if (s.clip > 0) clipGradNorm(model, s.clip);
+      this.optimizer.step();
+    }
     this.steps++;
     if (++this.batchIndex === loader.numBatches) {
       this.batchIndex = 0;

@@ -55,6 +55,9 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
   const buildSelect = el('select', { id: 'build-select', 'data-testid': 'build-select' });
   buildSelect.addEventListener('change', () => send({ type: 'build', build: buildSelect.value as BuildName }));
   const buildRow = el('div', { class: 'row inline' }, el('label', { for: 'build-select', text: 'core build' }), buildSelect);
+  // where the threaded build can run, and how many threads the current engine uses (web/threads.ts)
+  const threadsNote = el('p', { class: 'help threads-note', 'data-testid': 'threads-note', 'aria-live': 'polite', text: '' });
+  let threadsText = '';
 
   const canvas = el('canvas', { class: 'heatmap', role: 'img', 'aria-label': 'decision boundary of the model over the data; filled dots: training points, rings: test points' });
   const heatmap = new Heatmap(canvas);
@@ -89,6 +92,7 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
       'div',
       { class: 'stage' },
       el('div', { class: 'toolbar', role: 'group', 'aria-label': 'training' }, start, pause, step, reset, buildRow),
+      threadsNote,
       el('div', { class: 'readouts' }, rSteps.item, rEpoch.item, rLoss.item, rAcc.item, rRate.item, rFps.item),
       el(
         'div',
@@ -147,7 +151,10 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
     switch (m.type) {
       case 'ready':
         buildSelect.replaceChildren(...m.builds.map((b) => el('option', { value: b, text: BUILDS[b] })));
+        if (m.builds.includes('simd')) buildSelect.append(el('option', { value: 'threads', text: BUILDS.threads, disabled: !m.threads.available }));
         buildSelect.value = m.build;
+        threadsText = m.threads.note;
+        threadsNote.textContent = threadsText;
         send({ type: 'train-config', settings });
         break;
       case 'train-data':
@@ -174,10 +181,15 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
         rEpoch.value.textContent = String(m.epoch);
         if (last) {
           rLoss.value.textContent = fmt(last.trainLoss);
+          rLoss.value.dataset.exact = String(last.trainLoss); // every bit, for automation
           rAcc.value.textContent = `${(100 * last.testAccuracy).toFixed(1)} %`;
         }
         rRate.value.textContent = m.running ? String(Math.round(m.stepsPerSecond)) : '0';
         buildSelect.value = m.build;
+        if (threadsNote.dataset.threads !== String(m.threads)) {
+          threadsNote.dataset.threads = String(m.threads);
+          threadsNote.textContent = m.threads > 1 ? `${m.threads} threads: matrix products above ~4 MFLOP are split between this worker and the pool's` : threadsText;
+        }
         start.disabled = m.running;
         pause.disabled = !m.running;
         step.disabled = m.running;

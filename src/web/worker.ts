@@ -3,12 +3,14 @@
 // Race session. Training runs in slices of ~25 ms with a yield between them (a
 // MessageChannel message, not setTimeout, so no 4 ms clamp), which lets the
 // page's messages (pause, step, build switch) in at once. Reports go out every
-// ~150 ms, the decision boundary every ~400 ms.
+// ~150 ms, the decision boundary every ~400 ms. On a cross-origin-isolated page a
+// fourth engine, SIMD on 2 threads, is made when first chosen (threads.ts).
 import { experiments, experimentSvg, init, runExperiment, type Dataset, type Engine } from '../index.js';
 import type { BuildName } from './options.js';
 import type { ExperimentInfo, FromWorker, ToWorker } from './protocol.js';
 import { RaceSession } from './race-session.js';
 import type { TrainSettings } from './settings.js';
+import { probeThreads, threadedEngine } from './threads.js';
 import { dataMessage, fromCsv, generate, prepare, TrainSession, type Prepared } from './train-session.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(m, transfer);
@@ -45,7 +47,7 @@ async function setup(): Promise<void> {
     name: e.name, title: e.title, claim: e.claim, source: e.source, params: e.params,
     stochastic: e.stochastic === true, counter: e.counter ?? null,
   }));
-  post({ type: 'ready', builds: [...engines.keys()], build, experiments: list });
+  post({ type: 'ready', builds: [...engines.keys()], build, experiments: list, threads: await probeThreads() });
 }
 
 /** Runs one experiment of the gallery on the current build (training waits meanwhile). */
@@ -70,7 +72,7 @@ function report(): void {
   reported = session.history.length;
   post({
     type: 'train-report', points, fresh, steps: session.steps, epoch: session.epoch, running,
-    stepsPerSecond: rate, norms: session.norms(), build,
+    stepsPerSecond: rate, norms: session.norms(), build, threads: session.engine.threads.count,
   });
   fresh = false;
   lastReport = now;
@@ -125,7 +127,7 @@ function slice(): void {
     const t0 = performance.now();
     let t = t0;
     while (t - t0 < SLICE_MS) {
-      for (let i = 0; i < 4; i++) session.step();
+      for (let i = 0; i < session.burst; i++) session.step();
       t = performance.now();
     }
     if (t - lastReport >= REPORT_MS) {
@@ -143,6 +145,29 @@ function slice(): void {
 
 function error(where: string, e: unknown): void {
   post({ type: 'error', where, message: e instanceof Error ? e.message : String(e) });
+}
+
+let buildTicket = 0;
+/** Moves the run to another build's engine; the threaded one is made on first use (a later choice wins). */
+async function useBuild(name: BuildName): Promise<void> {
+  const ticket = ++buildTicket;
+  try {
+    if (name === 'threads' && !engines.has('threads')) {
+      const e = await threadedEngine();
+      if (engines.has('threads')) e.dispose();
+      else engines.set('threads', e);
+      if (ticket !== buildTicket) return;
+    }
+    const e = engines.get(name);
+    if (e === undefined) throw new Error(`the ${name} build is not available in this browser`);
+    build = name;
+    if (session !== null && session.engine !== e) session = session.moveTo(e);
+    rateT0 = performance.now();
+    rateSteps0 = session?.steps ?? 0;
+  } catch (e) {
+    error('build', e);
+  }
+  report();
 }
 
 function raceTick(): void {
@@ -192,16 +217,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
           restart();
         }
         break;
-      case 'build': {
-        const e = engines.get(m.build);
-        if (e === undefined) throw new Error(`the ${m.build} build is not available in this browser`);
-        build = m.build;
-        if (session !== null && session.engine !== e) session = session.moveTo(e);
-        rateT0 = performance.now();
-        rateSteps0 = session?.steps ?? 0;
-        report();
+      case 'build':
+        void useBuild(m.build);
         break;
-      }
       case 'export-checkpoint': {
         if (session === null) break;
         const { weights, sidecar } = session.checkpoint();

@@ -18,11 +18,10 @@ import { decodeHash, defaultSettings } from '../../src/web/settings.js';
 import { buildWeb } from '../../scripts/playground-build.mjs';
 // @ts-expect-error: plain .mjs scripts without types
 import { serveStatic } from '../../scripts/playground-serve.mjs';
+import { ARGS, CHROMIUM, sleep, until } from './harness.js';
 
 const ROOT = resolve(__dirname, '../..');
 const ARTIFACTS = resolve(__dirname, 'artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let server: Server;
 let context: BrowserContext;
@@ -33,16 +32,6 @@ const problems: string[] = [];
 
 const text = async (id: string) => (await page.getByTestId(id).textContent())?.trim() ?? '';
 const num = async (id: string) => Number.parseFloat(await text(id));
-const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-async function until<T>(what: string, ms: number, probe: () => Promise<T | null | false>): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== null && v !== false) return v;
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(100);
-  }
-}
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/web/index.html')) || !existsSync(join(ROOT, 'dist/web/worker.js'))) {
@@ -189,6 +178,24 @@ describe('playground (dist/web in headless Chromium)', () => {
     await page.getByRole('combobox', { name: 'data set' }).selectOption('spirals');
     await until('back on spirals', 5000, async () => (await text('loss-value')) === firstLoss);
   }, 20_000);
+
+  it('trains with L-BFGS (closure steps in the worker, full batch): the loss falls while the page keeps drawing', async () => {
+    await page.getByTestId('optimizer-select').selectOption('lbfgs');
+    await until('a fresh L-BFGS run', 5000, async () => (await text('train-steps')) === '0' && (await text('loss-value')) === firstLoss);
+    await page.locator('[data-hyper="maxIter"]').fill('10');
+    await page.locator('[data-hyper="maxIter"]').dispatchEvent('change');
+    expect(await page.getByLabel('fused kernel (off: the chain of transforms)').isDisabled()).toBe(true);
+    await page.getByTestId('train-start').click();
+    const loss = await until('the L-BFGS loss below the first', 15_000, async () => { const l = await num('loss-value'); return l < Number(firstLoss) * 0.8 ? l : null; });
+    expect(loss).toBeLessThan(Number(firstLoss));
+    expect(page.url()).toContain('opt=lbfgs');
+    expect(page.url()).toContain('h.maxIter=10');
+    expect(await num('page-fps')).toBeGreaterThan(0); // the page is not blocked by the steps
+    await page.getByTestId('train-pause').click();
+    await until('paused', 3000, async () => (await text('steps-per-second')) === '0');
+    await page.getByTestId('optimizer-select').selectOption('adam');
+    await until('back on Adam', 5000, async () => (await text('loss-value')) === firstLoss);
+  }, 30_000);
 
   it('Train view: no serious or critical axe violation', async () => {
     expect(await axeViolations()).toEqual([]);

@@ -48,7 +48,7 @@ describe('Train session', () => {
   it('builds every optimizer of the form with its default hyperparameters, fused and chained', async () => {
     const engine = await init();
     for (const name of Object.keys(OPTIMIZERS)) {
-      for (const fused of [true, false]) {
+      for (const fused of OPTIMIZERS[name].closure ? [true] : [true, false]) {
         const s = { ...defaultSettings(), optimizer: name, hypers: defaultHypers(name), fused, schedule: 'warmupCosine' as const, l2: 1e-4, clip: 1 };
         const t = new TrainSession(engine, s, prepare(generate(s), s));
         const first = t.evaluate();
@@ -57,6 +57,41 @@ describe('Train session', () => {
         t.dispose();
       }
     }
+  });
+
+  it('L-BFGS: one step(closure) per full batch, the first evaluation reused; continues on another build', async () => {
+    const simd = await init({ relaxedSimd: false });
+    const scalar = await init({ simd: false });
+    const s = { ...defaultSettings(), dataset: 'moons' as const, hidden: [16], activation: 'tanh' as const, optimizer: 'lbfgs', hypers: defaultHypers('lbfgs'), clip: 1 };
+    const data = prepare(generate(s), s);
+    const t = new TrainSession(simd, s, data);
+    expect([t.closure, t.burst]).toEqual([true, 1]);
+    const first = t.evaluate();
+    t.step();
+    // one step = one epoch (the full batch); the closure ran at most maxEval = 25 times, the first for free
+    expect([t.steps, t.epoch]).toEqual([1, 1]);
+    const lb = t.optimizer as unknown as { scalars(): { funcEvals: number; nIter: number } };
+    expect(lb.scalars().funcEvals).toBeLessThanOrEqual(25);
+    expect(lb.scalars().nIter).toBeGreaterThan(1);
+    for (let i = 0; i < 9; i++) t.step();
+    const last = t.evaluate();
+    expect(last.trainLoss).toBeLessThan(first.trainLoss / 3);
+    expect(last.testAccuracy).toBeGreaterThan(0.95);
+    // the same run continued on the scalar build: the history pairs move with the parameters
+    const a = new TrainSession(simd, s, data);
+    let b = new TrainSession(simd, s, data);
+    for (let i = 0; i < 3; i++) { a.step(); b.step(); }
+    b = b.moveTo(scalar);
+    a.step(); b.step();
+    expect(Math.abs(a.evaluate().trainLoss - b.evaluate().trainLoss)).toBeLessThan(1e-4);
+    // fixed steps (no line search) and mini-batches: one step per batch
+    const m = { ...s, batchSize: 50, hypers: { ...defaultHypers('lbfgs'), lr: 0.1, maxIter: 5, lineSearch: false, fullBatch: false } };
+    const u = new TrainSession(simd, m, data);
+    const u0 = u.evaluate().trainLoss;
+    for (let i = 0; i < 20; i++) u.step();
+    expect(u.epoch).toBe(2);
+    expect(u.evaluate().trainLoss).toBeLessThan(u0);
+    for (const x of [t, a, b, u]) x.dispose();
   });
 });
 
@@ -148,6 +183,9 @@ describe('settings in the URL hash', () => {
     expect(back.settings).toEqual(s);
     const bad = decodeHash('#data=nope&n=-5&hidden=0,3&opt=zzz&h.lr=abc');
     expect(bad.settings).toEqual(defaultSettings());
+    // L-BFGS's switches and integer hyperparameters: a fractional history size keeps its default
+    const l = decodeHash('#opt=lbfgs&h.lineSearch=false&h.maxIter=7&h.historySize=2.5');
+    expect(l.settings.hypers).toEqual({ ...defaultHypers('lbfgs'), lineSearch: false, maxIter: 7 });
     expect(parseHidden('16, 16')).toEqual([16, 16]);
     expect(parseHidden('300')).toBeNull();
   });

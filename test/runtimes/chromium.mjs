@@ -28,8 +28,8 @@ const TYPES = {
   '.map': 'application/json',
   '.wasm': 'application/wasm',
 };
-/** Only these folders of the repository are served. */
-const SERVED = ['dist', join('test', 'runtimes')];
+/** Only these folders of the repository are served (test/fixtures: the objectives of test/runtimes/meta-search.html). */
+const SERVED = ['dist', join('test', 'runtimes'), join('test', 'fixtures')];
 
 /** Serves `/` = test/runtimes/page.html and files under SERVED from `root`. */
 export function serve(root) {

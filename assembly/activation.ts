@@ -10,7 +10,8 @@
 //   softplus    y = log(1 + e^(beta x)) / beta, or x when beta x > threshold (PyTorch)
 //               dx = dy * sigmoid(beta x), or dy when beta x > threshold
 //   dropout     mask = u >= p ? 1/(1-p) : 0 with u ~ U[0,1) from the core RNG; y = x * mask
-//               (inverted dropout; backward is dx = dy * mask, i.e. f32_mul)
+//               (inverted dropout; backward is dx = dy * mask, i.e. f32_mul);
+//               f32_dropout_mask draws the same mask alone (then y = x * mask is f32_mul)
 //
 // Memory contract: outputs may alias inputs exactly (y == x, dx == dy), never
 // partially; no alignment needed. Backward kernels read the input x or the
@@ -222,4 +223,12 @@ export function f32_dropout(n: i32, state: usize, x: usize, mask: usize, y: usiz
     st(mask, i, m);
     st(y, i, ld(x, i) * m);
   }
+}
+
+/** The mask of f32_dropout alone (the same n draws, the same values), for a batch whose
+ *  shards apply it later with f32_mul (nn/data-parallel.ts): mask[i] = (u_i >= p) / (1 - p). */
+export function f32_dropout_mask(n: i32, state: usize, mask: usize, p: f32): void {
+  f32_rng_uniform(n, state, mask, 0, 1);
+  const keep: f32 = <f32>1 / (<f32>1 - p);
+  for (let i = 0; i < n; i++) st(mask, i, ld(mask, i) >= p ? keep : <f32>0);
 }

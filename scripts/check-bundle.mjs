@@ -11,8 +11,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** 250 kB gzip for the universal entry (JS + every wasm build inlined). */
-export const BUDGET_BYTES = 250_000;
+/** 256 kB gzip for the universal entry (JS + every wasm build inlined; 250 until the data-parallel step, issue 19). */
+export const BUDGET_BYTES = 256_000;
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 

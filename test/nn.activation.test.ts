@@ -115,5 +115,21 @@ for (const build of BUILDS) {
       // binomial: sd = sqrt(n p (1-p)) ~ 65; 5 sd
       expect(Math.abs(kept - n * (1 - p))).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
     });
+
+    it('f32_dropout_mask draws the same mask as f32_dropout and leaves the RNG in the same state', async () => {
+      const e = await engineFor(build);
+      for (const [n, p] of [[0, 0.5], [1, 0.5], [7, 0.25], [1001, 0.6], [4096, 0]] as const) {
+        const st = e.arena.alloc(16), px = e.allocF32(Math.max(n, 1)), pm = e.allocF32(Math.max(n, 1)), py = e.allocF32(Math.max(n, 1)), pm2 = e.allocF32(Math.max(n, 1));
+        e.f32(px, n).set(randArray(n, 6));
+        e.kernels.rng_seed(st, 77, n);
+        const saved = new Uint32Array(e.memory.buffer, st, 4).slice();
+        e.kernels.f32_dropout(n, st, px, pm, py, p);
+        const after = new Uint32Array(e.memory.buffer, st, 4).slice();
+        new Uint32Array(e.memory.buffer, st, 4).set(saved);
+        e.kernels.f32_dropout_mask(n, st, pm2, p);
+        expect(new Uint32Array(e.memory.buffer, st, 4)).toEqual(after);
+        expect(e.f32(pm2, n), `dropout mask n=${n} p=${p}`).toEqual(e.f32(pm, n));
+      }
+    });
   });
 }

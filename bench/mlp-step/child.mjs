@@ -22,6 +22,7 @@ const VARIANTS = {
   'wasmgrad-scalar': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: false })),
   'wasmgrad-relaxed': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, relaxed: true })),
   'wasmgrad-threads2': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, threads: 2 })),
+  'wasmgrad-threads2-gemm': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, threads: 2, parallel: 'gemm' })),
 };
 
 const name = process.argv[2];

@@ -95,6 +95,8 @@ export interface LayerContext {
   readonly engine: Core;
   /** byte offset of the model's 16-byte RNG state */
   readonly rngPtr: number;
+  /** true: dropout masks are drawn beforehand (`DropoutLayer.drawMask`, the shards of nn/data-parallel.ts); forward applies them */
+  readonly presetMasks?: boolean;
 }
 
 /**
@@ -254,6 +256,9 @@ export class ActivationLayer implements BoundLayer {
  * Inverted dropout. Training: mask = [u ≥ p]/(1 − p) with u ~ U[0, 1) drawn
  * from the model's RNG (n·width draws per forward, row-major), y = x·mask, and
  * the mask is kept for backward (dx = dy·mask). Eval mode: y = x (copied).
+ * With `ctx.presetMasks` (a data-parallel shard) the mask is already drawn for the
+ * whole batch (`drawMask`, on the calling thread) and forward is y = x·mask (f32_mul:
+ * the same product as f32_dropout's).
  */
 export class DropoutLayer implements BoundLayer {
   readonly kind = 'dropout';
@@ -269,9 +274,15 @@ export class DropoutLayer implements BoundLayer {
 
   forward(n: number, x: number, y: number, training: boolean, mask: number, check: FiniteCheck | null): void {
     const k = this.ctx.engine.kernels, len = n * this.inSize;
-    if (training && this.p > 0) k.f32_dropout(len, this.ctx.rngPtr, x, mask, y, this.p);
-    else k.f32_copy(len, x, y);
+    if (!(training && this.p > 0)) k.f32_copy(len, x, y);
+    else if (this.ctx.presetMasks) k.f32_mul(len, x, mask, y);
+    else k.f32_dropout(len, this.ctx.rngPtr, x, mask, y, this.p);
     check?.(y, len, 0, 'dropout', 'output');
+  }
+
+  /** Draws forward's mask for n rows alone (f32_dropout_mask: the same draws and values as f32_dropout); training mode with p > 0 only. */
+  drawMask(n: number, mask: number): void {
+    this.ctx.engine.kernels.f32_dropout_mask(n * this.inSize, this.ctx.rngPtr, mask, this.p);
   }
 
   backward(n: number, _x: number, _y: number, dy: number, dx: number, training: boolean, mask: number, _gradBeta: number, check: FiniteCheck | null): void {

@@ -20,6 +20,7 @@ import { bindLayers, checkSpecs, initLinears, parameterRanges, type BoundLayers 
 import type { BoundLayer, FiniteCheck, LayerSpec } from './layers.js';
 import { extendPlan, inputGradPtr, type BackwardOptions } from './input-grad.js';
 import { HvpOperator } from './hvp.js';
+import { ShardChoice, type DataParallel, type ParallelMode } from './data-parallel.js';
 import { freePlan, makePlan, type Plan } from './plan.js';
 
 export interface ModelOptions {
@@ -62,6 +63,8 @@ export class Sequential implements Parameterized {
   private readonly firstActive: number;
   /** true: `lossAndGrad` and `backward` accept `{ inputGrad }` (dL/dx, input-grad.ts) */
   readonly inputGradients = true;
+  /** `parallel` and the data-parallel step's buffers, made on the first sharded step (data-parallel.ts) */
+  private readonly shards = new ShardChoice(() => ({ ...this, specs: this.specs, layers: this.layers, firstParam: this.firstParam, rngPtr: this.rngPtr }));
 
   /** @internal use engine.nn.* */
   constructor(readonly engine: Core, readonly kind: string, specs: readonly LayerSpec[], options: ModelOptions = {}) {
@@ -140,6 +143,22 @@ export class Sequential implements Parameterized {
     return this;
   }
 
+  /**
+   * How `lossAndGrad` uses a threaded engine's threads (docs/threads.md; no effect on one
+   * thread): 'auto' (default) shards the batch over the threads (data-parallel.ts) when
+   * each gets at least 32 rows, else splits the GEMMs by panels; 'gemm' always splits the
+   * GEMMs (one thread's bits); 'data' shards every batch of at least 16 rows (the
+   * parameter gradients then sum in another order: within rounding of one thread).
+   * Check mode and input gradients always take the GEMM path.
+   */
+  get parallel(): ParallelMode {
+    return this.shards.mode;
+  }
+
+  set parallel(mode: ParallelMode) {
+    this.shards.setMode(this.kind, mode);
+  }
+
   /** Evaluation mode (dropout off). */
   eval(): this {
     this.training = false;
@@ -204,6 +223,7 @@ export class Sequential implements Parameterized {
     // everything is checked before the plan grows or a buffer is written: a call that throws changes nothing
     if (labels) checkClassIds(this.kind, y, this.outputSize);
     const ig = inputGradPtr(this.engine, `${this.kind}: lossAndGrad`, options, n, this.inputSize, x, y);
+    const dp = ig === 0 && !this.checkFinite ? this.shards.pick(this.engine, n) : null;
     const plan = this.ensurePlan(n);
     if (ig !== 0) extendPlan(this.engine.arena, plan, this.layers, this.firstParam, this.firstActive);
     let yPtr: number;
@@ -211,7 +231,7 @@ export class Sequential implements Parameterized {
       this.engine.i32(plan.labels, n).set(y);
       yPtr = plan.labels;
     } else yPtr = (y as Tensor).ptr;
-    this.runForward(plan, n, x.ptr);
+    this.runForward(plan, n, x.ptr, dp);
     const outPtr = plan.acts[this.layers.length];
     const value = entry.apply(this.engine, n, this.outputSize, outPtr, yPtr, labels, plan.dOut);
     this.steps++;
@@ -221,7 +241,8 @@ export class Sequential implements Parameterized {
     }
     // every parameter's gradient is written by the backward below: overwrite (beta = 0)
     // instead of zero-filling the buffer and accumulating (same bits, one pass less)
-    this.runBackward(plan, n, plan.dOut, 0, ig);
+    if (dp !== null) dp.backward(plan, this.forwardTraining);
+    else this.runBackward(plan, n, plan.dOut, 0, ig);
     return value;
   }
 
@@ -241,6 +262,7 @@ export class Sequential implements Parameterized {
   dispose(): void {
     if (this._disposed) return;
     this.freePlan();
+    this.shards.dispose();
     const a = this.engine.arena;
     a.free(this.paramsPtr);
     a.free(this.gradsPtr);
@@ -275,13 +297,15 @@ export class Sequential implements Parameterized {
     return x.shape[0];
   }
 
-  private runForward(plan: Plan, n: number, x: number): void {
+  /** dp: the shards of a data-parallel step (data-parallel.ts), already split for n rows */
+  private runForward(plan: Plan, n: number, x: number, dp: DataParallel | null = null): void {
     const L = this.layers.length;
     const acts = plan.acts;
     acts[0] = x;
     const training = this.training;
     this.forwardTraining = training;
     this.lastN = n;
+    if (dp !== null) return dp.forward(plan, n, training);
     const checking = this.checkFinite;
     for (let k = 0; k < L; k++) {
       const l = this.layers[k];

@@ -23,6 +23,8 @@ export interface Plan {
   acts: number[];
   /** grads[k] = byte offset of dL/d acts[k]; 0 = not computed */
   grads: number[];
+  /** floats per row of each ping-pong gradient buffer (the widest input above the first layer with parameters) */
+  gradWidth: number;
   /** per-layer scratch (dropout masks, fused pre-activation gradients) */
   scratch: number[];
   dOut: number;
@@ -69,7 +71,7 @@ export function makePlan(arena: Arena, layers: readonly BoundLayer[], firstParam
     cur = cur === 0 ? 1 : 0;
     grads[k] = pp[cur];
   }
-  return { cap, acts, grads, scratch, dOut: blocks[dOutSlot], labels: blocks[labelsSlot], blocks, out: null, inputGrads: false };
+  return { cap, acts, grads, gradWidth: maxW, scratch, dOut: blocks[dOutSlot], labels: blocks[labelsSlot], blocks, out: null, inputGrads: false };
 }
 
 /** Frees a plan's buffers. */

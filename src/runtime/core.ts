@@ -3,6 +3,7 @@ import { Arena } from './arena.js';
 import { threadedGemm } from './gemm-threads.js';
 import type { Kernels } from './kernels.js';
 import type { ThreadPool } from './pool.js';
+import { ProgramRunner } from './programs.js';
 import type { ThreadsInfo } from './threads.js';
 
 /** What instantiating the core yields (runtime/init.ts), and what a `Core` is made from. */
@@ -49,6 +50,11 @@ export class Core {
    */
   readonly threads: ThreadsInfo;
   private readonly pool: ThreadPool | undefined;
+  /**
+   * @internal A threaded engine's runner of recorded programs (runtime/programs.ts: the
+   * shards of a data-parallel step, nn/data-parallel.ts); null on one thread.
+   */
+  readonly programs: ProgramRunner | null;
 
   /** @internal use `init()` */
   constructor(setup: CoreSetup) {
@@ -56,6 +62,7 @@ export class Core {
     this.pool = setup.pool;
     const gemm = this.pool === undefined ? {} : threadedGemm(exports, this.pool, setup.threadsMinFlops ?? 0);
     this.kernels = Object.freeze({ ...exports, ...gemm });
+    this.programs = this.pool === undefined ? null : new ProgramRunner(setup.instance.exports, this.pool);
     this.threads = Object.freeze({ ...(setup.threads ?? { count: 1, requested: 1 }) });
     this.simd = setup.simd;
     this.relaxedSimd = this.kernels.build_relaxed_simd() === 1;

@@ -7,8 +7,13 @@
  * scratch at its own block (`gemm_set_scratch`), answers 'ready', then serves jobs
  * from its slot of the control block until told to stop:
  *   slot (16 i32): [0] seq: the host bumps it to post a job; [1] done: the worker
- *   stores seq there when the job ends; [2] op: 0..3 = f32_gemm_nn/nt/tn/tt, -1 = exit;
- *   [3] error flag; [4..12] m, n, k, a, lda, b, ldb, c, ldc; [13] alpha, [14] beta (f32 bits).
+ *   stores seq there when the job ends; [2] op: 0..3 = f32_gemm_nn/nt/tn/tt,
+ *   4 = run a program, -1 = exit; [3] error flag; GEMM: [4..12] m, n, k, a, lda, b,
+ *   ldb, c, ldc; [13] alpha, [14] beta (f32 bits); program: [4] its byte offset,
+ *   [5] its number of calls.
+ * A program (runtime/programs.ts) is a run of core calls recorded in shared memory,
+ * PROGRAM_STRIDE f64 per call: the function's index among the instance's exports
+ * (module export order, the same in every instance), then its arguments.
  * The wait is `Atomics.wait` (workers may block); nothing spins.
  */
 
@@ -16,6 +21,9 @@
 export const SLOT_INTS = 16;
 export const SEQ = 0, DONE = 1, OP = 2, ERR = 3, ARGS = 4, ALPHA = 13, BETA = 14;
 export const OP_EXIT = -1;
+export const OP_RUN = 4;
+/** f64 per recorded call: the export's index, then up to PROGRAM_STRIDE - 1 arguments (unused ones NaN, which a wasm function ignores). */
+export const PROGRAM_STRIDE = 12;
 
 const BODY = `
 let started = false;
@@ -36,6 +44,8 @@ port.on((msg) => {
     return;
   }
   const gemm = [ex.f32_gemm_nn, ex.f32_gemm_nt, ex.f32_gemm_tn, ex.f32_gemm_tt];
+  const fns = Object.keys(ex).map((k) => ex[k]);
+  let f64 = new Float64Array(msg.memory.buffer);
   // read the sequence number before answering: the host may post the first job as soon as it hears 'ready'
   let last = Atomics.load(ctl, ${SEQ});
   port.post({ ready: true });
@@ -48,7 +58,14 @@ port.on((msg) => {
     if (op === ${OP_EXIT}) break;
     try {
       const a = ${ARGS};
-      gemm[op](ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], ctl[a + 4], ctl[a + 5], ctl[a + 6], ctl[a + 7], ctl[a + 8], f32[${ALPHA}], f32[${BETA}]);
+      if (op === ${OP_RUN}) {
+        const p = ctl[a] >>> 3, count = ctl[a + 1];
+        // the memory may have grown since the view was made (a shared buffer is never detached, only shorter)
+        if (f64.length < p + count * ${PROGRAM_STRIDE}) f64 = new Float64Array(msg.memory.buffer);
+        for (let q = 0, i = p; q < count; q++, i += ${PROGRAM_STRIDE}) {
+          fns[f64[i]](f64[i + 1], f64[i + 2], f64[i + 3], f64[i + 4], f64[i + 5], f64[i + 6], f64[i + 7], f64[i + 8], f64[i + 9], f64[i + 10], f64[i + 11]);
+        }
+      } else gemm[op](ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], ctl[a + 4], ctl[a + 5], ctl[a + 6], ctl[a + 7], ctl[a + 8], f32[${ALPHA}], f32[${BETA}]);
       ctl[${ERR}] = 0;
     } catch (e) {
       ctl[${ERR}] = 1;

@@ -1,7 +1,8 @@
 /**
  * The worker pool of a threaded engine: `workers` threads that each instantiate the
  * threads build of the core on the engine's shared memory and run GEMM panels posted
- * through a control block in that memory (layout: runtime/pool-worker.ts).
+ * through a control block in that memory (layout: runtime/pool-worker.ts), or programs
+ * of recorded core calls (runtime/programs.ts: the shards of a data-parallel step).
  *
  * `post(w, ...)` writes a job into worker w's slot, bumps its sequence number and wakes
  * it (`Atomics.notify`); `wait(count)` blocks the calling thread in `Atomics.wait` until
@@ -11,7 +12,7 @@
  * workers are unref'd on Node, so a forgotten engine does not keep the process alive.
  */
 import { StateError } from '../errors.js';
-import { ALPHA, ARGS, BETA, DONE, ERR, NODE_WORKER_SOURCE, OP, OP_EXIT, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
+import { ALPHA, ARGS, BETA, DONE, ERR, NODE_WORKER_SOURCE, OP, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
 import { nodeBuiltin, workerKind } from './threads.js';
 
 /** The part of a Node or web Worker the pool uses. */
@@ -78,6 +79,20 @@ export class ThreadPool {
     ctl[x + 3] = a; ctl[x + 4] = lda; ctl[x + 5] = b; ctl[x + 6] = ldb; ctl[x + 7] = c; ctl[x + 8] = ldc;
     this.f32[s + ALPHA] = alpha;
     this.f32[s + BETA] = beta;
+    this.wake(w);
+  }
+
+  /** Posts to worker `w` the program of `count` calls at byte offset `ptr` (runtime/programs.ts). */
+  postRun(w: number, ptr: number, count: number): void {
+    const ctl = this.ctl, s = w * SLOT_INTS;
+    ctl[s + OP] = OP_RUN;
+    ctl[s + ARGS] = ptr;
+    ctl[s + ARGS + 1] = count;
+    this.wake(w);
+  }
+
+  private wake(w: number): void {
+    const ctl = this.ctl, s = w * SLOT_INTS;
     const seq = (this.seq[w] = (this.seq[w] + 1) | 0);
     Atomics.store(ctl, s + SEQ, seq);
     Atomics.notify(ctl, s + SEQ);
@@ -96,7 +111,7 @@ export class ThreadPool {
       }
       if (ctl[s + ERR] !== 0 && failed < 0) failed = w;
     }
-    if (failed >= 0) throw new StateError(`threads: worker ${failed} failed running its GEMM panel`);
+    if (failed >= 0) throw new StateError(`threads: worker ${failed} failed running its job (a GEMM panel or a program)`);
   }
 
   /** Ends every worker (idempotent). GEMMs then run on the calling thread only. */

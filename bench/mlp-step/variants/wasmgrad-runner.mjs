@@ -15,6 +15,7 @@ export const WASMGRAD_VARIANTS = {
   'wasmgrad-relaxed': { simd: true, relaxed: true },
   'wasmgrad-scalar': { simd: false },
   'wasmgrad-threads2': { simd: true, threads: 2 },
+  'wasmgrad-threads2-gemm': { simd: true, threads: 2, parallel: 'gemm' },
 };
 
 /** The runner factory of a named variant; throws on an unknown name. */
@@ -24,7 +25,7 @@ export function wasmgradVariant(wasmgrad, name) {
   return wasmgradRunner(wasmgrad, options);
 }
 
-export function wasmgradRunner(wasmgrad, { simd, relaxed = false, threads = 1 }) {
+export function wasmgradRunner(wasmgrad, { simd, relaxed = false, threads = 1, parallel }) {
   return async function create(problem, data) {
     const engine = await wasmgrad.init(simd ? { simd: true, relaxedSimd: relaxed, ...(threads > 1 ? { threads } : {}) } : { simd: false });
     if (relaxed && engine.relaxedSimd !== true) throw new Error('init did not give the relaxed-SIMD build');
@@ -36,10 +37,12 @@ export function wasmgradRunner(wasmgrad, { simd, relaxed = false, threads = 1 })
       ys.push(data.y.slice(i * batch, (i + 1) * batch));
     }
     const model = engine.nn.mlp(sizes, { activation: 'relu' });
+    // model.parallel: 'auto' (default: data-parallel from 32 rows per thread) or 'gemm' (GEMMs split by panels), docs/threads.md
+    if (parallel) model.parallel = parallel;
     let opt = null;
     const adamOptions = { lr: problem.lr, betas: problem.betas, eps: problem.eps };
     return {
-      info: { simd: engine.simd, relaxedSimd: engine.relaxedSimd === true, build: threads > 1 ? 'threads' : relaxed ? 'relaxed' : simd ? 'simd' : 'scalar', threads: engine.threads?.count ?? 1 },
+      info: { simd: engine.simd, relaxedSimd: engine.relaxedSimd === true, build: threads > 1 ? 'threads' : relaxed ? 'relaxed' : simd ? 'simd' : 'scalar', threads: engine.threads?.count ?? 1, parallel: model.parallel ?? null },
       reset() {
         model.setParameters(data.params);
         if (opt) opt.dispose();

@@ -1,0 +1,180 @@
+// Threads benchmark (docs/threads.md): where a second thread pays.
+//
+// 1. GEMM split threshold: f32_gemm_* on one thread (the plain SIMD build) against
+//    init({ threads: 2, threadsMinFlops: 0 }) (every call split by panels of C), over
+//    square sizes and the MLP 784-256-128-10 layer shapes at batch 32/128/512, interleaved
+//    rounds, medians. The suggested threshold is the smallest 2mnk above which every
+//    measured shape gains at least 10 % (2 threads / 1 ≥ 1.1).
+// 2. The training step: the MLP step (lossAndGrad + Adam) at batch 32/128/512 on one
+//    thread, on 2 threads with the GEMMs split (model.parallel = 'gemm'), and on 2 threads
+//    data-parallel (model.parallel = 'data'), interleaved; steps/s and ratios to one
+//    thread: which one 'auto' should pick (nn/data-parallel.ts, DP_MIN_ROWS).
+//
+// Thread ratios mean something only on a quiet machine: each run records the load
+// average before and after; on a shared 2-vCPU machine a second thread gains only as
+// much as the second core is free.
+//
+//   node bench/threads.bench.mjs            full run: bench/results/threads.json + the Threads section of bench/RESULTS.md
+//   node bench/threads.bench.mjs --short    fewer shapes and rounds, prints only
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { init } from '../dist/index.js';
+import { median, randomF32, writeResultsSection } from './util.mjs';
+
+const SHORT = process.argv.includes('--short');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = SHORT ? 5 : 9;
+const now = () => performance.now();
+
+function cpuName() {
+  let flags = '';
+  let family = '';
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    flags = /^flags\s*:(.*)$/m.exec(info)?.[1] ?? '';
+    const f = /^cpu family\s*:\s*(\d+)/m.exec(info)?.[1], m = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
+    if (f) family = `, family ${f} model ${m}`;
+  } catch {
+    // not Linux
+  }
+  const avx512 = / avx512f/.test(flags) ? ', AVX-512' : flags ? ', no AVX-512' : '';
+  return `${os.cpus()[0]?.model ?? 'unknown CPU'}${family}${avx512}`;
+}
+
+// ------------------------------------------------------------ 1. GEMM split
+
+/** [label, form, m, n, k] */
+const GEMMS = [
+  ...(SHORT ? [32, 64, 96, 128, 192, 256] : [16, 24, 32, 48, 64, 80, 96, 112, 128, 160, 192, 256, 384]).map((n) => [`n=${n}`, 'nn', n, n, n]),
+  ...(SHORT ? [32, 128] : [32, 128, 512]).flatMap((b) => [
+    [`b${b} X·W₁ᵀ`, 'nt', b, 256, 784],
+    [`b${b} X·W₂ᵀ`, 'nt', b, 128, 256],
+    [`b${b} X·W₃ᵀ`, 'nt', b, 10, 128],
+    [`b${b} dW₁ = Dᵀ·X`, 'tn', 256, 784, b],
+    [`b${b} dW₂`, 'tn', 128, 256, b],
+    [`b${b} dX₂ = D·W₂`, 'nn', b, 256, 128],
+  ]),
+];
+
+/** A timed loop of `reps` calls of f32_gemm_<form> on buffers allocated once in `e`. */
+function gemmCall(e, form, m, n, k) {
+  const ta = form[0] === 't', tb = form[1] === 't';
+  const [ar, ac] = ta ? [k, m] : [m, k];
+  const [br, bc] = tb ? [n, k] : [k, n];
+  const a = e.arena.alloc(Math.max(ar * ac, 1) * 4), b = e.arena.alloc(Math.max(br * bc, 1) * 4), c = e.arena.alloc(Math.max(m * n, 1) * 4);
+  e.f32(a, ar * ac).set(randomF32(ar * ac, 1));
+  e.f32(b, br * bc).set(randomF32(br * bc, 2));
+  const fn = e.kernels[`f32_gemm_${form}`];
+  return (reps) => {
+    const t = now();
+    for (let i = 0; i < reps; i++) fn(m, n, k, a, ac, b, bc, c, n, 1, 0);
+    return (now() - t) / reps;
+  };
+}
+
+/** Medians (ms per call) of interleaved rounds of each variant, each sample about `sampleMs` long. */
+function interleave(fns, rounds, sampleMs) {
+  const reps = fns.map((f) => {
+    f(2);
+    const t = f(3);
+    return Math.max(1, Math.min(100000, Math.round(sampleMs / Math.max(t, 1e-4))));
+  });
+  const samples = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) fns.forEach((f, i) => samples[i].push(f(reps[i])));
+  return samples.map(median);
+}
+
+const load0 = os.loadavg();
+const one = await init({ simd: true, relaxedSimd: false });
+const two = await init({ threads: 2, threadsMinFlops: 0 });
+const gemmRows = [];
+for (const [label, form, m, n, k] of GEMMS) {
+  const marks = [one.arena.mark(), two.arena.mark()];
+  const [t1, t2] = interleave([gemmCall(one, form, m, n, k), gemmCall(two, form, m, n, k)], ROUNDS, SHORT ? 10 : 25);
+  one.arena.reset(marks[0]);
+  two.arena.reset(marks[1]);
+  const row = { label, form, m, n, k, mflop: (2 * m * n * k) / 1e6, us1: t1 * 1000, us2: t2 * 1000, ratio: t1 / t2 };
+  gemmRows.push(row);
+  console.log(`${label.padEnd(16)} ${form} ${row.mflop.toFixed(2).padStart(8)} MFLOP  1 thread ${row.us1.toFixed(1).padStart(9)} µs  2 threads ${row.us2.toFixed(1).padStart(9)} µs  ${row.ratio.toFixed(2)}x`);
+}
+// the threshold: the smallest flop count above which every shape gains >= 10 %
+const byFlops = [...gemmRows].sort((a, b) => a.mflop - b.mflop);
+let threshold = null;
+for (let i = byFlops.length - 1; i >= 0 && byFlops[i].ratio >= 1.1; i--) threshold = byFlops[i].mflop;
+
+// ------------------------------------------------------------ 2. MLP step
+
+const SIZES = [784, 256, 128, 10];
+async function stepVariant(e, mode, batch) {
+  const x = e.tensor([batch, SIZES[0]], randomF32(batch * SIZES[0], 3));
+  const y = Int32Array.from({ length: batch }, (_, i) => (i * 7) % 10);
+  const model = e.nn.mlp(SIZES, { activation: 'relu', seed: 1 });
+  if (mode) model.parallel = mode;
+  const opt = e.optim.adam(model, { lr: 1e-3 });
+  const fn = (reps) => {
+    const t = now();
+    for (let i = 0; i < reps; i++) {
+      model.lossAndGrad(x, y, 'softmaxCrossEntropy');
+      opt.step();
+    }
+    return (now() - t) / reps;
+  };
+  fn.dispose = () => {
+    model.dispose();
+    opt.dispose();
+    x.dispose();
+  };
+  return fn;
+}
+
+const stepRows = [];
+for (const batch of [32, 128, 512]) {
+  const fns = [await stepVariant(one, null, batch), await stepVariant(two, 'gemm', batch), await stepVariant(two, 'data', batch)];
+  const [t1, tg, td] = interleave(fns, ROUNDS, SHORT ? 60 : 150);
+  fns.forEach((f) => f.dispose());
+  const row = { batch, one: 1000 / t1, gemm: 1000 / tg, data: 1000 / td };
+  stepRows.push(row);
+  console.log(`MLP step b${batch}: 1 thread ${row.one.toFixed(0)} steps/s, 2 threads gemm ${row.gemm.toFixed(0)} (${(row.gemm / row.one).toFixed(2)}x), data ${row.data.toFixed(0)} (${(row.data / row.one).toFixed(2)}x)`);
+}
+const load1 = os.loadavg();
+one.dispose();
+two.dispose();
+
+// ------------------------------------------------------------ report
+
+const la = (l) => l.map((v) => v.toFixed(1)).join(' ');
+const machine = { cpu: cpuName(), cores: os.cpus().length, node: process.version, date: new Date().toISOString(), loadBefore: load0, loadAfter: load1 };
+const f2 = (v) => v.toFixed(2);
+const lines = [
+  '',
+  `\`node bench/threads.bench.mjs\`, ${machine.date.slice(0, 16).replace('T', ' ')} UTC: ${machine.cpu}, ${machine.cores} vCPU, Node ${machine.node};`,
+  `load average ${la(load0)} before, ${la(load1)} after (1, 5, 15 min). ${ROUNDS} interleaved rounds, medians. On a shared`,
+  'machine the "2 / 1" ratios are bounded by how much of the second core is free: quote them only with the load.',
+  '',
+  '### GEMM: one thread against every call split by panels of C (`threadsMinFlops: 0`)',
+  '',
+  '| shape | form | MFLOP (2mnk) | 1 thread | 2 threads | 2 / 1 |',
+  '|---|---|---:|---:|---:|---:|',
+  ...gemmRows.map((r) => `| ${r.label} (${r.m}×${r.n}×${r.k}) | ${r.form} | ${r.mflop.toFixed(2)} | ${r.us1.toFixed(1)} µs | ${r.us2.toFixed(1)} µs | ${f2(r.ratio)}× |`),
+  '',
+  threshold === null
+    ? 'No measured shape gained 10 % from a second thread in this run: no threshold can be read from it.'
+    : `Every shape from ${threshold.toFixed(2)} MFLOP up gained at least 10 % in this run: a split threshold near that (the default \`threadsMinFlops\` is ${4} MFLOP; runtime/gemm-threads.ts).`,
+  '',
+  '### MLP 784-256-128-10 step (lossAndGrad + Adam), steps/s',
+  '',
+  '| batch | 1 thread | 2 threads, GEMMs split | 2 threads, data-parallel | gemm / 1 | data / 1 |',
+  '|---:|---:|---:|---:|---:|---:|',
+  ...stepRows.map((r) => `| ${r.batch} | ${r.one.toFixed(0)} | ${r.gemm.toFixed(0)} | ${r.data.toFixed(0)} | ${f2(r.gemm / r.one)}× | ${f2(r.data / r.one)}× |`),
+  '',
+  "`model.parallel = 'auto'` shards a batch when each thread gets at least 32 rows (nn/data-parallel.ts, DP_MIN_ROWS), else splits the GEMMs.",
+  '',
+];
+console.log(lines.join('\n'));
+if (!SHORT) {
+  mkdirSync(root + 'bench/results', { recursive: true });
+  writeFileSync(root + 'bench/results/threads.json', JSON.stringify({ machine, rounds: ROUNDS, gemm: gemmRows, threshold, steps: stepRows }, null, 2) + '\n');
+  writeResultsSection('## Threads', lines, root + 'bench/RESULTS.md');
+  console.log('wrote bench/results/threads.json and the Threads section of bench/RESULTS.md');
+}

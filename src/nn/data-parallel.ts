@@ -1,0 +1,243 @@
+/**
+ * A data-parallel `lossAndGrad` (docs/threads.md, "Data-parallel steps"): on a threaded
+ * engine, the batch's rows are cut into one shard per thread, and each thread runs the
+ * model's forward and backward on its shard; the gradients are summed into the model's
+ * flat buffer, and the optimizer then takes one step as usual.
+ *
+ * One step, n rows in P shards (shard s = rows r_s ≤ i < r_{s+1}, whole units of 8 rows,
+ * the GEMM's row split in runtime/gemm-threads.ts):
+ *   0. the dropout masks of the whole batch, drawn on the calling thread in layer order
+ *      (f32_dropout_mask: the same draws, in the same order, as one thread's forward);
+ *   1. forward: thread s runs every layer on its rows (its rows of each activation,
+ *      mask and pre-activation buffer of the model's plan: row-major, so the rows of
+ *      all shards together are the one-thread buffers);
+ *   2. the loss on the whole batch, by the caller (the one-thread call: the mean is over
+ *      all n rows, and the value and dL/dy are one thread's);
+ *   3. backward: thread s from its rows of dL/dy, with gradBeta 0 into its own gradient
+ *      buffer (shard 0 into the model's), through its own block of rows of the plan's
+ *      ping-pong gradient buffers (rows r_s of width plan.gradWidth: the layers' widths
+ *      differ, so a shard's rows at one width would overlap another's at the next);
+ *   4. the reduction g ← ((g_0 + g_1) + g_2) + …, elementwise, the parameters cut into
+ *      one range per thread (which thread sums an element does not change its bits).
+ * Each phase is a set of programs (runtime/programs.ts) recorded by the shard's own bound
+ * layers (the model's specs bound to a recorder, bind.ts) and run at once: the first on
+ * the calling thread, the others on the pool's workers; a phase returns when all are done.
+ *
+ * Bits. A row of a GEMM's output is computed by the same micro-kernel over the same
+ * blocks of k wherever the row lies, and shard edges fall on 8-row boundaries, so the
+ * forward activations, the loss value, dL/dy and every input gradient equal one
+ * thread's to the last bit (the first step's loss is one thread's). The parameter
+ * gradients sum over the batch in another order (per shard, then across shards), so
+ * they differ from one thread's by rounding, |Δg| ≲ n·u·Σ|terms| (u = 2^-24); the
+ * order is fixed by the thread count, so a given count repeats its bits run to run.
+ *
+ * Everything is allocated once (the P - 1 shard gradient buffers, the programs, the
+ * per-shard pointer tables): a step allocates nothing.
+ */
+import { MemoryError, ValueError } from '../errors.js';
+import type { Core } from '../runtime/core.js';
+import { describe } from '../runtime/validate.js';
+import type { Kernels } from '../runtime/kernels.js';
+import { programBytes, type Program, type ProgramRunner } from '../runtime/programs.js';
+import { bindLayers } from './bind.js';
+import { DropoutLayer, type BoundLayer, type LayerSpec } from './layers.js';
+import type { Plan } from './plan.js';
+
+/** How a threaded engine runs `lossAndGrad`: 'auto' (the rule below), 'gemm' (one forward, GEMMs split by panels), 'data' (shards). */
+export type ParallelMode = 'auto' | 'gemm' | 'data';
+
+/** Shard rows come in units of 8 (the split unit of runtime/gemm-threads.ts, a multiple of the micro-tile's rows). */
+const ROW_UNIT = 8;
+
+/**
+ * 'auto' runs a step data-parallel when every thread gets at least this many rows
+ * (n ≥ threads · DP_MIN_ROWS), else splits the GEMMs. The measurement behind it:
+ * bench/threads.bench.mjs (the MLP step on one thread, GEMMs split, data-parallel) and
+ * the "Threads" section of bench/RESULTS.md.
+ */
+export const DP_MIN_ROWS = 32;
+
+/** Does 'auto' shard a batch of n rows over `threads` threads? */
+export const dataParallelPays = (n: number, threads: number): boolean => n >= threads * DP_MIN_ROWS;
+
+/** What a data-parallel step needs from its model (a Sequential). */
+export interface ShardedModel {
+  readonly engine: Core;
+  readonly specs: readonly LayerSpec[];
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly numParameters: number;
+  readonly paramsPtr: number;
+  readonly gradsPtr: number;
+  readonly rngPtr: number;
+  /** the model's own bound layers (dropout masks are drawn through them) */
+  readonly layers: readonly BoundLayer[];
+  readonly firstParam: number;
+}
+
+export class DataParallel {
+  /** threads this instance was planned for */
+  readonly threads: number;
+  private readonly runner: ProgramRunner;
+  private readonly rec: Readonly<Kernels>;
+  /** shards[s]: the model's layers bound to the recorder and to shard s's gradient buffer */
+  private readonly shards: BoundLayer[][];
+  /** gradient buffer of each shard (shard 0: the model's) */
+  private readonly grads: number[];
+  private readonly fwd: Program[];
+  private readonly bwd: Program[];
+  private readonly red: Program[];
+  /** per shard: its pointer to each layer's input (acts[s][k]) and scratch, filled by forward */
+  private readonly acts: number[][];
+  private readonly scratch: number[][];
+  /** rows[s]: first row of shard s; rows[parts] = n */
+  private readonly rows: number[];
+  private parts = 0;
+  private readonly blocks: number[];
+
+  constructor(private readonly m: ShardedModel, runner: ProgramRunner) {
+    const P = (this.threads = runner.threads);
+    const L = m.layers.length;
+    this.runner = runner;
+    this.rec = runner.recorder;
+    const fwdCap = 2 * L + 1, bwdCap = 3 * L + 1, redCap = P;
+    const sizes = [...Array.from({ length: P - 1 }, () => m.numParameters * 4), programBytes(P * (fwdCap + bwdCap + redCap))];
+    const blocks = (this.blocks = m.engine.arena.allocAll(sizes));
+    this.grads = [m.gradsPtr, ...blocks.slice(0, P - 1)];
+    let at = blocks[P - 1];
+    const program = (cap: number): Program => {
+      const p = { ptr: at, cap, count: 0 };
+      at += programBytes(cap);
+      return p;
+    };
+    this.fwd = Array.from({ length: P }, () => program(fwdCap));
+    this.bwd = Array.from({ length: P }, () => program(bwdCap));
+    this.red = Array.from({ length: P }, () => program(redCap));
+    const ctx = { engine: { kernels: this.rec } as unknown as Core, rngPtr: m.rngPtr, presetMasks: true };
+    this.shards = this.grads.map((g) => bindLayers(ctx, m.specs, m.inputSize, m.paramsPtr, g).layers);
+    this.acts = Array.from({ length: P }, () => new Array<number>(L + 1).fill(0));
+    this.scratch = Array.from({ length: P }, () => new Array<number>(L).fill(0));
+    this.rows = new Array<number>(P + 1).fill(0);
+  }
+
+  /** Cuts n rows into shards of whole 8-row units, at most one per thread; returns their number (< 2: not worth sharding). */
+  split(n: number): number {
+    const units = Math.ceil(n / ROW_UNIT);
+    const parts = Math.min(this.threads, this.runner.threads, units);
+    const rows = this.rows;
+    for (let s = 0; s < parts; s++) rows[s] = Math.floor((s * units) / parts) * ROW_UNIT;
+    rows[parts] = n;
+    return (this.parts = parts);
+  }
+
+  /** Phases 0 and 1: the masks, then every shard's forward (after `split(n)`); plan.acts[0] is the input. */
+  forward(plan: Plan, n: number, training: boolean): void {
+    const layers = this.m.layers, L = layers.length, acts = plan.acts;
+    for (let k = 0; k < L; k++) {
+      const l = layers[k];
+      if (l.alias) acts[k + 1] = acts[k];
+      else if (training && l instanceof DropoutLayer && l.p > 0) l.drawMask(n, plan.scratch[k]);
+    }
+    const runner = this.runner;
+    for (let s = 0; s < this.parts; s++) {
+      const r = this.rows[s], rows = this.rows[s + 1] - r;
+      const sa = this.acts[s], sc = this.scratch[s], shard = this.shards[s];
+      sa[0] = acts[0] + 4 * r * this.m.inputSize;
+      runner.begin(this.fwd[s]);
+      for (let k = 0; k < L; k++) {
+        const l = shard[k];
+        if (l.alias) {
+          sa[k + 1] = sa[k];
+          continue;
+        }
+        sa[k + 1] = acts[k + 1] + 4 * r * l.outSize;
+        sc[k] = plan.scratch[k] === 0 ? 0 : plan.scratch[k] + 4 * r * l.scratchPerRow;
+        l.forward(rows, sa[k], sa[k + 1], training, sc[k], null);
+      }
+      runner.end();
+    }
+    runner.run(this.fwd, this.parts);
+  }
+
+  /** Phases 3 and 4: every shard's backward from plan.dOut, then the sum into the model's gradients. */
+  backward(plan: Plan, training: boolean): void {
+    const runner = this.runner, first = this.m.firstParam, parts = this.parts;
+    for (let s = 0; s < parts; s++) {
+      const r = this.rows[s], rows = this.rows[s + 1] - r;
+      const sa = this.acts[s], sc = this.scratch[s], shard = this.shards[s];
+      let dy = plan.dOut + 4 * r * this.m.outputSize;
+      runner.begin(this.bwd[s]);
+      for (let k = shard.length - 1; k >= first; k--) {
+        const l = shard[k];
+        if (l.alias) continue;
+        const dx = k === first ? 0 : plan.grads[k] + 4 * r * plan.gradWidth;
+        l.backward(rows, sa[k], sa[k + 1], dy, dx, training, sc[k], 0, null);
+        dy = dx;
+      }
+      runner.end();
+    }
+    runner.run(this.bwd, parts);
+    // g_0 += g_1, then += g_2, …: one range of the parameters per thread, 16-byte aligned
+    const len = this.m.numParameters, g = this.grads;
+    for (let t = 0; t < parts; t++) {
+      const a = Math.floor((t * len) / parts / 4) * 4, b = t + 1 === parts ? len : Math.floor(((t + 1) * len) / parts / 4) * 4;
+      runner.begin(this.red[t]);
+      for (let s = 1; s < parts && b > a; s++) this.rec.f32_add(b - a, g[0] + 4 * a, g[s] + 4 * a, g[0] + 4 * a);
+      runner.end();
+    }
+    runner.run(this.red, parts);
+  }
+
+  /** Frees the shard gradient buffers and the programs. */
+  dispose(): void {
+    for (const b of this.blocks) this.m.engine.arena.free(b);
+    this.blocks.length = 0;
+  }
+}
+
+/**
+ * A model's `parallel` mode and its data-parallel step, made on the first sharded step.
+ * `pick(engine, n)` gives the step for n rows, or null for the one-forward path (one
+ * thread, or GEMMs split by panels): 'gemm' never shards; 'auto' shards from
+ * `dataParallelPays`; 'data' whenever there are two threads and two units of rows. When
+ * 'auto' cannot get the buffers (a MemoryError), it splits GEMMs from then on; 'data'
+ * throws the MemoryError (nothing else has changed).
+ */
+export class ShardChoice {
+  mode: ParallelMode = 'auto';
+  private dp: DataParallel | null = null;
+  private refused = false;
+
+  constructor(private readonly model: () => ShardedModel) {}
+
+  setMode(kind: string, mode: ParallelMode): void {
+    if (mode !== 'auto' && mode !== 'gemm' && mode !== 'data') {
+      throw new ValueError(`${kind}: parallel must be 'auto', 'gemm' or 'data', got ${describe(mode)}`);
+    }
+    this.mode = mode;
+  }
+
+  pick(engine: Core, n: number): DataParallel | null {
+    const runner = engine.programs, mode = this.mode;
+    if (mode === 'gemm' || runner === null || runner.threads < 2) return null;
+    if (mode === 'auto' && !dataParallelPays(n, runner.threads)) return null;
+    if (this.dp === null) {
+      if (this.refused && mode === 'auto') return null;
+      const m = this.model();
+      if (m.numParameters === 0) return null;
+      try {
+        this.dp = new DataParallel(m, runner);
+      } catch (e) {
+        if (!(e instanceof MemoryError) || mode === 'data') throw e;
+        this.refused = true;
+        return null;
+      }
+    }
+    return this.dp.split(n) >= 2 ? this.dp : null;
+  }
+
+  dispose(): void {
+    this.dp?.dispose();
+    this.dp = null;
+  }
+}

@@ -1,0 +1,191 @@
+// Data-parallel training steps (src/nn/data-parallel.ts, docs/threads.md): the batch cut
+// into shards over the threads, gradients summed in a fixed order. Against one thread (the
+// plain SIMD build): the first loss and the dropout masks to the last bit, the gradients
+// and a 12-step SGD trajectory within the stated tolerance; the same bits run to run for a
+// given thread count (Adam, dropout); the mean over the whole batch (uneven shards); the
+// 'auto' rule; no allocation per step; abort and dispose leave no worker running.
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { fit, init, spirals, ValueError, type Engine } from '../src/index.js';
+import { rng } from './helpers.js';
+
+const engines: Engine[] = [];
+async function make(options: Parameters<typeof init>[0]): Promise<Engine> {
+  const e = await init(options);
+  engines.push(e);
+  return e;
+}
+afterAll(() => engines.forEach((e) => e.dispose()));
+
+const one = make({ simd: true, relaxedSimd: false });
+const two = make({ threads: 2 });
+const three = make({ threads: 3 });
+
+type Model = ReturnType<Engine['nn']['mlp']>;
+const SIZES = [100, 64, 48, 10];
+
+function data(n: number, seed: number) {
+  const r = rng(seed);
+  return {
+    x: Float32Array.from({ length: n * SIZES[0] }, () => 2 * r() - 1),
+    y: Int32Array.from({ length: n }, () => Math.floor(r() * 10)),
+    t: Float32Array.from({ length: n * 10 }, () => r()),
+  };
+}
+
+function model(e: Engine, mode: 'auto' | 'gemm' | 'data', dropout = 0): Model {
+  const m = e.nn.mlp(SIZES, { activation: 'relu', dropout, seed: 5 });
+  m.setParameters(Float32Array.from({ length: m.numParameters }, (_, i) => Math.sin(i * 0.7) * 0.15));
+  m.parallel = mode;
+  return m;
+}
+
+/** max |a - b| / max |b| */
+function relErr(a: Float32Array, b: Float32Array): number {
+  let d = 0, s = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return d / s;
+}
+
+/** Stated tolerance of a data-parallel gradient against one thread: max|Δg| ≤ 1e-5 · max|g| (f32 sums of ≤ 100 rows in another order). */
+const GRAD_TOL = 1e-5;
+
+describe('data-parallel lossAndGrad', () => {
+  it('first loss bit-identical to one thread, gradients within 1e-5 of max|g|, mean over the whole batch (uneven shards)', async () => {
+    const ref = await one;
+    for (const e of [await two, await three]) {
+      for (const n of [16, 37, 64, 100]) {
+        for (const loss of ['softmaxCrossEntropy', 'mse'] as const) {
+          const d = data(n, n);
+          const got: { loss: number; g: Float32Array }[] = [];
+          for (const [eng, mode] of [[ref, 'gemm'], [e, 'data']] as const) {
+            const m = model(eng, mode);
+            const x = eng.tensor([n, SIZES[0]], d.x);
+            const y = loss === 'mse' ? eng.tensor([n, 10], d.t) : d.y;
+            got.push({ loss: m.lossAndGrad(x, y, loss), g: m.gradients() });
+            m.dispose();
+          }
+          const what = `${e.threads.count} threads, n=${n}, ${loss}`;
+          expect(Object.is(got[1].loss, got[0].loss), `${what}: loss ${got[1].loss} vs ${got[0].loss}`).toBe(true);
+          expect(relErr(got[1].g, got[0].g), what).toBeLessThanOrEqual(GRAD_TOL);
+        }
+      }
+    }
+  });
+
+  it('dropout: the masks and RNG state are one thread\'s, so the loss is too; gradients within tolerance', async () => {
+    const ref = await one, e = await two;
+    const n = 96, d = data(n, 7);
+    const out: { loss: number[]; g: Float32Array; rng: Uint32Array }[] = [];
+    for (const [eng, mode] of [[ref, 'gemm'], [e, 'data']] as const) {
+      const m = model(eng, mode, 0.3);
+      const x = eng.tensor([n, SIZES[0]], d.x);
+      const loss = [m.lossAndGrad(x, d.y, 'softmaxCrossEntropy'), m.lossAndGrad(x, d.y, 'softmaxCrossEntropy')];
+      out.push({ loss, g: m.gradients(), rng: m.rngState() });
+      m.dispose();
+    }
+    expect(out[1].loss).toEqual(out[0].loss);
+    expect(out[1].rng).toEqual(out[0].rng);
+    expect(relErr(out[1].g, out[0].g)).toBeLessThanOrEqual(GRAD_TOL);
+  });
+
+  it('after 12 SGD steps parameters and losses are within 1e-5 relative of one thread; Adam repeats its bits run to run', async () => {
+    const ref = await one, n = 80, d = data(n, 3);
+    const sgd = async (eng: Engine, mode: 'gemm' | 'data') => {
+      const m = model(eng, mode);
+      const opt = eng.optim.sgd(m, { lr: 0.1, momentum: 0.9 });
+      const x = eng.tensor([n, SIZES[0]], d.x);
+      const losses: number[] = [];
+      for (let s = 0; s < 12; s++) {
+        losses.push(m.lossAndGrad(x, d.y, 'softmaxCrossEntropy'));
+        opt.step();
+      }
+      const p = m.parameters();
+      m.dispose();
+      opt.dispose();
+      return { losses, p };
+    };
+    const base = await sgd(ref, 'gemm');
+    for (const e of [await two, await three]) {
+      const r = await sgd(e, 'data');
+      expect(relErr(r.p, base.p), `${e.threads.count} threads: parameters`).toBeLessThanOrEqual(1e-5);
+      r.losses.forEach((v, i) => expect(Math.abs(v - base.losses[i]) / base.losses[i], `step ${i}`).toBeLessThanOrEqual(1e-5));
+    }
+    // same thread count, a fresh engine (other workers): the same bits, Adam and dropout included
+    const adam = (eng: Engine) => {
+      const m = model(eng, 'data', 0.2);
+      const opt = eng.optim.adam(m, { lr: 1e-2 });
+      const x = eng.tensor([n, SIZES[0]], d.x);
+      const losses: number[] = [];
+      for (let s = 0; s < 10; s++) {
+        losses.push(m.lossAndGrad(x, d.y, 'softmaxCrossEntropy'));
+        opt.step();
+      }
+      return { losses, p: m.parameters() };
+    };
+    const a = adam(await two), b = adam(await make({ threads: 2 }));
+    expect(b.losses).toEqual(a.losses);
+    expect(b.p).toEqual(a.p);
+  });
+
+  it("'auto' shards from 32 rows per thread, 'gemm' never; no allocation per step", async () => {
+    const e = await two, runs = vi.spyOn(e.programs!, 'run');
+    const m = model(e, 'auto');
+    for (const [n, sharded] of [[32, false], [63, false], [64, true], [200, true]] as const) {
+      const d = data(n, n), x = e.tensor([n, SIZES[0]], d.x);
+      m.lossAndGrad(x, d.y, 'softmaxCrossEntropy');
+      const used = e.arena.usedBytes;
+      runs.mockClear();
+      for (let s = 0; s < 3; s++) m.lossAndGrad(x, d.y, 'softmaxCrossEntropy');
+      expect(runs.mock.calls.length, `n=${n}`).toBe(sharded ? 9 : 0); // forward, backward, reduction
+      expect(e.arena.usedBytes, `n=${n}: arena`).toBe(used);
+    }
+    m.parallel = 'gemm';
+    runs.mockClear();
+    const d = data(128, 1);
+    m.lossAndGrad(e.tensor([128, SIZES[0]], d.x), d.y, 'softmaxCrossEntropy');
+    expect(runs).not.toHaveBeenCalled();
+    expect(() => (m.parallel = 'threads' as never)).toThrow(ValueError);
+    expect(() => (m.parallel = 'threads' as never)).toThrow('mlp: parallel must be \'auto\', \'gemm\' or \'data\', got the string "threads"');
+    runs.mockRestore();
+    m.dispose();
+  });
+});
+
+describe('data-parallel fit: abort and dispose', () => {
+  it('an aborted run resumes to the bits of an uninterrupted one; a timer abort leaves no worker busy; dispose ends the workers', async () => {
+    const e = await make({ threads: 2 });
+    const ds = spirals({ n: 600, arms: 3, noise: 0.1, seed: 2 });
+    const run = async (signal?: AbortSignal, onBatchEnd?: () => void) => {
+      const m = e.nn.mlp([2, 64, 64, 3], { seed: 9, dropout: 0.1 });
+      const optimizer = e.optim.adam(m, { lr: 0.01 });
+      const h = await fit(m, { data: ds, optimizer, epochs: 3, batchSize: 128, seed: 4, signal, callbacks: onBatchEnd ? { onBatchEnd } : undefined });
+      return { m, optimizer, h };
+    };
+    const a = await run();
+    const ctl = new AbortController();
+    let steps = 0;
+    const b = await run(ctl.signal, () => void (++steps === 5 && ctl.abort()));
+    expect(b.h.stopReason).toBe('aborted');
+    await fit(b.m, { data: ds, optimizer: b.optimizer, epochs: 3, batchSize: 128, seed: 4, resume: b.h.state });
+    expect(b.m.parameters()).toEqual(a.m.parameters());
+    // abort from a timer while fit runs: it stops between steps, and the workers answer at once
+    const c = new AbortController();
+    setTimeout(() => c.abort(), 5);
+    const r = await run(c.signal);
+    expect(['aborted', 'completed']).toContain(r.h.stopReason);
+    const d = data(64, 2), m = model(e, 'data'), x = e.tensor([64, SIZES[0]], d.x);
+    const sharded = m.lossAndGrad(x, d.y, 'softmaxCrossEntropy');
+    const workers = (e as unknown as { pool: { workers: { once(ev: 'exit', f: () => void): void }[] } }).pool.workers;
+    const exited = Promise.all(workers.map((w) => new Promise<void>((res) => w.once('exit', res))));
+    e.dispose();
+    await exited;
+    // after dispose: one thread, the one-forward path: the same loss (the forward is one thread's either way)
+    expect(m.lossAndGrad(x, d.y, 'softmaxCrossEntropy')).toBe(sharded);
+    const ref = model(await one, 'gemm');
+    ref.lossAndGrad((await one).tensor([64, SIZES[0]], d.x), d.y, 'softmaxCrossEntropy');
+    expect(m.gradients()).toEqual(ref.gradients());
+  });
+});

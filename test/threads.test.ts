@@ -81,6 +81,7 @@ describe('threads build: GEMM split across workers', () => {
       const c = e.matmul(a, b, { transB: true });
       params.push(c.data.slice());
       const model = e.nn.mlp([200, 96, 48, 10], { activation: 'relu' });
+      model.parallel = 'gemm'; // one forward with split GEMMs (data-parallel steps: test/threads.data-parallel.test.ts)
       model.setParameters(Float32Array.from({ length: model.numParameters }, (_, i) => Math.sin(i) * 0.1));
       const opt = e.optim.adam(model, { lr: 1e-2 });
       const xt = e.tensor([64, 200], x);

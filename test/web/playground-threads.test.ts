@@ -85,7 +85,7 @@ afterAll(async () => {
 });
 
 describe('playground threads (headless Chromium)', () => {
-  it('cross-origin isolated: 2 threads in the worker give the same loss bits as the one-thread SIMD build', async () => {
+  it('cross-origin isolated: 2 threads in the worker give the one-thread SIMD loss (first step bit for bit, then within 1e-6)', async () => {
     const { page } = await open(true);
     expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
     // the page's main thread may not block: the pool can only wait in the worker
@@ -97,7 +97,10 @@ describe('playground threads (headless Chromium)', () => {
     expect(await text(page, 'threads-note')).toMatch(/^2 threads/);
     console.log(`losses, steps 0-3: SIMD ${simd.join(' ')}; SIMD on 2 threads ${threads.join(' ')}`);
     expect(new Set(simd).size).toBe(4); // every step moved the loss
-    expect(threads).toEqual(simd); // f64 text of the f32 losses: every bit
+    // batch 256 on 2 threads is a data-parallel step (model.parallel 'auto', docs/threads.md): the first
+    // loss is one thread's to the last bit, the later ones within rounding (the gradients sum in another order)
+    expect(threads[0]).toBe(simd[0]); // f64 text of the f32 loss: every bit
+    threads.forEach((v, i) => expect(Math.abs(Number(v) - Number(simd[i])), `step ${i}`).toBeLessThanOrEqual(1e-6 * Number(simd[i])));
     // and a run keeps training on two threads while the page draws
     const first = Number(simd[0]);
     await page.getByTestId('train-start').click();

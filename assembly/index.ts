@@ -18,6 +18,8 @@ export * from "./optim_guard";
 export * from "./fused";
 export * from "./linalg_blas";
 export * from "./linalg";
+export * from "./linalg_gemv";
+export * from "./glm";
 export * from "./prox";
 export * from "./project";
 export * from "./project_threshold";

@@ -10,10 +10,16 @@
 // ROUNDS runs, wall time per run; f and ‖g‖∞ at the end say whether the runs
 // reached the same point.
 //
-// The objectives are the same formulas on both sides: ours are plain JS loops
-// (src/solve/objectives.ts), scipy's numpy (X @ w in BLAS); for the data problems
-// the objective dominates, so these figures compare whole runs, not the
-// solvers' own overhead alone.
+// The objectives are the same formulas on both sides. Ours come in two homes
+// (src/solve/glm.ts): plain JS loops over a Float64Array X ("JS objective": one pass
+// over the rows per evaluation), and X in the engine's memory ("engine objective",
+// engine.objectives.logisticRegression: blocked f64x2 gemv kernels with the link in
+// the same pass, assembly/glm.ts). scipy's is numpy (X @ w and X.T @ r in BLAS; fun and
+// jac are separate calls, so X is read three times per evaluation). For the data
+// problems the objective dominates, so these figures compare whole runs, not the
+// solvers' own overhead alone. CPU time (user + system of the process, Node's
+// process.cpuUsage / Python's time.process_time) is quoted beside the wall time: the
+// machine is shared, and a BLAS may use more than one thread.
 //
 //   npm run bench solvers   (or: npm run build && node bench/solvers.bench.mjs [--short])
 // A full run writes bench/results/solvers.json and its own section of bench/RESULTS.md.
@@ -26,6 +32,7 @@ import { init, minimize, objectives } from '../dist/index.js';
 import { median } from './util.mjs';
 
 const short = process.argv.includes('--short');
+const loadAtStart = loadavg().map((x) => x.toFixed(1)).join(' ');
 const ROUNDS = short ? 1 : 3;
 const engine = await init();
 const require = createRequire(import.meta.url);
@@ -88,6 +95,7 @@ const problems = [
 for (const p of problems) {
   if (p.kind === 'logistic') {
     p.ob = objectives.logisticRegression(p.data.X, p.data.y, 1e-2);
+    p.obCore = engine.objectives.logisticRegression(p.data.X, p.data.y, 1e-2);
     p.n = p.data.d;
     p.file = join(dir, `${p.n}-${p.data.m}.bin`);
     writeFileSync(p.file, Buffer.concat([Buffer.from(p.data.X.buffer), Buffer.from(p.data.y.buffer)]));
@@ -100,16 +108,18 @@ const gInf = (ob, x) => {
   return Math.max(...Array.from(g, Math.abs));
 };
 
-/** Runs `once` once untimed, then ROUNDS times; the median wall time and the last run's outcome. */
+/** Runs `once` once untimed, then ROUNDS times; the median wall and CPU time and the last run's outcome. */
 function time(once) {
-  const ms = [];
+  const ms = [], cpu = [];
   let out = once(); // warm-up (JIT), not timed
   for (let r = 0; r < ROUNDS; r++) {
-    const t0 = performance.now();
+    const c0 = process.cpuUsage(), t0 = performance.now();
     out = once();
     ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { ms: median(ms), ...out };
+  return { ms: median(ms), cpu: median(cpu), ...out };
 }
 
 const PY = String.raw`
@@ -130,10 +140,10 @@ for p in spec:
         def g(w, X=X, y=y):
             return X.T @ (1 / (1 + np.exp(-(X @ w))) - y) / X.shape[0] + 0.01 * w
         x0 = np.zeros(d)
-    ts = []
+    ts = []; cs = []
     for _ in range(rounds):
-        t0 = time.perf_counter(); r = minimize(f, x0, jac=g, method='L-BFGS-B', options=dict(maxiter=p['maxIter']) if p.get('maxIter') else None); ts.append((time.perf_counter() - t0) * 1e3)
-    out.append(dict(ms=float(np.median(ts)), fun=float(r.fun), nfev=int(r.nfev), nit=int(r.nit), gInf=float(np.max(np.abs(g(r.x))))))
+        c0 = time.process_time(); t0 = time.perf_counter(); r = minimize(f, x0, jac=g, method='L-BFGS-B', options=dict(maxiter=p['maxIter']) if p.get('maxIter') else None); ts.append((time.perf_counter() - t0) * 1e3); cs.append((time.process_time() - c0) * 1e3)
+    out.append(dict(ms=float(np.median(ts)), cpu=float(np.median(cs)), fun=float(r.fun), nfev=int(r.nfev), nit=int(r.nit), gInf=float(np.max(np.abs(g(r.x))))))
 print(json.dumps(out))
 `;
 const spec = problems.map((p) => ({ kind: p.kind, n: p.n, m: p.data?.m, d: p.data?.d, file: p.file, maxIter: p.maxIter }));
@@ -145,18 +155,23 @@ const scipyVersion = spawnSync('/usr/bin/python3', ['-c', 'import scipy, numpy; 
 const results = [];
 problems.forEach((p, k) => {
   const ob = p.ob, rows = [];
-  const ours = (label, opts, useEngine) => {
+  const ours = (label, opts, useEngine, objective = ob) => {
     const r = time(() => {
-      const res = (useEngine ? engine.minimize : minimize)(ob.fun, ob.x0, opts);
+      const res = (useEngine ? engine.minimize : minimize)(objective.fun, objective.x0, opts);
       return { fun: res.fun, nfev: res.nfev, nit: res.nit, gInf: gInf(ob, res.x), ok: res.success };
     });
     rows.push({ solver: label, ...r });
   };
   const budget = p.maxIter ? { maxIter: p.maxIter } : {};
-  ours('wasmgrad lbfgs (host vectors)', { method: 'lbfgs', ...budget }, false);
-  ours('wasmgrad lbfgs (engine: f64 SIMD kernels)', { method: 'lbfgs', ...budget }, true);
+  const js = p.obCore ? ', JS objective' : '';
+  ours(`wasmgrad lbfgs (host vectors${js})`, { method: 'lbfgs', ...budget }, false);
+  ours(`wasmgrad lbfgs (engine: f64 SIMD kernels${js})`, { method: 'lbfgs', ...budget }, true);
   // lbfgsb rebuilds its compact matrices on the host each iteration (O(m²n)): left out at n = 10⁴
-  if (ob.n <= 1000) ours('wasmgrad lbfgsb', { method: 'lbfgsb' }, false);
+  if (ob.n <= 1000) ours(`wasmgrad lbfgsb${js ? ` (${js.slice(2)})` : ''}`, { method: 'lbfgsb' }, false);
+  if (p.obCore) {
+    ours('wasmgrad lbfgs (engine objective: X in the core)', { method: 'lbfgs' }, true, p.obCore);
+    ours('wasmgrad lbfgsb (engine objective: X in the core)', { method: 'lbfgsb' }, true, p.obCore);
+  }
   if (scipy) rows.push({ solver: `scipy ${scipyVersion.split(' ')[0]} L-BFGS-B`, ...scipy[k] });
   if (fmin) {
     rows.push({ solver: 'fmin 0.0.4 conjugateGradient', ...time(() => {
@@ -188,19 +203,21 @@ problems.forEach((p, k) => {
   }
   results.push({ problem: p.name, n: ob.n, rows });
   console.log(`\n${p.name} (n = ${ob.n})`);
-  for (const r of rows) console.log(`  ${r.solver.padEnd(44)} ${r.ms.toFixed(1).padStart(9)} ms  f ${r.fun.toExponential(6)}  |g|inf ${r.gInf.toExponential(1)}  nfev ${r.nfev}`);
+  for (const r of rows) console.log(`  ${r.solver.padEnd(52)} ${r.ms.toFixed(1).padStart(9)} ms  cpu ${(r.cpu ?? NaN).toFixed(1).padStart(9)} ms  f ${r.fun.toExponential(6)}  |g|inf ${r.gInf.toExponential(1)}  nfev ${r.nfev}`);
 });
 rmSync(dir, { recursive: true, force: true });
+for (const p of problems) p.obCore?.dispose();
 
 if (!short) {
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}, load ${loadAtStart} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`;
   writeFileSync('bench/results/solvers.json', JSON.stringify({ date: new Date().toISOString(), machine, scipy: scipyVersion, rounds: ROUNDS, results }, null, 1) + '\n');
-  let section = `## Solvers: L-BFGS against scipy, fmin and numeric\n\nWritten by \`bench/solvers.bench.mjs\` (${new Date().toISOString().slice(0, 10)}; ${machine}; scipy/numpy ${scipyVersion}). Median wall time of ${ROUNDS} runs after one untimed warm-up run, from the same start; f, ‖g‖∞ and function evaluations at the end.\n`;
+  let section = `## Solvers: L-BFGS against scipy, fmin and numeric\n\nWritten by \`bench/solvers.bench.mjs\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${machine}; scipy/numpy ${scipyVersion}). Median wall time and CPU time (user + system) of ${ROUNDS} runs after one untimed warm-up run, from the same start; f, ‖g‖∞ and function evaluations at the end; "× scipy" is the wall-time ratio in this run.\n`;
   for (const r of results) {
-    section += `\n### ${r.problem} (n = ${r.n})\n\n| solver | time (ms) | f | ‖g‖∞ | nfev |\n|---|---|---|---|---|\n`;
-    for (const x of r.rows) section += `| ${x.solver} | ${x.ms.toFixed(1)} | ${x.fun.toExponential(6)} | ${x.gInf.toExponential(1)} | ${x.nfev} |\n`;
+    const sp = r.rows.find((x) => x.solver.startsWith('scipy'));
+    section += `\n### ${r.problem} (n = ${r.n})\n\n| solver | time (ms) | CPU (ms) | × scipy | f | ‖g‖∞ | nfev |\n|---|---|---|---|---|---|---|\n`;
+    for (const x of r.rows) section += `| ${x.solver} | ${x.ms.toFixed(1)} | ${(x.cpu ?? NaN).toFixed(1)} | ${sp ? (x.ms / sp.ms).toFixed(2) : '-'} | ${x.fun.toExponential(6)} | ${x.gInf.toExponential(1)} | ${x.nfev} |\n`;
   }
-  section += `\nThe objectives are plain JS loops on our side and numpy (BLAS) on scipy's; on the data problems the objective is most of the time. Below n = 256 the "engine" run keeps its vectors on the host too (CORE_MIN_N), so the two lbfgs rows run the same code there.\n`;
+  section += `\nOn the data problems the objective is most of the time. "JS objective": X in a Float64Array, plain JS loops, one pass over the rows per evaluation; "engine objective" (\`engine.objectives.logisticRegression\`): X in the engine's memory, blocked f64x2 gemv kernels with the link in the same pass, so X streams from memory once per evaluation; scipy: numpy/BLAS, fun and jac separate (X read three times per evaluation). fmin and numeric get the JS objective. Below n = 256 the "engine" solver run keeps its vectors on the host too (CORE_MIN_N), so the first two lbfgs rows run the same code there.\n`;
   const file = 'bench/RESULTS.md';
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   const start = old.indexOf('\n## Solvers: L-BFGS');

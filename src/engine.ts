@@ -11,7 +11,7 @@ import { checkTensor, Tensor } from './runtime/tensor.js';
 import { createNN, type NN } from './nn/index.js';
 import { createLossNamespace, type LossNamespace } from './loss/index.js';
 import { createOptim, type Optim } from './optim/index.js';
-import { bindMinimize, createLinalg, type Linalg } from './solve/index.js';
+import { bindMinimize, createLinalg, createObjectives, type EngineObjectives, type Linalg } from './solve/index.js';
 import { createCurvature, type Curvature } from './curvature/index.js';
 import { createAdversarial, type Adversarial } from './adversarial/index.js';
 import type { Fun, MinimizeOptions, MinimizeResult } from './solve/index.js';
@@ -88,6 +88,12 @@ export class Engine extends Core {
    */
   get minimize(): (fun: Fun, x0: ArrayLike<number>, options?: MinimizeOptions) => MinimizeResult {
     return (this._minimize ??= bindMinimize(this));
+  }
+
+  private _objectives: EngineObjectives | undefined;
+  /** The built-in objectives (src/solve); `logisticRegression` and `poissonGlm` keep X in this engine's memory and run its kernels: dispose() them when done. */
+  get objectives(): EngineObjectives {
+    return (this._objectives ??= createObjectives(this));
   }
 
   private _adversarial: Adversarial | undefined;

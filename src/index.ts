@@ -108,7 +108,7 @@ export { boundaryGrid, plotDecisionBoundary } from './plot/boundary.js';
 export { minimize, lineSearch, objectives, cg, twoLoop } from './solve/index.js';
 export type {
   Fun, Iterate, Method, MinimizeOptions, MinimizeResult, LineSearch, LineSearchResult, PhiValue, SearchStart,
-  BacktrackingOptions, StrongWolfeOptions, Objective, CgOptions, CgResult, MatVec, CholeskyOptions, CholeskyResult, EighResult, Linalg, VecOps,
+  BacktrackingOptions, StrongWolfeOptions, Objective, GlmOptions, EngineObjectives, CgOptions, CgResult, MatVec, CholeskyOptions, CholeskyResult, EighResult, Linalg, VecOps,
 } from './solve/index.js';
 export type { Curvature, CurvatureModel, StationaryPoint, TopEigenOptions, TopEigenResult } from './curvature/index.js';
 export type { HvpOperator } from './nn/hvp.js';

@@ -14,6 +14,7 @@ export type { CholeskyOptions, CholeskyResult, EighResult } from './linalg.js';
 export type { Fun, Iterate, Method, MinimizeOptions, MinimizeResult } from './problem.js';
 export type { LineSearch, LineSearchResult, PhiValue, SearchStart, BacktrackingOptions, StrongWolfeOptions } from './linesearch.js';
 export type { Objective } from './objectives.js';
+export type { GlmOptions } from './glm.js';
 export { twoLoop, hostSpace, coreSpace, type VecOps, type Space } from './space.js';
 
 /** Line searches: `lineSearch.backtracking({ c1, shrink })`, `lineSearch.strongWolfe({ c1, c2, maxIter })`. */
@@ -21,6 +22,18 @@ export const lineSearch = Object.freeze({ backtracking, strongWolfe });
 
 /** Built-in test problems with gradient, Hessian, hvp, start point and known minimum. */
 export const objectives = Object.freeze({ quadratic, rosenbrock, beale, booth, doubleWell, saddle, logisticRegression, poissonGlm, deepLinear });
+
+/** `engine.objectives`: the built-ins, with the GLMs' X kept in this engine's memory and evaluated by its kernels (dispose them). */
+export type EngineObjectives = typeof objectives;
+
+/** The `engine.objectives` namespace bound to one core: `logisticRegression(X, y, l2)` and `poissonGlm` get `{ core }`. */
+export function createObjectives(core: Core): EngineObjectives {
+  return Object.freeze({
+    ...objectives,
+    logisticRegression: (X: ArrayLike<number>, y: ArrayLike<number>, l2?: number, o?: import('./glm.js').GlmOptions) => logisticRegression(X, y, l2, { core, ...o }),
+    poissonGlm: (X: ArrayLike<number>, y: ArrayLike<number>, l2?: number, o?: import('./glm.js').GlmOptions) => poissonGlm(X, y, l2, { core, ...o }),
+  });
+}
 
 /** `engine.linalg`: the core's dense f64 linear algebra on host Float64Arrays, and linear CG. */
 export interface Linalg {

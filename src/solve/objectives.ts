@@ -1,26 +1,14 @@
 // Built-in test objectives for minimize(): value and gradient (`fun`), dense
 // Hessian (`hess`), Hessian-vector product (`hessp`), a standard start point and
 // the known minimum where there is one (null for the data-fitted problems, whose
-// minimum comes from a solver). Formulas in each doc comment; plain f64 loops.
-import { ShapeError, ValueError } from '../errors.js';
+// minimum comes from a solver). Formulas in each doc comment; plain f64 loops, except
+// the GLMs (glm.ts), which also run in an engine's core.
+import { ValueError } from '../errors.js';
+import { glm, type GlmOptions } from './glm.js';
+import type { Objective } from './objective.js';
 import type { Fun } from './problem.js';
 
-export interface Objective {
-  readonly name: string;
-  readonly n: number;
-  /** f(x); writes ∇f(x) into grad when given */
-  readonly fun: Fun;
-  /** writes ∇²f(x) row-major into H (n·n) */
-  readonly hess: (x: Float64Array, H: Float64Array) => void;
-  /** writes ∇²f(x)·p into out */
-  readonly hessp: (x: Float64Array, p: Float64Array, out: Float64Array) => void;
-  /** the standard start point (a fresh copy each read) */
-  readonly x0: Float64Array;
-  /** a minimizer (null when not known in closed form or when f is unbounded below) */
-  readonly xmin: Float64Array | null;
-  /** the minimum value (-Infinity when unbounded below; NaN when not known in closed form) */
-  readonly fmin: number;
-}
+export type { Objective };
 
 function make(name: string, n: number, fun: Fun, hess: Objective['hess'], x0: number[], xmin: number[] | null, fmin: number, hessp?: Objective['hessp']): Objective {
   const H = new Float64Array(n * n);
@@ -33,7 +21,7 @@ function make(name: string, n: number, fun: Fun, hess: Objective['hess'], x0: nu
     }
   });
   return {
-    name, n, fun, hess, hessp: hp, fmin,
+    name, n, fun, hess, hessp: hp, fmin, dispose() {},
     get x0() { return Float64Array.from(x0); },
     get xmin() { return xmin ? Float64Array.from(xmin) : null; },
   };
@@ -155,83 +143,18 @@ export function saddle(): Objective {
   return twoD('saddle', (x, y) => 0.5 * (x * x - y * y), (x, y) => [x, -y], () => [1, 0, -1], [1, 1e-3], null, -Infinity);
 }
 
-/** Checks a row-major design matrix X (m·d) and targets y (m). */
-function data(op: string, X: ArrayLike<number>, y: ArrayLike<number>, l2: number): [number, number] {
-  const m = y.length;
-  if (m < 1 || X.length % m !== 0) throw new ShapeError(`${op}: X must hold m·d numbers for the m = ${m} targets, got ${X.length}`);
-  if (!(l2 >= 0) || !Number.isFinite(l2)) throw new ValueError(`${op}: l2 must be a finite number >= 0, got ${l2}`);
-  return [m, X.length / m];
-}
-
 /**
- * A GLM with L2: f(w) = (1/m) Σ_i [A(z_i) − y_i z_i] + (λ/2)‖w‖², z = X·w (X row-major m·d).
- * Logistic: A(z) = log(1 + e^z), μ = σ(z), A'' = μ(1 − μ). Poisson: A(z) = e^z, μ = A'' = e^z.
- * ∇f = Xᵀ(μ − y)/m + λw;  ∇²f = Xᵀ diag(A''(z)) X / m + λI.
+ * L2-regularized logistic regression, labels y ∈ {0, 1}, mean loss: f(w) = (1/m) Σ [log(1 + e^{z_i}) − y_i z_i] + (λ/2)‖w‖²,
+ * z = X·w (X row-major m·d; see glm.ts). Start 0; minimum from a solver. `{ core: engine }` (or
+ * `engine.objectives.logisticRegression`) keeps X in the engine's memory and evaluates with its kernels; `dispose()` frees it.
  */
-function glm(name: string, X: ArrayLike<number>, y: ArrayLike<number>, l2: number, poisson: boolean): Objective {
-  const [m, d] = data(`objectives.${name}`, X, y, l2);
-  const Xa = Float64Array.from(X), ya = Float64Array.from(y);
-  const z = new Float64Array(m), w2 = new Float64Array(m), t = new Float64Array(m);
-  const linear = (w: Float64Array, out: Float64Array) => {
-    for (let i = 0; i < m; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += Xa[i * d + j] * w[j];
-      out[i] = s;
-    }
-  };
-  const curvature = (w: Float64Array) => {
-    linear(w, z);
-    for (let i = 0; i < m; i++) {
-      const mu = poisson ? Math.exp(z[i]) : 1 / (1 + Math.exp(-z[i]));
-      w2[i] = poisson ? mu : mu * (1 - mu);
-    }
-  };
-  const fun: Fun = (w, g) => {
-    linear(w, z);
-    let f = 0, ww = 0;
-    for (let i = 0; i < m; i++) {
-      const zi = z[i];
-      // log(1 + e^z) computed without overflow
-      const A = poisson ? Math.exp(zi) : zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi));
-      f += A - ya[i] * zi;
-      t[i] = (poisson ? Math.exp(zi) : 1 / (1 + Math.exp(-zi))) - ya[i];
-    }
-    for (let j = 0; j < d; j++) ww += w[j] * w[j];
-    if (g) {
-      for (let j = 0; j < d; j++) g[j] = l2 * w[j];
-      for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) g[j] += (Xa[i * d + j] * t[i]) / m;
-    }
-    return f / m + 0.5 * l2 * ww;
-  };
-  const hess = (w: Float64Array, H: Float64Array) => {
-    curvature(w);
-    H.fill(0);
-    for (let i = 0; i < m; i++) for (let a = 0; a < d; a++) {
-      const xa = (Xa[i * d + a] * w2[i]) / m;
-      for (let b = a; b < d; b++) H[a * d + b] += xa * Xa[i * d + b];
-    }
-    for (let a = 0; a < d; a++) {
-      H[a * d + a] += l2;
-      for (let b = 0; b < a; b++) H[a * d + b] = H[b * d + a];
-    }
-  };
-  const hessp = (w: Float64Array, p: Float64Array, out: Float64Array) => {
-    curvature(w);
-    linear(p, t);
-    for (let j = 0; j < d; j++) out[j] = l2 * p[j];
-    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) out[j] += (Xa[i * d + j] * w2[i] * t[i]) / m;
-  };
-  return make(`${name}(m=${m}, d=${d})`, d, fun, hess, new Array(d).fill(0), null, NaN, hessp);
+export function logisticRegression(X: ArrayLike<number>, y: ArrayLike<number>, l2 = 1e-2, options?: GlmOptions): Objective {
+  return glm('logisticRegression', X, y, l2, false, options);
 }
 
-/** L2-regularized logistic regression, labels y ∈ {0, 1}, mean loss (see glm). Start 0; minimum from a solver. */
-export function logisticRegression(X: ArrayLike<number>, y: ArrayLike<number>, l2 = 1e-2): Objective {
-  return glm('logisticRegression', X, y, l2, false);
-}
-
-/** L2-regularized Poisson regression with log link, counts y >= 0, mean loss (see glm). Start 0. */
-export function poissonGlm(X: ArrayLike<number>, y: ArrayLike<number>, l2 = 1e-2): Objective {
-  return glm('poissonGlm', X, y, l2, true);
+/** L2-regularized Poisson regression with log link, counts y >= 0, mean loss (f = (1/m) Σ [e^{z_i} − y_i z_i] + (λ/2)‖w‖²; see glm.ts). Start 0. */
+export function poissonGlm(X: ArrayLike<number>, y: ArrayLike<number>, l2 = 1e-2, options?: GlmOptions): Objective {
+  return glm('poissonGlm', X, y, l2, true, options);
 }
 
 /**

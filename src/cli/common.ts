@@ -11,13 +11,13 @@ import type { EpochSchedule } from '../train/fit.js';
 import type { TrainOptimizer } from '../train/snapshot.js';
 import { UsageError, type Flags } from './args.js';
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'adamax', 'nadam', 'radam', 'rmsprop', 'adagrad', 'adadelta', 'lbfgs'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'adamax', 'nadam', 'radam', 'rmsprop', 'adagrad', 'adadelta', 'lbfgs', 'newton'] as const;
 export const SCHEDULES = ['constant', 'cosine', 'warmup-cosine', 'step', 'exponential', 'one-cycle', 'plateau'] as const;
 export const ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'softplus', 'identity'] as const;
 
 /** Default learning rates per optimizer for the built-in tasks. */
 export const DEFAULT_LR: Record<string, number> = {
-  sgd: 0.1, momentum: 0.05, nesterov: 0.05, adam: 0.01, adamw: 0.01, adamax: 0.02, nadam: 0.01, radam: 0.01, rmsprop: 0.003, adagrad: 0.05, adadelta: 1, lbfgs: 1,
+  sgd: 0.1, momentum: 0.05, nesterov: 0.05, adam: 0.01, adamw: 0.01, adamax: 0.02, nadam: 0.01, radam: 0.01, rmsprop: 0.003, adagrad: 0.05, adadelta: 1, lbfgs: 1, newton: 1,
 };
 
 export const DATA_FLAGS: Flags = {
@@ -51,6 +51,7 @@ export const MODEL_FLAGS: Flags = {
   'max-iter': { type: 'int', arg: 'N', default: 20, min: 1, help: 'lbfgs: iterations per step (torch max_iter)' },
   'history-size': { type: 'int', arg: 'M', default: 10, min: 1, help: 'lbfgs: curvature pairs kept' },
   'line-search': { type: 'string', default: 'strong-wolfe', choices: ['strong-wolfe', 'none'], help: 'lbfgs: strong-Wolfe line search, or fixed steps of --lr' },
+  damping: { type: 'number', arg: 'X', default: 1e-3, min: 0, help: 'newton: the first Levenberg-Marquardt damping λ' },
   warmup: { type: 'number', arg: 'FRAC', default: 0.05, min: 0, max: 0.9, help: 'warm-up share of all steps (warmup-cosine)' },
   'min-lr': { type: 'number', arg: 'X', default: 0, min: 0, help: 'final / minimum learning rate of cosine schedules and plateau' },
   gamma: { type: 'number', arg: 'X', min: 0, help: 'decay factor (step: per 1/3 of the run, default 0.1; exponential: per step, default to reach 1% at the end)' },
@@ -178,6 +179,16 @@ export function buildOptimizer(engine: Engine, model: Sequential, spec: string, 
       opts.historySize = o['history-size'];
       opts.lineSearch = o['line-search'] === 'none' ? null : 'strongWolfe';
       optimizer = op.lbfgs(model, opts as never) as unknown as TrainOptimizer;
+      break;
+    case 'newton':
+      // one step(x, y, loss) per batch (the batch's dense Hessian; src/train/step.ts); full batch by default, as lbfgs
+      opts.damping = o.damping;
+      try {
+        optimizer = op.newton(model, opts as never) as unknown as TrainOptimizer;
+      } catch (e) {
+        if (e instanceof Error && /maxParameters/.test(e.message)) throw new UsageError(`${cmd}: ${e.message}; newton is for small models: pass smaller --layers (e.g. --layers 16,<outputs>)`);
+        throw e;
+      }
       break;
     default:
       betas();

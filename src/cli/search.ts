@@ -19,7 +19,7 @@ export const SEARCH_FLAGS: Flags = {
   parallel: { type: 'int', arg: 'N', default: 1, min: 1, max: 64, help: 'trials at once, on N worker threads (1: in this process)' },
   'search-seed': { type: 'int', arg: 'N', default: 0, min: 0, help: 'seed of the search (its proposals and the trials\' seeds)' },
   epochs: { type: 'int', arg: 'N', default: 20, min: 1, help: 'epochs of a full-budget trial (successive halving gives cheap rungs fewer)' },
-  optimizer: { type: 'string', default: 'adamw', choices: OPTIMIZERS, help: 'optimizer of every trial' },
+  optimizer: { type: 'string', default: 'adamw', choices: OPTIMIZERS.filter((n) => n !== 'newton'), help: 'optimizer of every trial (not newton: its Hessian is for small models)' },
   depth: { type: 'int', arg: 'N', default: 2, min: 1, max: 8, help: 'hidden layers of the MLP (each of the searched width)' },
   activation: { type: 'string', default: 'relu', choices: ACTIVATIONS, help: 'hidden activation' },
   lr: { type: 'list', arg: 'LO,HI', default: ['1e-4', '0.3'], help: 'log-uniform range of the learning rate' },

@@ -30,7 +30,8 @@ export const TRAIN_HELP = helpText(
     'Examples:\n' +
     '  wasmgrad train --data moons --layers 32,32,2 --optimizer sgd --lr 0.1 --schedule cosine\n' +
     '  wasmgrad train --data digits.csv --layers 64,10 --epochs 30 --out runs/digits\n' +
-    '  wasmgrad train --data moons --layers 16,2 --optimizer lbfgs --epochs 20   (full batch, strong-Wolfe steps)',
+    '  wasmgrad train --data moons --layers 16,2 --optimizer lbfgs --epochs 20   (full batch, strong-Wolfe steps)\n' +
+    '  wasmgrad train --data moons --layers 8,2 --optimizer newton --epochs 15   (full batch, damped Newton on the dense Hessian)',
   TRAIN_FLAGS,
 );
 
@@ -52,8 +53,8 @@ export async function trainCommand(argv: readonly string[], io: Io, defaults: Re
   const mode: Mode = o.json ? 'json' : o.quiet ? 'quiet' : io.isTTY ? 'tty' : 'plain';
   const engine = await core(o.simd as string, o['relaxed-simd'] as string);
   const p = await prepareData(o, 'train');
-  if (String(o.optimizer).split('@')[0] === 'lbfgs') {
-    // L-BFGS is a full-batch method: one step(closure) per epoch over all training rows,
+  if (['lbfgs', 'newton'].includes(String(o.optimizer).split('@')[0])) {
+    // L-BFGS and Newton are full-batch methods: one step per epoch over all training rows,
     // at a constant step length, unless --batch-size / --schedule say otherwise
     const given = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]));
     if (!given.has('batch-size') && defaults['batch-size'] === undefined) o['batch-size'] = p.train.length;

@@ -49,9 +49,16 @@ export interface ClosureOptimizer {
   step(closure: () => number): number;
 }
 
-/** true for optimizers whose step takes a closure (they say so with `needsClosure`). */
+/** An optimizer whose step needs the batch itself: `step(x, y, loss)` (engine.optim.newton: the batch's Hessian). */
+export interface BatchOptimizer {
+  readonly needsBatch: true;
+  step(x: Tensor, y: Int32Array | Tensor, loss: LossEntry): number;
+}
+
+/** true for optimizers whose step takes a closure (`needsClosure`) or the batch (`needsBatch`): fit() gives them a BatchClosure. */
 export function needsClosure(optimizer: TrainOptimizer): boolean {
-  return (optimizer as { needsClosure?: unknown }).needsClosure === true;
+  const o = optimizer as { needsClosure?: unknown; needsBatch?: unknown };
+  return o.needsClosure === true || o.needsBatch === true;
 }
 
 /**
@@ -62,6 +69,7 @@ export function needsClosure(optimizer: TrainOptimizer): boolean {
  * L-BFGS's first evaluation costs nothing extra. One step per batch: with
  * mini-batches each step optimizes that batch's loss (the curvature pairs of
  * the history then mix batches); a full batch gives the classic method.
+ * An optimizer with `needsBatch` (Newton) gets `step(x, y, loss)` instead.
  */
 export class BatchClosure {
   private model: TrainModel | null = null;
@@ -76,14 +84,18 @@ export class BatchClosure {
     return v;
   };
 
-  step(optimizer: ClosureOptimizer, model: TrainModel, x: Tensor, y: Int32Array | Tensor, loss: LossEntry, value: number): void {
+  step(optimizer: ClosureOptimizer | BatchOptimizer, model: TrainModel, x: Tensor, y: Int32Array | Tensor, loss: LossEntry, value: number): void {
+    if ((optimizer as BatchOptimizer).needsBatch === true) {
+      (optimizer as BatchOptimizer).step(x, y, loss);
+      return;
+    }
     this.model = model;
     this.x = x;
     this.y = y;
     this.loss = loss;
     this.first = value;
     try {
-      optimizer.step(this.call);
+      (optimizer as ClosureOptimizer).step(this.call);
     } finally {
       this.x = this.y = null;
     }

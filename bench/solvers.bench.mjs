@@ -29,7 +29,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { init, minimize, objectives } from '../dist/index.js';
-import { median } from './util.mjs';
+import { cpuDescription, median } from './util.mjs';
 
 const short = process.argv.includes('--short');
 const loadAtStart = loadavg().map((x) => x.toFixed(1)).join(' ');
@@ -209,7 +209,7 @@ rmSync(dir, { recursive: true, force: true });
 for (const p of problems) p.obCore?.dispose();
 
 if (!short) {
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}, load ${loadAtStart} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`;
+  const machine = `${cpuDescription()}, Node ${process.versions.node}, load ${loadAtStart} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`;
   writeFileSync('bench/results/solvers.json', JSON.stringify({ date: new Date().toISOString(), machine, scipy: scipyVersion, rounds: ROUNDS, results }, null, 1) + '\n');
   let section = `## Solvers: L-BFGS against scipy, fmin and numeric\n\nWritten by \`bench/solvers.bench.mjs\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${machine}; scipy/numpy ${scipyVersion}). Median wall time and CPU time (user + system) of ${ROUNDS} runs after one untimed warm-up run, from the same start; f, ‖g‖∞ and function evaluations at the end; "× scipy" is the wall-time ratio in this run.\n`;
   for (const r of results) {

@@ -11,8 +11,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** 256 kB gzip for the universal entry (JS + every wasm build inlined; 250 until the data-parallel step, issue 19). */
-export const BUDGET_BYTES = 256_000;
+/**
+ * 260 kB gzip for the universal entry (JS + every wasm build inlined): 250 until the data-parallel
+ * step (issue 19), 256 with it, 260 with the GLM objective's f64 gemv/GLM kernels in three builds
+ * and its host module (issue 13's speed goal, about 4 kB).
+ */
+export const BUDGET_BYTES = 260_000;
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 

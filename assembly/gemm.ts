@@ -31,11 +31,14 @@
 // (V8 has 15 vector registers and spills an unrolled body).
 //
 // The relaxed-SIMD build replaces mul+add by f32x4.relaxed_madd (fused) and,
-// since a fused madd needs no temporary register, runs a 6x8 tile (12
+// since a fused madd needs no temporary register, can run a 6x8 tile (12
 // accumulators; MC = 30). Measured on Zen 5, Node 24, CPU time, same run
 // (2026-12-03, machine under load): 6x8 over 4x8 +1 % to +11 % (n = 256-1024
 // all forms, MLP shapes); the 6x8 k loop unrolled twice ran 26-32 % slower
-// (spills).
+// (spills). But its 15 live registers spill in V8 12.4 (Node 22) and JSC
+// (Bun), where it runs at about half the 4x8 tile's speed, so the relaxed
+// build carries both and the host picks (gemm_set_tile_rows). With the 6x8
+// tile, a block's last m mod 6 rows run on 4x8 panels (edgeRows).
 //
 // Two ways to feed A to the micro-kernel, bit-identical results:
 // - broadcast: A packed plainly (4 bytes per element), each value broadcast in
@@ -83,7 +86,8 @@ import { pack, packA } from "./gemm_pack";
  */
 const KC: i32 = 256;
 const MC_BROADCAST: i32 = 128;
-const MC_SPLAT: i32 = ASC_FEATURE_RELAXED_SIMD ? 30 : 32;
+const MC_SPLAT: i32 = 32;
+const MC_SPLAT6: i32 = 30;
 const NC: i32 = 512;
 
 /** Plain SIMD build: pre-splat A (set by the host, see the header); the relaxed build always does. */
@@ -92,6 +96,26 @@ let splatA: bool = false;
 /** Turns pre-splatted A packing on (1) or off (0) in the plain SIMD build; no effect in the others. */
 export function gemm_set_splat_a(on: i32): void {
   splatA = on != 0;
+}
+
+/** The relaxed build's tile height, 6 (kernel6) or 4 (kernelSplat with fused madd); set by the host. */
+let tileRows: i32 = 6;
+
+/**
+ * Relaxed build: runs the 6x8 tile (rows = 6, the default) or the 4x8 tile (rows = 4)
+ * with fused madd; no effect in the other builds (4x8). Each element's sum is the
+ * same chain of fused madds in k order either way; with beta != 0, tiles cut at
+ * the edge apply beta unfused (tileToC), so the last bits can differ between the two.
+ * The 6x8 tile needs 15 live vector registers and spills in V8 12.4 and JSC: the host
+ * picks (src/runtime/gemm-tile.ts).
+ */
+export function gemm_set_tile_rows(rows: i32): void {
+  tileRows = rows == 4 ? 4 : 6;
+}
+
+/** The GEMM tile height this build runs: 6 or 4 in the relaxed build, 4 in the others. */
+export function gemm_tile_rows(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? tileRows : 4;
 }
 
 /** 1 when this build's GEMM packs A pre-splatted. */
@@ -146,8 +170,9 @@ function gemmBlocked(
   }
   const splat = ASC_FEATURE_SIMD && (ASC_FEATURE_RELAXED_SIMD || splatA);
   const ae: usize = splat ? 16 : 4;
+  const mr = ASC_FEATURE_RELAXED_SIMD ? tileRows : 4;
   const kcs = blockSize(k, KC, 1);
-  const mcs = blockSize(m, splat ? MC_SPLAT : MC_BROADCAST, MR);
+  const mcs = blockSize(m, splat ? (mr == 6 ? MC_SPLAT6 : MC_SPLAT) : MC_BROADCAST, mr);
   const ncs = blockSize(n, NC, NR);
   const apack = aPack();
   const bpack = bPack();
@@ -159,26 +184,46 @@ function gemmBlocked(
       pack(nc, kc, b + ((<usize>pc * <usize>bp + <usize>jc * <usize>bj) << 2), bj, bp, NR, bpack);
       for (let ic = 0; ic < m; ic += mcs) {
         const mc = min(mcs, m - ic);
+        // rows [0, full) in panels of mr, the rest in panels of mt (see edgeRows)
+        const full = mr == 6 ? mc - edgeRows(mc) : mc;
+        const mt = mr == 6 && full < mc && mc - full != 5 ? 4 : mr;
         const ablock = a + ((<usize>ic * <usize>ai + <usize>pc * <usize>ap) << 2);
-        if (splat) packA(mc, kc, ablock, ai, ap, MR, apack);
-        else pack(mc, kc, ablock, ai, ap, MR, apack);
+        if (splat) packA(mc, kc, ablock, ai, ap, mr, full / mr * mr, mt, apack);
+        else pack(mc, kc, ablock, ai, ap, 4, apack);
         for (let jr = 0; jr < nc; jr += NR) {
           const pb = bpack + (<usize>jr * <usize>kc << 2);
           const nr = min(NR, nc - jr);
           const cc = c + ((<usize>ic * <usize>ldc + <usize>(jc + jr)) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
+          for (let ir = 0; ir < mc; ) {
+            const h = ir < full ? mr : mt;
             const pa = apack + <usize>ir * <usize>kc * ae;
             const ct = cc + (<usize>ir * <usize>ldc << 2);
-            const mr = min(MR, mc - ir);
-            if (!ASC_FEATURE_SIMD) kernelScalar(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock);
-            else if (ASC_FEATURE_RELAXED_SIMD) kernel6(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock, tile());
-            else if (splat) kernelSplat(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock, tile());
-            else kernelBroadcast(kc, pa, pb, ct, ldc, mr, nr, alpha, betaBlock, tile());
+            const rows = min(h, mc - ir);
+            if (!ASC_FEATURE_SIMD) kernelScalar(kc, pa, pb, ct, ldc, rows, nr, alpha, betaBlock);
+            else if (ASC_FEATURE_RELAXED_SIMD && h == 6) kernel6(kc, pa, pb, ct, ldc, rows, nr, alpha, betaBlock, tile());
+            else if (splat) kernelSplat(kc, pa, pb, ct, ldc, rows, nr, alpha, betaBlock, tile());
+            else kernelBroadcast(kc, pa, pb, ct, ldc, rows, nr, alpha, betaBlock, tile());
+            ir += h;
           }
         }
       }
     }
   }
+}
+
+/**
+ * The 6-row tile's edge: how many of a block's last rows go to 4x8 panels
+ * instead of a partial 6x8 one (r = mc mod 6): r = 1, 3, 4 -> one 4x8 panel;
+ * r = 2 -> two 4x8 panels (the last 8 rows, e.g. m = 128 = 20 x 6 + 2 x 4),
+ * or one when mc = 2; r = 5 -> none (a 6x8 panel with one padded row). A 4x8
+ * pass costs about 4/6 of a 6x8 pass, so this beats a padded 6x8 panel
+ * whenever the padding would be 2 rows or more.
+ */
+@inline function edgeRows(mc: i32): i32 {
+  const r = mc % 6;
+  if (r == 5) return 5;
+  if (r == 2 && mc >= 8) return 8;
+  return r;
 }
 
 // ---------------------------------------------------------------- exports

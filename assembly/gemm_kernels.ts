@@ -5,12 +5,14 @@
 //   kernelScalar                 scalar build, 4x8 as four 4x2 column pairs
 //   kernelBroadcast / kernelSplat  plain SIMD, 4x8, A broadcast or pre-splatted
 //   kernel6                      relaxed SIMD, 6x8 with fused madd
+//   kernelSplat in the relaxed build: 4x8 with fused madd (the relaxed build's
+//                                other tile, and its edge kernel; see gemm.ts)
 
 /**
- * Micro-tile: MR rows of C by NR columns. 4x8 (8 accumulators) in the plain
- * SIMD and scalar builds; 6x8 (12 accumulators) in the relaxed build, whose
- * fused madd needs no temporary register, so 12 accumulators + 2 B + 1 A
- * fit the 15 vector registers V8 gives wasm (see kernel6).
+ * Micro-tile: at most MR rows of C by NR columns. 4x8 (8 accumulators) in the
+ * plain SIMD and scalar builds; in the relaxed build 6x8 (12 accumulators;
+ * fused madd needs no temporary register, so 12 accumulators + 2 B + 1 A fit
+ * the 15 vector registers V8 gives wasm, see kernel6) or 4x8 (gemm.ts).
  */
 export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 export const NR: i32 = 8;
@@ -94,7 +96,7 @@ function tileToC(t: usize, c: usize, rs: usize, mr: i32, nr: i32, beta: f32): vo
 }
 
 /**
- * The 4x8 micro-kernel: C[0..mr, 0..nr] = alpha * Apanel * Bpanel + beta * C over
+ * The 4x8 micro-kernel (mr <= 4): C[0..mr, 0..nr] = alpha * Apanel * Bpanel + beta * C over
  * depth kc. pa: kc columns of the A panel, 4 floats each (pack), or 4 f32x4
  * splats each when `splat` (packA); pb: kc rows of the B panel, 8 floats each.
  * Inlined into the two kernels below with `splat` a constant.
@@ -104,7 +106,7 @@ function tileToC(t: usize, c: usize, rs: usize, mr: i32, nr: i32, beta: f32): vo
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = pa + <usize>kc * <usize>(splat ? MR * 16 : MR * 4);
+  const end = pa + <usize>kc * <usize>(splat ? 64 : 16);
   while (pa < end) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
@@ -120,12 +122,12 @@ function tileToC(t: usize, c: usize, rs: usize, mr: i32, nr: i32, beta: f32): vo
     a = splat ? v128.load(pa, 48) : v128.load32_splat(pa, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    pa += splat ? MR * 16 : MR * 4;
+    pa += splat ? 64 : 16;
     pb += 32;
   }
   const va = f32x4.splat(alpha);
   const rs = <usize>ldc << 2;
-  if (mr == MR && nr == NR) {
+  if (mr == 4 && nr == NR) {
     put(c, c00, va, beta); put(c + 16, c01, va, beta); c += rs;
     put(c, c10, va, beta); put(c + 16, c11, va, beta); c += rs;
     put(c, c20, va, beta); put(c + 16, c21, va, beta); c += rs;

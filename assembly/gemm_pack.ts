@@ -3,8 +3,9 @@
 //
 //   pack(w, d, src, sr, sq, W, dst)    X[r, q] = src[r*sr + q*sq], w x d, into panels
 //       of W rows (W = 4 for A, 8 for B): X[r0 + i, q] at dst[r0*d + q*W + i]
-//   packA(w, d, src, sr, sq, mr, dst)  the same for A in panels of mr rows, pre-splatted:
-//       X[r0 + i, q] as one f32x4 of 4 copies at byte dst + ((r0*d + q*mr + i) << 4)
+//   packA(w, d, src, sr, sq, mr, full, mt, dst)  the same for A, pre-splatted, in panels
+//       of mr rows up to row `full`, then of mt rows: X[r0 + i, q] of a panel of h rows
+//       as one f32x4 of 4 copies at byte dst + ((r0*d + q*h + i) << 4)
 //
 // Memory contract: dst holds ceil(w/W)*W*d floats (x4 for packA), 16-byte
 // aligned (static scratch of gemm.ts), and does not overlap src; src needs no
@@ -111,24 +112,46 @@ function packTransposed(w: i32, d: i32, src: usize, sr: i32, W: i32, dst: usize)
 
 /**
  * Pre-splatted A: packs the w x d block X[r, q] = src[r * sr + q * sq]
- * (op(A) for one ic, pc block) into pre-splatted panels of `mr` rows (4 in
- * the plain SIMD build, 6 in the relaxed one): X[r0 + i, q] is stored as 4
- * copies (one f32x4) at byte dst + ((r0 * d + q * mr + i) << 4), so the
- * micro-kernel reads each broadcast A value with a plain v128.load. Rows past
- * w are zeros. Rows contiguous in memory (sr == 1) are walked 4 depth rows at
- * a time across the whole width (as in packRows), each group of 4 rows loaded
- * by one v128 and splatted by shuffles; otherwise each element is read with
- * v128.load32_splat.
+ * (op(A) for one ic, pc block) into pre-splatted panels: rows [0, full) in
+ * panels of `mr` rows (4 in the plain SIMD build, 6 or 4 in the relaxed one;
+ * full a multiple of mr), rows [full, w) in panels of `mt` rows (mr, or 4 for
+ * the relaxed build's 4x8 edge kernel), the last one zero-padded. X[r0 + i, q]
+ * of the panel starting at row r0 (h rows) is stored as 4 copies (one f32x4) at
+ * byte dst + ((r0 * d + q * h + i) << 4), so the micro-kernel reads each
+ * broadcast A value with a plain v128.load. Rows contiguous in memory (sr == 1)
+ * are walked 4 depth rows at a time across the whole width (as in packRows),
+ * each group of 4 rows loaded by one v128 and splatted by shuffles; otherwise
+ * each element is read with v128.load32_splat.
  */
-export function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, mr: i32, dst: usize): void {
+export function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, mr: i32, full: i32, mt: i32, dst: usize): void {
+  packWhole(0, full, d, src, sr, sq, mr, dst);
+  const whole = full + (w - full) / mt * mt;
+  packWhole(full, whole, d, src, sr, sq, mt, dst);
+  const left = w - whole;
+  if (left == 0) return;
   const rs = <usize>sr << 2;
   const qs = <usize>sq << 2;
-  const full = w / mr * mr;
+  let out = dst + (<usize>whole * <usize>d << 4);
+  const s = src + <usize>whole * rs;
+  for (let q = 0; q < d; q++) {
+    for (let i = 0; i < mt; i++) {
+      let v = f32x4.splat(0);
+      if (i < left) v = v128.load32_splat(s + <usize>q * qs + <usize>i * rs);
+      v128.store(out + (<usize>i << 4), v);
+    }
+    out += <usize>mt << 4;
+  }
+}
+
+/** packA's whole panels: rows [from, to) ((to - from) a multiple of mr) in panels of mr rows. */
+function packWhole(from: i32, to: i32, d: i32, src: usize, sr: i32, sq: i32, mr: i32, dst: usize): void {
+  const rs = <usize>sr << 2;
+  const qs = <usize>sq << 2;
   const step = <usize>mr << 4;
   if (sr == 1) {
     for (let q0 = 0; q0 < d; q0 += 4) {
       const q1 = min(q0 + 4, d);
-      for (let r0 = 0; r0 < full; r0 += mr) {
+      for (let r0 = from; r0 < to; r0 += mr) {
         const panel = dst + (<usize>r0 * <usize>d << 4);
         for (let q = q0; q < q1; q++) {
           const s = src + <usize>q * qs + (<usize>r0 << 2);
@@ -146,7 +169,7 @@ export function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, mr: i32, dst
       }
     }
   } else {
-    for (let r0 = 0; r0 < full; r0 += mr) {
+    for (let r0 = from; r0 < to; r0 += mr) {
       let out = dst + (<usize>r0 * <usize>d << 4);
       let s = src + <usize>r0 * rs;
       for (let q = 0; q < d; q++) {
@@ -155,17 +178,5 @@ export function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, mr: i32, dst
         out += step;
       }
     }
-  }
-  const left = w - full;
-  if (left == 0) return;
-  let out = dst + (<usize>full * <usize>d << 4);
-  const s = src + <usize>full * rs;
-  for (let q = 0; q < d; q++) {
-    for (let i = 0; i < mr; i++) {
-      let v = f32x4.splat(0);
-      if (i < left) v = v128.load32_splat(s + <usize>q * qs + <usize>i * rs);
-      v128.store(out + (<usize>i << 4), v);
-    }
-    out += step;
   }
 }

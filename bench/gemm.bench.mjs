@@ -9,6 +9,7 @@
 //
 //   node bench/gemm.bench.mjs           full run: bench/results/gemm.json + the GEMM section of bench/RESULTS.md
 //   node bench/gemm.bench.mjs --short   a few seconds: SIMD vs scalar on a few sizes (what `npm start` runs)
+//   node bench/gemm.bench.mjs --problems 'n=1024:nn,MLP X·W'   only these rows (label[:form]), printed, nothing written
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -24,7 +25,7 @@ const path = (p) => root + p;
 // ------------------------------------------------------------ problems
 
 /** [label, form, m, n, k]: C[m, n] = op(A)[m, k] · op(B)[k, n] */
-const PROBLEMS = SHORT
+const ALL_PROBLEMS = SHORT
   ? [
       ['n=128', 'nn', 128, 128, 128],
       ['n=256', 'nn', 256, 256, 256],
@@ -46,6 +47,11 @@ const PROBLEMS = SHORT
       ['MLP dY·Wᵀ', 'nt', 128, 784, 256],
       ['MLP Xᵀ·dY', 'tn', 784, 256, 128],
     ];
+const only = process.argv.includes('--problems') ? process.argv[process.argv.indexOf('--problems') + 1].split(',') : null;
+const PROBLEMS = only
+  ? ALL_PROBLEMS.filter(([label, form]) => only.some((o) => { const [l, f] = o.split(':'); return l === label && (!f || f === form); }))
+  : ALL_PROBLEMS;
+if (only && PROBLEMS.length === 0) throw new Error(`--problems ${only.join(',')}: no such rows (labels: ${[...new Set(ALL_PROBLEMS.map((p) => p[0]))].join(', ')})`);
 
 const stored = (form, m, n, k) => ({
   ar: form[0] === 't' ? k : m,
@@ -266,7 +272,9 @@ const machine = {
   execArgv: [...process.execArgv, ...(process.env.NODE_OPTIONS ? [process.env.NODE_OPTIONS] : [])],
 };
 
-if (SHORT) {
+if (SHORT || only) {
+  console.log(`load average ${machine.loadavg.map((x) => x.toFixed(1)).join(' ')}`);
+  if (only) process.exit(0);
   console.log(`\n${machine.cpu}, Node ${machine.node}; medians of ${rounds} interleaved rounds (npm run bench for the full table)`);
   process.exit(0);
 }

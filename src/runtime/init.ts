@@ -3,6 +3,7 @@ import { describe } from './validate.js';
 import type { CoreSetup } from './core.js';
 import { defaultValidator, supportsRelaxedSimd, supportsSimd, type Validator } from './features.js';
 import { DEFAULT_MIN_FLOPS } from './gemm-threads.js';
+import { relaxedTileRows } from './gemm-tile.js';
 import { instantiateThreaded } from './init-threads.js';
 import { sharedMemoryBuild } from './shared-module.js';
 import { resolveThreads, type ThreadsOption } from './threads.js';
@@ -140,6 +141,9 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
   // The plain SIMD build's GEMM: pre-splatted A where the engine validates relaxed SIMD (newer
   // engines compile that kernel faster), broadcast A elsewhere (Node 20); same bits either way.
   if (isSimd) (instance.exports.gemm_set_splat_a as (on: number) => void)(relaxedValidates ? 1 : 0);
+  // The relaxed build's GEMM tile: 6x8 where the engine keeps its 15 registers, else 4x8 (gemm-tile.ts).
+  const setTile = instance.exports.gemm_set_tile_rows;
+  if (typeof setTile === 'function' && (instance.exports.build_relaxed_simd as () => number)() === 1) setTile(relaxedTileRows());
   return { instance, simd: isSimd, maxMemoryBytes: Math.floor(maxMemoryMB * 1048576), threads };
 }
 

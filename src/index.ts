@@ -132,7 +132,8 @@ export type {
 } from './meta/index.js';
 export { Attacker } from './adversarial/index.js';
 export type { Adversarial, AttackModel, AttackOptions, AttackResult, AttackMethod, AttackNorm } from './adversarial/index.js';
-export { examples, findExample } from './examples/index.js';
+// the runnable examples (src/examples/) are applications run by the CLI (`wasmgrad example`), not in this
+// entry: they would put the universal bundle over its gzip budget (scripts/check-bundle.mjs); types only
 export type { Example, ExampleOptions, ExampleResult } from './examples/index.js';
 // federated averaging (src/federated/): the client, the aggregation rules, the wire format; the aggregator is dist/federated/worker.js
 export * as federated from './federated/index.js';

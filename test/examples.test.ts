@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { examples, findExample, loadCsvFile, ValueError } from '../src/index.js';
+import { loadCsvFile, ValueError } from '../src/index.js';
+import { examples, findExample } from '../src/examples/index.js';
 import { BUILDS, engineFor, removeTempDirs, tempDir } from './helpers.js';
 import { testData } from './test-data.js';
 
@@ -54,6 +55,14 @@ for (const b of BUILDS) {
       expect(h['adversarial.robust']).toBeGreaterThan(h['plain.robust'] + 0.15);
       expect(h['adversarial.clean']).toBeGreaterThan(0.85);
     });
+
+    it("federated-digits: noise-weighted FedAvg all but drops the random-label client and ends with a lower validation loss than plain FedAvg", async () => {
+      const h = await run(b, 'federated-digits');
+      expect(h['plain.noisyWeight']).toBeGreaterThan(0.2);
+      expect(h['weighted.noisyWeight']).toBeLessThan(0.2 * h['plain.noisyWeight']);
+      expect(h['weighted.valLoss']).toBeLessThan(0.75 * h['plain.valLoss']);
+      expect(h['weighted.valAccuracy']).toBeGreaterThan(0.85);
+    });
   });
 }
 
@@ -62,7 +71,7 @@ describe('the example registry and `wasmgrad example`', () => {
     const names = examples.map((e) => e.name);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-    expect(names).toEqual(expect.arrayContaining(['text-bag', 'poisson-burst', 'multitask', 'adversarial-digits']));
+    expect(names).toEqual(expect.arrayContaining(['text-bag', 'poisson-burst', 'multitask', 'adversarial-digits', 'federated-digits']));
     expect(() => findExample('nope')).toThrow(ValueError);
     expect(() => findExample('nope')).toThrow(/'text-bag'/);
   });
@@ -80,6 +89,12 @@ describe('the example registry and `wasmgrad example`', () => {
     const t = cli(['multitask', '--quick']);
     expect(t.out).toMatch(/pcgrad task A loss/);
     expect(t.out).toMatch(/sum\.taskA\s+2\.\d+/);
+    const f = cli(['federated-digits', '--quick', '--json']); // digits from test/data/ next to dist/ (the default --data)
+    expect(f.err).toBe('');
+    expect(f.code).toBe(0);
+    const fh = JSON.parse(f.out).headline;
+    expect(fh['weighted.valLoss']).toBeLessThan(fh['plain.valLoss']);
+    expect(fh['weighted.noisyWeight']).toBeLessThan(fh['plain.noisyWeight']);
     const bad = cli(['nope']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown example "nope"/);

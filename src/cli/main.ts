@@ -18,7 +18,7 @@ Commands:
   compare   the same model and data with several optimizers and/or schedules; one SVG, one table
   bench     the benchmark summary (bench/RESULTS.md, bench/results/*.json)
   experiment  the gallery: list, run NAME, --all (claims of the optimization literature, checked)
-  example   runnable examples: list, NAME (text classifier, Poisson burst, multi-task, adversarial digits)
+  example   runnable examples: list, NAME (text classifier, Poisson burst, multi-task, adversarial digits, federated digits)
   search    tune lr, weight decay, width and batch size of train (random, grid, tournament, ...)
   federated   federated averaging: serve (the aggregator in local workerd), demo (plain vs noise-weighted FedAvg)
 

@@ -5,6 +5,7 @@
  */
 import { ValueError } from '../errors.js';
 import { adversarialDigits } from './adversarial-digits.js';
+import { federatedDigits } from './federated-digits.js';
 import { multitask } from './multitask.js';
 import { poissonBurst } from './poisson-burst.js';
 import { textBag } from './text-bag.js';
@@ -15,6 +16,7 @@ export const examples: readonly Example[] = [
   poissonBurst,
   multitask,
   adversarialDigits,
+  federatedDigits,
 ];
 
 /** The example called `name` (ValueError listing the names when there is none). */

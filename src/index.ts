@@ -118,9 +118,9 @@ export type {
   GroupLassoOptions, GridOptions, SurgeryMethod, SurgeryReport, MultiTaskOptions, MultiTaskReport, Task, StructureStep, Region,
 } from './structure/index.js';
 // the gallery of experiments (src/experiments/): claims of the optimization literature, run and checked
-export { experiments, findExperiment, resolveParams, runExperiment, reportJson, type ExperimentReport } from './experiments/index.js';
+export { experiments, findExperiment, resolveParams, runExperiment, runExperimentAsync, reportJson, type ExperimentReport } from './experiments/index.js';
 export { experimentSvg } from './experiments/plot.js';
-export type { Experiment, ExperimentResult, ExperimentSeries, Check, ParamSpec, Params } from './experiments/index.js';
+export type { Experiment, SyncExperiment, AsyncExperiment, ExperimentResult, ExperimentSeries, Check, ParamSpec, Params } from './experiments/index.js';
 // meta-optimization (src/meta/): hyperparameter search
 export { search, space, METHODS as SEARCH_METHODS, metropolisAcceptance, swapAcceptance, HYPERS } from './meta/index.js';
 export { searchChart, searchCurves, bestSoFar, type SearchCurveOptions } from './plot/search.js';

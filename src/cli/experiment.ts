@@ -5,7 +5,7 @@
 // `run` prints the table, the checks and the verdict and writes NAME.svg; `--all` runs every
 // experiment with a progress bar and a summary table and, with --out, writes the gallery
 // (one SVG each, README.md and index.html). Exit 1 when a verdict fails.
-import { experiments, findExperiment, reportJson, runExperiment, type Experiment, type ExperimentReport } from '../experiments/index.js';
+import { experiments, findExperiment, reportJson, runExperimentAsync, type Experiment, type ExperimentReport } from '../experiments/index.js';
 import { makeDir, writeTextAtomic } from '../io/files.js';
 import { parseArgs, helpText, UsageError, type Flags } from './args.js';
 import { core, buildName } from './engine.js';
@@ -86,7 +86,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (o._.length > 0) throw new UsageError(`experiment run: unexpected argument "${o._[0]}"`);
   const params = Object.fromEntries(Object.keys(e.params).map((k) => [k, o[kebab(k)] as number]));
   const engine = await core(o.simd as string, 'auto');
-  const r = runExperiment(engine, e, params, o.seed as number);
+  const r = await runExperimentAsync(engine, e, params, o.seed as number);
   const files: string[] = [];
   if (o.out !== undefined) {
     await makeDir(o.out as string);
@@ -124,7 +124,7 @@ async function all(argv: readonly string[], io: Io): Promise<number> {
       const w = 24, fill = Math.round((i / experiments.length) * w);
       io.out(`\r\x1b[2K${'█'.repeat(fill)}${'░'.repeat(w - fill)} ${i}/${experiments.length}  ${e.name}`);
     }
-    const r = runExperiment(engine, e, {}, o.seed as number);
+    const r = await runExperimentAsync(engine, e, {}, o.seed as number);
     done.push([e, r]);
     if (!tty && !o.json) io.out(`${r.verdict === 'pass' ? 'pass' : 'FAIL'}  ${e.name}  (${r.seconds.toFixed(2)} s)\n`);
   }

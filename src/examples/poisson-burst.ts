@@ -29,6 +29,49 @@ function poisson(lambda: number, u: () => number): number {
   return k - 1;
 }
 
+/** The stream of `poissonStream`: T batches of B samples, their oracle losses and the burst's steps. */
+export interface PoissonStream {
+  /** features [T·B, d], row-major */
+  X: Float32Array;
+  /** counts [T·B] */
+  Y: Float32Array;
+  /** per step: the mean loss exp(η) − yη of the true log-rate η (the best any model can do) */
+  oracle: Float64Array;
+  wStar: number[];
+  /** the burst's steps [start, end) */
+  burst: [number, number];
+}
+
+/**
+ * The stream of the example (also used by the gallery's experiment): x ~ N(0, I_d),
+ * y ~ Poisson(exp(w*·x + b_t)), b_t = b0 + jump during steps [T/3, T/3 + T/9), b0 elsewhere;
+ * w* ~ N(0, 0.3² I). The same seed gives the same stream.
+ */
+export function poissonStream(o: { T: number; B: number; d: number; b0: number; jump: number; seed: number }): PoissonStream {
+  const { T, B, d, b0 } = o;
+  const burst: [number, number] = [Math.round(T / 3), Math.round(T / 3) + Math.round(T / 9)];
+  const u = uniform(o.seed);
+  const wStar = Array.from({ length: d }, () => 0.3 * normal(u));
+  const X = new Float32Array(T * B * d), Y = new Float32Array(T * B), oracle = new Float64Array(T);
+  for (let t = 0; t < T; t++) {
+    const b = t >= burst[0] && t < burst[1] ? b0 + o.jump : b0;
+    let nll = 0;
+    for (let r = 0; r < B; r++) {
+      let eta = b;
+      for (let j = 0; j < d; j++) {
+        const v = normal(u);
+        X[(t * B + r) * d + j] = v;
+        eta += wStar[j] * v;
+      }
+      const y = poisson(Math.exp(eta), u);
+      Y[t * B + r] = y;
+      nll += Math.exp(eta) - y * eta;
+    }
+    oracle[t] = nll / B;
+  }
+  return { X, Y, oracle, wStar, burst };
+}
+
 type Method = 'adagrad' | 'rmsprop' | 'adam';
 
 export const poissonBurst: Example = {
@@ -39,27 +82,9 @@ export const poissonBurst: Example = {
     const log = o.log ?? (() => {});
     const quick = o.quick ?? false;
     const d = 5, B = 16, T = quick ? 900 : 3000;
-    const b0 = 0.5, burst = [Math.round(T / 3), Math.round(T / 3) + Math.round(T / 9)];
-    const u = uniform(o.seed ?? 0);
-    const wStar = Array.from({ length: d }, () => 0.3 * normal(u));
+    const b0 = 0.5;
     // the stream, drawn once so every method sees the same batches
-    const X = new Float32Array(T * B * d), Y = new Float32Array(T * B), oracle = new Float64Array(T);
-    for (let t = 0; t < T; t++) {
-      const b = t >= burst[0] && t < burst[1] ? b0 + 3 : b0;
-      let nll = 0;
-      for (let r = 0; r < B; r++) {
-        let eta = b;
-        for (let j = 0; j < d; j++) {
-          const v = normal(u);
-          X[(t * B + r) * d + j] = v;
-          eta += wStar[j] * v;
-        }
-        const y = poisson(Math.exp(eta), u);
-        Y[t * B + r] = y;
-        nll += Math.exp(eta) - y * eta;
-      }
-      oracle[t] = nll / B;
-    }
+    const { X, Y, oracle, burst } = poissonStream({ T, B, d, b0, jump: 3, seed: o.seed ?? 0 });
     log(`stream: ${T} steps of ${B} samples, d = ${d}, log-rate w*·x + ${b0}; burst +3 (×${Math.exp(3).toFixed(0)} the rate) during steps ${burst[0]}-${burst[1] - 1}; lr 0.05 for all`);
     const lr = 0.05;
     const headline: Record<string, number> = {};

@@ -1,13 +1,16 @@
 /**
- * The gallery: every experiment in one registry, and `runExperiment`, which checks the
- * parameters, runs one experiment in an arena scope (everything it allocated is released
- * after it, even when it throws) and reports the verdict with its checks.
+ * The gallery: every experiment in one registry, and `runExperiment` (synchronous) /
+ * `runExperimentAsync` (any experiment), which check the parameters, run one experiment in
+ * an arena scope (everything it allocated is released after it, even when it throws) and
+ * report the verdict with its checks.
  *
  * ```ts
- * import { init, experiments, runExperiment } from 'wasmgrad';
+ * import { init, experiments, runExperiment, runExperimentAsync } from 'wasmgrad';
  * const engine = await init();
  * const report = runExperiment(engine, 'gd-step-size-threshold', { steps: 50 });
  * report.verdict; // 'pass'
+ * // every experiment, including the async ones (e.g. 'search-beats-random', which awaits search()):
+ * const r = await runExperimentAsync(engine, 'search-beats-random');
  * ```
  */
 import type { Engine } from '../engine.js';
@@ -19,6 +22,7 @@ import { cgIsMomentum, lowPass, momentumStability, nesterovVsHeavyBall } from '.
 import { adamBiasCorrection, clipBeforeAdam, lazyAdam, rareFeature, scaledFeature } from './adaptive.js';
 import { femAssembly, stationaryPoints } from './hessians.js';
 import { deepLinearBottleneck, deepLinearInterpolates, deepLinearOverdetermined, randomLabelsChance } from './linear-nets.js';
+import { hypergradientImplicit, searchBeatsRandom } from './meta.js';
 import { dropoutCurvature, initVariance } from './networks.js';
 import { clipping, earlyStoppingRidge, inducedOneNorm, l2Convexifies } from './regularization.js';
 import { riskAverseStep } from './risk.js';
@@ -27,7 +31,7 @@ import { cyclicEscape, langevinEscape, minibatchUnbiased, scheduleBasins } from 
 import { groupLasso, gridProjection, pcgrad } from './structure.js';
 import type { Check, Experiment, ExperimentResult, Params } from './types.js';
 
-export type { Check, Experiment, ExperimentResult, ExperimentSeries, ParamSpec, Params } from './types.js';
+export type { AsyncExperiment, Check, Experiment, ExperimentResult, ExperimentSeries, ParamSpec, Params, SyncExperiment } from './types.js';
 
 /** Every experiment, in the order of the claims. */
 export const experiments: readonly Experiment[] = Object.freeze([
@@ -52,6 +56,7 @@ export const experiments: readonly Experiment[] = Object.freeze([
   groupLasso, // 19
   gridProjection, // 20
   pcgrad, // 21
+  hypergradientImplicit, // 22
   piHoldsSetpoint, // 23
   cyclicEscape, // 24
   scaledFeature, // 25
@@ -68,6 +73,7 @@ export const experiments: readonly Experiment[] = Object.freeze([
   cgIsMomentum, // 39
   stationaryPoints, // 40
   noisyObjective, // 41
+  searchBeatsRandom, // 42
 ]);
 
 /** The experiment called `name` (ValueError naming the known ones otherwise). */
@@ -104,15 +110,44 @@ export interface ExperimentReport extends ExperimentResult {
   seconds: number;
 }
 
-/** Runs experiment `e` (or the one named) with `params` over the defaults and `seed` (default 0). */
-export function runExperiment(engine: Engine, e: Experiment | string, params: Params = {}, seed = 0): ExperimentReport {
+/** The experiment, its checked parameters and seed (throws before anything runs). */
+function prepare(e: Experiment | string, params: Params, seed: number): [Experiment, Params] {
   const exp = typeof e === 'string' ? findExperiment(e) : e;
   const p = resolveParams(exp, params);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new ValueError(`experiment ${exp.name}: seed must be a non-negative integer, got ${describe(seed)}`);
+  return [exp, p];
+}
+
+/**
+ * Runs experiment `e` (or the one named) with `params` over the defaults and `seed` (default 0).
+ * Synchronous: an experiment with `async: true` is refused (a ValueError naming
+ * `runExperimentAsync`, which runs every experiment).
+ */
+export function runExperiment(engine: Engine, e: Experiment | string, params: Params = {}, seed = 0): ExperimentReport {
+  const [exp, p] = prepare(e, params, seed);
+  if (exp.async) throw new ValueError(`runExperiment: experiment ${exp.name} is asynchronous (its run returns a Promise); run it with runExperimentAsync`);
   const mark = engine.arena.mark();
   const t0 = performance.now();
   try {
     const r = exp.run(engine, p, seed);
+    return { name: exp.name, params: p, seed, ...r, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    engine.arena.reset(mark);
+  }
+}
+
+/**
+ * Runs any experiment, synchronous or not, and resolves with its report (rejects with the
+ * same errors `runExperiment` throws). The arena mark is held until the run settles: the
+ * caller must not allocate on `engine` meanwhile (the CLI runs one experiment at a time; the
+ * playground's worker holds its other messages back).
+ */
+export async function runExperimentAsync(engine: Engine, e: Experiment | string, params: Params = {}, seed = 0): Promise<ExperimentReport> {
+  const [exp, p] = prepare(e, params, seed);
+  const mark = engine.arena.mark();
+  const t0 = performance.now();
+  try {
+    const r = await exp.run(engine, p, seed);
     return { name: exp.name, params: p, seed, ...r, seconds: (performance.now() - t0) / 1000 };
   } finally {
     engine.arena.reset(mark);

@@ -4,6 +4,9 @@
  * uses the engine's real APIs and returns the plot's series, a table and the named
  * numeric checks that decide the verdict (pass when every check passes).
  *
+ * An experiment that awaits (e.g. one that calls `search()`) says `async: true` and returns
+ * a Promise; the others stay synchronous.
+ *
  * A check compares a measured value with a threshold (`value <= threshold`,
  * `value >= threshold`); every check can fail, and where the claim has a condition
  * the experiment names a counter-case (parameters outside it) whose verdict fails.
@@ -50,7 +53,8 @@ export interface ExperimentResult {
   verdict: 'pass' | 'fail';
 }
 
-export interface Experiment {
+/** What every experiment has, whichever way it runs. */
+interface ExperimentBase {
   /** kebab-case, unique */
   name: string;
   title: string;
@@ -65,8 +69,25 @@ export interface Experiment {
   small?: Params;
   /** parameters outside the claim's condition: the verdict must then be 'fail' */
   counter?: { params: Params; why: string };
+}
+
+/** An experiment whose run returns its result (most of them). */
+export interface SyncExperiment extends ExperimentBase {
+  async?: false;
   run(engine: Engine, params: Params, seed: number): ExperimentResult;
 }
+
+/**
+ * An experiment whose run awaits (an API of the engine that is async, e.g. `search()`):
+ * `async: true` and a run that returns a Promise. `runExperimentAsync` runs it;
+ * `runExperiment`, the synchronous form, refuses it.
+ */
+export interface AsyncExperiment extends ExperimentBase {
+  async: true;
+  run(engine: Engine, params: Params, seed: number): Promise<ExperimentResult>;
+}
+
+export type Experiment = SyncExperiment | AsyncExperiment;
 
 /** value <= threshold (NaN fails). */
 export function atMost(name: string, value: number, threshold: number): Check {

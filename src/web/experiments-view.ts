@@ -1,6 +1,6 @@
 // The Experiments view: every experiment of the gallery (src/experiments) with its
 // claim and source, its parameters as number inputs (default, range), a seed, and
-// Run. The worker runs it on the chosen build with runExperiment, the same call as
+// Run. The worker runs it on the chosen build with runExperimentAsync, the same call as
 // `wasmgrad experiment run`, and sends back the verdict, the named checks, the table
 // and the plot (the gallery's SVG). "Counter-case" fills in the parameters outside
 // the claim's condition, for which the verdict must fail.

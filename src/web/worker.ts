@@ -5,7 +5,7 @@
 // page's messages (pause, step, build switch) in at once. Reports go out every
 // ~150 ms, the decision boundary every ~400 ms. On a cross-origin-isolated page a
 // fourth engine, SIMD on 2 threads, is made when first chosen (threads.ts).
-import { experiments, experimentSvg, init, runExperiment, type Dataset, type Engine } from '../index.js';
+import { experiments, experimentSvg, init, runExperimentAsync, type Dataset, type Engine } from '../index.js';
 import type { BuildName } from './options.js';
 import type { ExperimentInfo, FromWorker, ToWorker } from './protocol.js';
 import { RaceSession } from './race-session.js';
@@ -50,14 +50,25 @@ async function setup(): Promise<void> {
   post({ type: 'ready', builds: [...engines.keys()], build, experiments: list, threads: await probeThreads() });
 }
 
-/** Runs one experiment of the gallery on the current build (training waits meanwhile). */
-function experiment(name: string, params: Record<string, number>, seed: number): void {
-  const r = runExperiment(engines.get(build)!, name, params, seed);
-  const e = experiments.find((x) => x.name === name)!;
-  post({
-    type: 'experiment-result', name, verdict: r.verdict, checks: r.checks, table: r.table,
-    params: r.params, seed: r.seed, seconds: r.seconds, build, svg: experimentSvg(e, r),
-  });
+let experimentBusy = false;
+/**
+ * Runs one experiment of the gallery on the current build. Training and the race wait
+ * meanwhile, and the page's messages are handled after it (the run holds an arena mark
+ * across its awaits: nothing else may allocate on the engine until it settles).
+ */
+async function experiment(name: string, params: Record<string, number>, seed: number): Promise<void> {
+  experimentBusy = true;
+  try {
+    const r = await runExperimentAsync(engines.get(build)!, name, params, seed);
+    const e = experiments.find((x) => x.name === name)!;
+    post({
+      type: 'experiment-result', name, verdict: r.verdict, checks: r.checks, table: r.table,
+      params: r.params, seed: r.seed, seconds: r.seconds, build, svg: experimentSvg(e, r),
+    });
+  } finally {
+    experimentBusy = false;
+    schedule();
+  }
 }
 
 function report(): void {
@@ -122,7 +133,7 @@ function schedule(): void {
 
 function slice(): void {
   pending = false;
-  if (!running || session === null) return;
+  if (!running || session === null || experimentBusy) return;
   try {
     const t0 = performance.now();
     let t = t0;
@@ -173,6 +184,10 @@ async function useBuild(name: BuildName): Promise<void> {
 function raceTick(): void {
   raceTimer = null;
   if (race === null) return;
+  if (experimentBusy) {
+    raceTimer = setTimeout(raceTick, 16);
+    return;
+  }
   const u = race.advance(Math.max(1, Math.ceil(race.config.steps / 60))); // the race takes ~60 frames
   post(u);
   if (!u.done) raceTimer = setTimeout(raceTick, 16);
@@ -185,8 +200,13 @@ function stopRace(): void {
   race = null;
 }
 
+// one message at a time, in order: a message waits for an async experiment before it
+let queue: Promise<void> = Promise.resolve();
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
-  const m = ev.data;
+  queue = queue.then(() => handle(ev.data));
+};
+
+async function handle(m: ToWorker): Promise<void> {
   try {
     switch (m.type) {
       case 'train-config': configure(m.settings); break;
@@ -239,12 +259,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         stopRace();
         break;
       case 'experiment-run':
-        experiment(m.name, m.params, m.seed);
+        await experiment(m.name, m.params, m.seed);
         break;
     }
   } catch (e) {
     error(m.type, e);
   }
-};
+}
 
 setup().catch((e) => error('init', e));

@@ -225,12 +225,17 @@ export function f32_project_simplex(n: i32, x: usize, scratch: usize, s: f32): f
   const tau = threshold(n, x, scratch, <f64>s, false);
   if (isNaN(tau)) return tau;
   const t = <f32>tau;
+  // x − t is never NaN here (x finite), so max(x − t, 0) is the select 0 < r ? r : 0 (−0 → +0
+  // like f32.max): pmax(zero, r), one instruction (f32x4.max needs several for NaN and ±0)
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vt = f32x4.splat(t), zero = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) v128.store(at(x, i), f32x4.max(f32x4.sub(v128.load(at(x, i)), vt), zero));
+    for (; i + 4 <= n; i += 4) v128.store(at(x, i), f32x4.pmax(zero, f32x4.sub(v128.load(at(x, i)), vt)));
   }
-  for (; i < n; i++) store<f32>(at(x, i), max<f32>(load<f32>(at(x, i)) - t, 0));
+  for (; i < n; i++) {
+    const r = load<f32>(at(x, i)) - t;
+    store<f32>(at(x, i), 0 < r ? r : 0);
+  }
   return tau;
 }
 

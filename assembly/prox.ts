@@ -8,9 +8,10 @@
 //   group_lasso  R = Σ_g ‖x_g‖₂   x_g <- 0 if ‖x_g‖ ≤ t, else (1 − t/‖x_g‖)·x_g   (Yuan & Lin 2006)
 //
 // Memory contract: x needs no alignment; scratch/offsets/indices never alias x.
-// Elementwise kernels: SIMD body over 4 lanes, scalar tail; the scalar build runs the
-// tail over everything; both do the same IEEE f32 operations (abs, sub, max, copysign,
-// div), so both builds give the same bits. A NaN stays NaN; |x| ≤ t gives an exact ±0
+// Elementwise kernels: SIMD body over 16 floats (4 independent vectors; l2: 4 floats, it is
+// bound by the divider), then a scalar tail; the scalar build runs the tail over everything;
+// both do the same IEEE f32 operations (abs, sub, max, copysign, div), so both builds give
+// the same bits (up to the sign of a NaN). A NaN stays NaN; |x| ≤ t gives an exact ±0
 // (the sign of x is kept, so −0.5 → −0).
 // Group lasso: the group norm is accumulated in f64 (f32_sumsq for contiguous rows, an
 // f64 per column for columns, a scalar gather for index sets: wasm SIMD has no gather);
@@ -21,17 +22,32 @@ import { f32_mul, f32_mul_scalar, f32_fill, f32_sumsq } from "./vector";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Soft threshold by t then division by d over n floats (d = 1 skips nothing: x/1 = x exactly). */
-@inline function softDiv(n: i32, x: usize, t: f32, d: f32, divide: bool): void {
+/**
+ * One f32x4 of softDiv: |v| − t clamped at 0 (pmax: r < 0 ? 0 : r, NaN stays), divided by d
+ * when `divide`, then v's sign ORed in (r ≥ 0 has a clear sign bit, so this is copysign).
+ */
+@inline function soft4(v: v128, vt: v128, vd: v128, zero: v128, mag: v128, sign: v128, divide: bool): v128 {
+  let r = f32x4.pmax(f32x4.sub(v128.and(v, mag), vt), zero);
+  if (divide) r = f32x4.div(r, vd);
+  return v128.or(r, v128.and(v, sign));
+}
+
+/**
+ * Soft threshold by t then division by d over n floats. SIMD: 16 floats per step (four
+ * independent vectors, all loaded before any store), then the scalar tail (< 16 floats).
+ */
+function softDiv(n: i32, x: usize, t: f32, d: f32, divide: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vt = f32x4.splat(t), vd = f32x4.splat(d), zero = f32x4.splat(0);
-    const sign = i32x4.splat(0x80000000);
-    for (; i + 4 <= n; i += 4) {
-      const v = v128.load(at(x, i));
-      let r = f32x4.pmax(f32x4.sub(f32x4.abs(v), vt), zero); // r < 0 ? 0 : r (NaN stays)
-      if (divide) r = f32x4.div(r, vd);
-      v128.store(at(x, i), v128.bitselect(v, r, sign)); // copysign(r, v)
+    const mag = i32x4.splat(0x7fffffff), sign = i32x4.splat(0x80000000);
+    for (; i + 16 <= n; i += 16) {
+      const p = at(x, i);
+      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      v128.store(p, soft4(v0, vt, vd, zero, mag, sign, divide));
+      v128.store(p, soft4(v1, vt, vd, zero, mag, sign, divide), 16);
+      v128.store(p, soft4(v2, vt, vd, zero, mag, sign, divide), 32);
+      v128.store(p, soft4(v3, vt, vd, zero, mag, sign, divide), 48);
     }
   }
   for (; i < n; i++) {
@@ -48,7 +64,7 @@ export function f32_prox_l1(n: i32, x: usize, t: f32): void {
   softDiv(n, x, t, 1, false);
 }
 
-/** x <- x / (1 + t): prox of t·½‖x‖² (t ≥ 0; 1 + t is rounded to f32 once). */
+/** x <- x / (1 + t): prox of t·½‖x‖² (t ≥ 0; 1 + t is rounded to f32 once). Bound by the divider, not unrolled. */
 export function f32_prox_l2(n: i32, x: usize, t: f32): void {
   const d: f32 = 1 + t;
   let i = 0;

@@ -9,10 +9,13 @@
 //   node bench/prox.bench.mjs --from-json   rewrites the RESULTS.md section from bench/results/prox.json
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { init } from '../dist/index.js';
 import { cpuDescription, median, randomF32 } from './util.mjs';
 
 const short = process.argv.includes('--short');
+// --only <text>: the cases whose label contains it (no JSON or RESULTS.md written); WASMGRAD_DIST: another build's dist/index.js
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+const { init } = await import(process.env.WASMGRAD_DIST ?? '../dist/index.js');
 const TITLE = '## Proximal operators and projections (bench/prox.bench.mjs)';
 
 function writeSection(res) {
@@ -54,7 +57,8 @@ if (process.argv.includes('--from-json')) {
 
 const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
 const ROUNDS = short ? 1 : 5;
-const SIZES = short ? [1 << 20] : [1_000_000, 10_000_000];
+const nAt = process.argv.indexOf('--n'); // --n <count>: one size
+const SIZES = nAt >= 0 ? [Number(process.argv[nAt + 1])] : short ? [1 << 20] : [1_000_000, 10_000_000];
 const engines = { simd: await init({ simd: true }), scalar: await init({ simd: false }) };
 
 /** [label, (kernels, n, x, scratch, aux) => void] */
@@ -93,6 +97,7 @@ for (const n of SIZES) {
     return (c.user + c.system) / 1000 / reps;
   };
   for (const [label, op] of cases) {
+    if (only !== undefined && !label.includes(only)) continue;
     const t = { simd: [], scalar: [], copy: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const b of r % 2 ? ['scalar', 'simd'] : ['simd', 'scalar']) {
@@ -112,7 +117,7 @@ for (const n of SIZES) {
   }
   for (const { e, src, x, s, lo, hi } of Object.values(buf)) for (const p of [hi, lo, s, x, src]) e.arena.free(p);
 }
-if (!short) {
+if (!short && only === undefined) {
   mkdirSync('bench/results', { recursive: true });
   const res = {
     machine: `${cpuDescription()}, shared, Node ${process.versions.node}, single thread`,

@@ -16,31 +16,16 @@
 //
 //   node bench/threads.bench.mjs            full run: bench/results/threads.json + the Threads section of bench/RESULTS.md
 //   node bench/threads.bench.mjs --short    fewer shapes and rounds, prints only
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { init } from '../dist/index.js';
-import { median, randomF32, writeResultsSection } from './util.mjs';
+import { cpuDescription, median, randomF32, writeResultsSection } from './util.mjs';
 
 const SHORT = process.argv.includes('--short');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = SHORT ? 5 : 9;
 const now = () => performance.now();
-
-function cpuName() {
-  let flags = '';
-  let family = '';
-  try {
-    const info = readFileSync('/proc/cpuinfo', 'utf8');
-    flags = /^flags\s*:(.*)$/m.exec(info)?.[1] ?? '';
-    const f = /^cpu family\s*:\s*(\d+)/m.exec(info)?.[1], m = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
-    if (f) family = `, family ${f} model ${m}`;
-  } catch {
-    // not Linux
-  }
-  const avx512 = / avx512f/.test(flags) ? ', AVX-512' : flags ? ', no AVX-512' : '';
-  return `${os.cpus()[0]?.model ?? 'unknown CPU'}${family}${avx512}`;
-}
 
 // ------------------------------------------------------------ 1. GEMM split
 
@@ -144,11 +129,11 @@ two.dispose();
 // ------------------------------------------------------------ report
 
 const la = (l) => l.map((v) => v.toFixed(1)).join(' ');
-const machine = { cpu: cpuName(), cores: os.cpus().length, node: process.version, date: new Date().toISOString(), loadBefore: load0, loadAfter: load1 };
+const machine = { cpu: cpuDescription(), node: process.version, date: new Date().toISOString(), loadBefore: load0, loadAfter: load1 };
 const f2 = (v) => v.toFixed(2);
 const lines = [
   '',
-  `\`node bench/threads.bench.mjs\`, ${machine.date.slice(0, 16).replace('T', ' ')} UTC: ${machine.cpu}, ${machine.cores} vCPU, Node ${machine.node};`,
+  `\`node bench/threads.bench.mjs\`, ${machine.date.slice(0, 16).replace('T', ' ')} UTC: ${machine.cpu}, Node ${machine.node};`,
   `load average ${la(load0)} before, ${la(load1)} after (1, 5, 15 min). ${ROUNDS} interleaved rounds, medians. On a shared`,
   'machine the "2 / 1" ratios are bounded by how much of the second core is free: quote them only with the load.',
   '',

@@ -1,5 +1,5 @@
 // Shared test helpers: engines for both builds, a seeded f64 reference RNG, tolerant comparison.
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,25 +78,44 @@ export function removeTempDirs(): void {
 }
 
 /**
- * Kernel-test scratch for one build, registered on the enclosing describe: before each test
- * `setEngine` receives the build's engine and the arena is marked; after it, rewound.
- * put(data, off) copies data to a fresh block at byte offset `off` from a 16-byte boundary
- * (32 bytes of slack) and returns the pointer; get(p, n) copies n floats back out.
+ * Kernel-test scratch, registered on the enclosing describe: before each test `open()` gives the
+ * engine (passed to `setEngine`) and the arena is marked; after it, rewound. put(data, off) copies
+ * data to a fresh block at byte offset `off` from a 16-byte boundary (32 bytes of slack) and returns
+ * the pointer; get(p, n) copies n elements back out. f32 elements by default, f64 with `f64: true`.
  */
-export function kernelScratch(build: Build, setEngine: (e: Engine) => void) {
+export function arenaScratch<T extends Float32Array | Float64Array = Float32Array>(
+  open: () => Promise<Engine>,
+  setEngine: (e: Engine) => void,
+  f64 = false,
+) {
   let e: Engine | undefined;
   let mark = 0;
   beforeEach(async () => {
-    e = await engineFor(build);
+    e = await open();
     mark = e.arena.mark();
     setEngine(e);
   });
   afterEach(() => e?.arena.reset(mark));
+  const view = (p: number, n: number) => (f64 ? new Float64Array(e!.memory.buffer, p, n) : e!.f32(p, n)) as T;
   const put = (data: ArrayLike<number>, off = 0): number => {
-    const p = e!.arena.alloc(data.length * 4 + 32) + off;
-    e!.f32(p, data.length).set(data);
+    const p = e!.arena.alloc(data.length * (f64 ? 8 : 4) + 32) + off;
+    view(p, data.length).set(data);
     return p;
   };
-  const get = (p: number, n: number): Float32Array => e!.f32(p, n).slice();
+  const get = (p: number, n: number): T => view(p, n).slice() as T;
   return { put, get };
+}
+
+/** arenaScratch over f32 for one of BUILDS. */
+export const kernelScratch = (build: Build, setEngine: (e: Engine) => void) => arenaScratch(() => engineFor(build), setEngine);
+
+/** A factory of engines that are all disposed after the enclosing file or describe (threads tests: workers must end). */
+export function disposedAfterAll(): (options: Parameters<typeof init>[0]) => Promise<Engine> {
+  const engines: Engine[] = [];
+  afterAll(() => engines.forEach((e) => e.dispose()));
+  return async (options) => {
+    const e = await init(options);
+    engines.push(e);
+    return e;
+  };
 }

@@ -4,10 +4,10 @@
 // orders (f64_dot's 4 strided partial sums per row; rows in order for Aᵀx): bit for bit,
 // over shapes below, at and above the 2-row and 4-row bodies and the f64x2/4-double steps,
 // lda > n, unaligned pointers, β = 0 (y not read: NaN there is overwritten), 1 and −0.5.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { init, type Engine } from '../src/index.js';
 import { supportsRelaxedSimd } from '../src/runtime/features.js';
-import { rng } from './helpers.js';
+import { arenaScratch, rng } from './helpers.js';
 
 const BUILDS = supportsRelaxedSimd() ? (['simd', 'scalar', 'relaxed'] as const) : (['simd', 'scalar'] as const);
 const OPTIONS = { simd: { simd: true, relaxedSimd: false }, scalar: { simd: false }, relaxed: { relaxedSimd: true } } as const;
@@ -55,18 +55,7 @@ function firstDiff(a: Float64Array, b: Float64Array): number {
 for (const build of BUILDS) {
   describe(`f64 gemv kernels (${build})`, () => {
     let e: Engine;
-    let mark: number;
-    beforeEach(async () => {
-      e = await init(OPTIONS[build]);
-      mark = e.arena.mark();
-    });
-    afterEach(() => e.arena.reset(mark));
-    const put = (data: ArrayLike<number>, off = 0): number => {
-      const p = e.arena.alloc(data.length * 8 + 32) + off;
-      new Float64Array(e.memory.buffer, p, data.length).set(data);
-      return p;
-    };
-    const get = (p: number, n: number) => new Float64Array(e.memory.buffer, p, n).slice();
+    const { put, get } = arenaScratch<Float64Array>(() => init(OPTIONS[build]), (x) => (e = x), true);
 
     it('f64_gemv_n matches the reference bit for bit (lda, offsets, alpha, beta)', () => {
       let seed = 1;

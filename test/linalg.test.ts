@@ -3,10 +3,10 @@
 // f64 references, over lengths 0, 1, 3, 4, 5, 17, 1000 and unaligned offsets.
 // Elementwise kernels and dot (4 strided partial sums in a fixed order) must
 // match the reference to the bit; factorizations to a tolerance argued inline.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { init, type Engine } from '../src/index.js';
 import { supportsRelaxedSimd } from '../src/runtime/features.js';
-import { expectClose, rng } from './helpers.js';
+import { arenaScratch, expectClose, rng } from './helpers.js';
 
 const BUILDS = supportsRelaxedSimd() ? (['simd', 'scalar', 'relaxed'] as const) : (['simd', 'scalar'] as const);
 const OPTIONS = { simd: { simd: true, relaxedSimd: false }, scalar: { simd: false }, relaxed: { relaxedSimd: true } } as const;
@@ -43,18 +43,7 @@ function spd(n: number, seed: number): Float64Array {
 for (const build of BUILDS) {
   describe(`f64 linalg kernels (${build})`, () => {
     let e: Engine;
-    let mark: number;
-    beforeEach(async () => {
-      e = await init(OPTIONS[build]);
-      mark = e.arena.mark();
-    });
-    afterEach(() => e.arena.reset(mark));
-    const put = (data: ArrayLike<number>, off = 0): number => {
-      const p = e.arena.alloc(data.length * 8 + 32) + off;
-      new Float64Array(e.memory.buffer, p, data.length).set(data);
-      return p;
-    };
-    const get = (p: number, n: number) => new Float64Array(e.memory.buffer, p, n).slice();
+    const { put, get } = arenaScratch<Float64Array>(() => init(OPTIONS[build]), (x) => (e = x), true);
 
     it('is the build asked for', () => {
       expect([e.simd, e.relaxedSimd]).toEqual([build !== 'scalar', build === 'relaxed']);

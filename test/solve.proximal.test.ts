@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { init, minimize, objectives, project, prox, ShapeError, ValueError, type Fun } from '../src/index.js';
 import { rng } from './helpers.js';
 import * as R from './prox-ref.js';
-import { testData } from './test-data.js';
+import { breastCancer } from './test-data.js';
 
 /** A seeded least-squares problem f(w) = ‖Aw − b‖²/(2m) with b = A·w_true + noise. */
 function leastSquares(m: number, n: number, wTrue: Float64Array, seed: number, shape?: (i: number, j: number, common: number) => number): Fun {
@@ -70,16 +70,7 @@ function reference(fun: Fun, x0: number[], lambda: number, L0: number, iters: nu
 }
 
 function breastCancerBox(): { fun: Fun; x0: Float64Array } {
-  const rows = readFileSync(testData('breast_cancer.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));
-  const m = rows.length, d = rows[0].length - 1;
-  const X = new Float64Array(m * (d + 1)), y = new Float64Array(m);
-  for (let j = 0; j < d; j++) {
-    let mean = 0, v = 0;
-    for (const r of rows) mean += r[j] / m;
-    for (const r of rows) v += (r[j] - mean) ** 2 / m;
-    rows.forEach((r, i) => (X[i * (d + 1) + j] = (r[j] - mean) / Math.sqrt(v)));
-  }
-  rows.forEach((r, i) => ((X[i * (d + 1) + d] = 1), (y[i] = r[d])));
+  const { X, y } = breastCancer();
   const ob = objectives.logisticRegression(X, y, 1e-2);
   return { fun: ob.fun, x0: Float64Array.from(ob.x0) };
 }

@@ -4,17 +4,11 @@
 // and a 12-step SGD trajectory within the stated tolerance; the same bits run to run for a
 // given thread count (Adam, dropout); the mean over the whole batch (uneven shards); the
 // 'auto' rule; no allocation per step; abort and dispose leave no worker running.
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { fit, init, spirals, ValueError, type Engine } from '../src/index.js';
-import { rng } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { fit, spirals, ValueError, type Engine } from '../src/index.js';
+import { disposedAfterAll, rng } from './helpers.js';
 
-const engines: Engine[] = [];
-async function make(options: Parameters<typeof init>[0]): Promise<Engine> {
-  const e = await init(options);
-  engines.push(e);
-  return e;
-}
-afterAll(() => engines.forEach((e) => e.dispose()));
+const make = disposedAfterAll();
 
 const one = make({ simd: true, relaxedSimd: false });
 const two = make({ threads: 2 });

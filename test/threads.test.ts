@@ -5,20 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { init, ValueError, type Engine } from '../src/index.js';
 import { sharedMemoryBuild } from '../src/runtime/shared-module.js';
 import { resolveThreads } from '../src/runtime/threads.js';
 import { check, FORMS, rawC, type Case } from './gemm-cases.js';
-import { rng } from './helpers.js';
+import { disposedAfterAll, rng } from './helpers.js';
 
-const engines: Engine[] = [];
-async function make(options: Parameters<typeof init>[0]): Promise<Engine> {
-  const e = await init(options);
-  engines.push(e);
-  return e;
-}
-afterAll(() => engines.forEach((e) => e.dispose()));
+const make = disposedAfterAll();
 
 // every call split (threshold 0), 2 and 3 threads; one thread: the plain SIMD build (same packing as the threads build)
 const split2 = make({ threads: 2, threadsMinFlops: 0 });

@@ -40,6 +40,10 @@ const common = {
   format: 'esm',
   target: 'es2022',
   sourcemap: true,
+  // whitespace and syntax only: identifiers keep their names, so stack traces and the typed
+  // errors' `name` (new.target.name) read as in the source; ~11 % less gzip for the universal entry
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 };
 await esbuild.build({ ...common, outdir: 'dist', platform: 'neutral', loader: { '.wasm': 'binary' } });

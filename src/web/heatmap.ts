@@ -55,10 +55,13 @@ export class Heatmap {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#fafafa';
     ctx.fillRect(0, 0, size, size);
-    const b = this.boundary;
-    if (b === null || this.data === null) return;
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(this.raster, 0, 0, size, size);
+    if (this.data === null) return;
+    // without a model (settings refused) the points alone, in the box the worker would use
+    const b = this.boundary ?? dataBox(this.data);
+    if (this.boundary !== null) {
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(this.raster, 0, 0, size, size);
+    }
     const px = (x: number) => ((x - b.x0) / (b.x1 - b.x0)) * size;
     const py = (y: number) => ((b.y1 - y) / (b.y1 - b.y0)) * size;
     const r = Math.max(2, size / 160);
@@ -85,4 +88,17 @@ export class Heatmap {
     dot(this.data.train, false);
     dot(this.data.test, true);
   }
+}
+
+/** The points' bounding box with a 10 % margin each side (as train-session.ts's boxOf). */
+function dataBox(d: DataMessage): { x0: number; x1: number; y0: number; y1: number } {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const f of [d.train.x, d.test.x]) {
+    for (let i = 0; i < f.length; i += 2) {
+      x0 = Math.min(x0, f[i]); x1 = Math.max(x1, f[i]);
+      y0 = Math.min(y0, f[i + 1]); y1 = Math.max(y1, f[i + 1]);
+    }
+  }
+  const mx = 0.1 * (x1 - x0 || 1), my = 0.1 * (y1 - y0 || 1);
+  return { x0: x0 - mx, x1: x1 + mx, y0: y0 - my, y1: y1 + my };
 }

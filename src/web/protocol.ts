@@ -110,6 +110,8 @@ export type FromWorker =
   | { type: 'ready'; builds: BuildName[]; build: BuildName; experiments: ExperimentInfo[]; threads: ThreadsNote }
   | ExperimentMessage
   | TrainReport
+  /** the settings were refused (e.g. a network too large for Newton): no run until they change */
+  | { type: 'train-refused'; message: string }
   | BoundaryMessage
   | DataMessage
   | RaceUpdate

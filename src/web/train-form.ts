@@ -94,14 +94,18 @@ export function trainForm(initial: TrainSettings, onChange: (s: TrainSettings) =
       ...(OPTIMIZERS[s.optimizer].closure
         ? [el('p', { class: 'help', text: 'One step: up to "iterations per step" evaluations of the batch (the whole training set unless "full batch" is off), as fit() drives L-BFGS; gradient clipping and the fused switch do not apply.' })]
         : []),
+      ...(OPTIMIZERS[s.optimizer].batch
+        ? [el('p', { class: 'help', text: 'One step: the dense Hessian H of the batch\'s loss (the whole training set unless "full batch" is off), then (H + λI) d = −g solved and p ← p + η·d kept if the loss falls (λ ← λ/ν), else λ ← λ·ν and solved again, up to "solves per step" times. For small networks: at most "max parameters" (hidden 8, 8 has about 120); the cost grows as P³. Gradient clipping, the L2 term and the fused switch do not apply.' })]
+        : []),
     );
   }
   hypers();
-  /** Clipping and the fused switch do not apply to a closure optimizer: disabled while one is chosen. */
+  /** Clipping and the fused switch do not apply to L-BFGS or Newton, nor the L2 term to Newton: disabled while one is chosen. */
   function applies(): void {
-    const closure = OPTIMIZERS[s.optimizer].closure === true;
-    fused.input.disabled = closure;
-    if (inputs.clip) inputs.clip.disabled = closure;
+    const { closure, batch } = OPTIMIZERS[s.optimizer];
+    fused.input.disabled = closure === true || batch === true;
+    if (inputs.clip) inputs.clip.disabled = closure === true || batch === true;
+    if (inputs.l2) inputs.l2.disabled = batch === true;
   }
   const fused = field('fused kernel (off: the chain of transforms)', { type: 'checkbox', checked: s.fused }, (input) => {
     s.fused = input.checked;

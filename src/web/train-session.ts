@@ -5,14 +5,15 @@
 // lossAndGrad, optional λ/2·‖θ‖² (l2Penalty) and global-norm clipping, then one
 // fused optimizer kernel; a closure optimizer (L-BFGS) gets one step(closure) per
 // batch instead, the closure re-evaluating that batch (with the L2 term) as fit()'s
-// BatchClosure does. Everything is planned when the session is built;
+// BatchClosure does, and a batch optimizer (Newton) one step(x, y, loss) per batch,
+// as fit() drives `needsBatch` optimizers. Everything is planned when the session is built;
 // moveTo() carries the run to another build's engine (parameters, optimizer state,
 // RNG streams, position in the epoch) so the SIMD/scalar switch continues the run.
 import {
   blobs, circles, clipGradNorm, Dataset, encodeCheckpoint, Evaluator, l2Penalty, lineChart, parseCsv, schedules, spirals, split,
   Standardizer, twoMoons, xor, BatchLoader, type Engine, type LearningRate, type Schedule, type Sequential, type Optimizer, type Tensor,
 } from '../index.js';
-import { OPTIMIZERS, optimizerOptions, type ScheduleName } from './options.js';
+import { newtonRefusal, OPTIMIZERS, optimizerOptions, type ScheduleName } from './options.js';
 import type { BoundaryMessage, DataMessage, TrainPoint } from './protocol.js';
 import type { TrainSettings } from './settings.js';
 
@@ -73,6 +74,14 @@ export function makeSchedule(name: ScheduleName, lr: number, horizon: number, wa
 
 const GRID = 64;
 
+/** Settings the session refuses with a message for the page (not a failure): e.g. a network too large for Newton. */
+export class SettingsRefused extends Error {}
+
+/** What the session needs of a batch optimizer (optim.newton). */
+interface BatchStepper {
+  step(x: Tensor, y: Int32Array | Tensor, loss: 'softmaxCrossEntropy'): number;
+}
+
 export class TrainSession {
   readonly model: Sequential;
   readonly optimizer: Optimizer<{ lr?: LearningRate }>;
@@ -88,7 +97,9 @@ export class TrainSession {
   readonly history: TrainPoint[] = [];
   /** true for a closure optimizer (L-BFGS): step(closure) per batch, no clipping */
   readonly closure: boolean;
-  /** steps the worker runs between two looks at the clock (one for L-BFGS, whose step is up to maxIter evaluations) */
+  /** true for a batch optimizer (Newton): step(x, y, loss) per batch, no clipping, no L2 term */
+  readonly batch: boolean;
+  /** steps the worker runs between two looks at the clock (one for L-BFGS and Newton, whose steps are many evaluations) */
   readonly burst: number;
   private cx: Tensor | null = null;
   private cy: Int32Array | Tensor | null = null;
@@ -111,15 +122,18 @@ export class TrainSession {
 
   constructor(readonly engine: Engine, readonly settings: TrainSettings, readonly data: Prepared) {
     const s = settings;
+    const refused = newtonRefusal(s.optimizer, s.hypers, s.hidden, data.k);
+    if (refused !== null) throw new SettingsRefused(refused);
     this.model = engine.nn.mlp([2, ...s.hidden, data.k], { activation: s.activation, dropout: s.dropout, seed: s.seed });
     const lr = Number(s.hypers.lr);
     this.schedule = makeSchedule(s.schedule, lr, Math.max(2, s.horizon), s.warmup);
     const make = (engine.optim as unknown as Record<string, (m: Sequential, o: object) => Optimizer<{ lr?: LearningRate }>>)[s.optimizer];
     this.closure = OPTIMIZERS[s.optimizer].closure === true;
-    this.burst = this.closure ? 1 : 4;
+    this.batch = OPTIMIZERS[s.optimizer].batch === true;
+    this.burst = this.closure || this.batch ? 1 : 4;
     const options = optimizerOptions(s.optimizer, s.hypers, s.schedule === 'constant' ? lr : this.schedule);
-    this.optimizer = make(this.model, this.closure ? options : { ...options, fused: s.fused });
-    const fullBatch = this.closure && s.hypers.fullBatch !== false;
+    this.optimizer = make(this.model, this.closure || this.batch ? options : { ...options, fused: s.fused });
+    const fullBatch = (this.closure || this.batch) && s.hypers.fullBatch !== false;
     this.loader = new BatchLoader(engine, data.train, { batchSize: fullBatch ? data.train.length : Math.min(s.batchSize, data.train.length), shuffle: true, seed: s.seed });
     this.evalTrain = new Evaluator(this.model, data.train);
     this.evalTest = new Evaluator(this.model, data.test);
@@ -135,11 +149,23 @@ export class TrainSession {
     this.grid = engine.tensor([GRID * GRID, 2], data.scaler.transformFeatures(g));
   }
 
-  /** One optimizer step on the next batch; returns the batch loss. */
+  /** One optimizer step on the next batch (Newton: step(x, y, loss), which evaluates the batch itself); returns the batch loss. */
   step(): number {
-    const { settings: s, model, loader } = this;
+    const { loader } = this;
     if (this.batchIndex === 0) loader.startEpoch();
     const { x, y } = loader.batch(this.batchIndex);
+    const loss = this.batch ? (this.optimizer as unknown as BatchStepper).step(x, y, 'softmaxCrossEntropy') : this.firstOrder(x, y);
+    this.steps++;
+    if (++this.batchIndex === loader.numBatches) {
+      this.batchIndex = 0;
+      this.epoch++;
+    }
+    return loss;
+  }
+
+  /** The batch's loss and gradients (with the L2 term), then the optimizer's step: plain, or L-BFGS's step(closure). */
+  private firstOrder(x: Tensor, y: Int32Array | Tensor): number {
+    const { settings: s, model } = this;
     let loss = model.lossAndGrad(x, y, 'softmaxCrossEntropy');
     if (s.l2 > 0) loss += l2Penalty(model, s.l2);
     if (this.closure) {
@@ -155,11 +181,6 @@ export class TrainSession {
     } else {
       if (s.clip > 0) clipGradNorm(model, s.clip);
       this.optimizer.step();
-    }
-    this.steps++;
-    if (++this.batchIndex === loader.numBatches) {
-      this.batchIndex = 0;
-      this.epoch++;
     }
     return loss;
   }
@@ -247,7 +268,7 @@ export class TrainSession {
     this.evalTest.dispose();
     this.evalTrain.dispose();
     this.loader.dispose();
-    this.optimizer.dispose();
+    (this.optimizer as { dispose?(): void }).dispose?.(); // Newton holds nothing to free
     this.model.dispose();
   }
 }

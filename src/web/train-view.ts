@@ -55,6 +55,8 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
   const buildSelect = el('select', { id: 'build-select', 'data-testid': 'build-select' });
   buildSelect.addEventListener('change', () => send({ type: 'build', build: buildSelect.value as BuildName }));
   const buildRow = el('div', { class: 'row inline' }, el('label', { for: 'build-select', text: 'core build' }), buildSelect);
+  // why the settings have no run (a network too large for Newton): shown until a run starts again
+  const refusal = el('p', { class: 'refusal', role: 'alert', 'data-testid': 'train-message', hidden: true });
   // where the threaded build can run, and how many threads the current engine uses (web/threads.ts)
   const threadsNote = el('p', { class: 'help threads-note', 'data-testid': 'threads-note', 'aria-live': 'polite', text: '' });
   let threadsText = '';
@@ -92,6 +94,7 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
       'div',
       { class: 'stage' },
       el('div', { class: 'toolbar', role: 'group', 'aria-label': 'training' }, start, pause, step, reset, buildRow),
+      refusal,
       threadsNote,
       el('div', { class: 'readouts' }, rSteps.item, rEpoch.item, rLoss.item, rAcc.item, rRate.item, rFps.item),
       el(
@@ -163,10 +166,25 @@ export function trainView(initial: TrainSettings, send: (m: ToWorker) => void, s
       case 'train-boundary':
         heatmap.setBoundary(m);
         break;
+      case 'train-refused':
+        refusal.textContent = m.message;
+        refusal.hidden = false;
+        history = [];
+        norms = [];
+        normNames = [];
+        normChart = new LineChart('weight norm ‖W‖ per layer', []);
+        normSlot.replaceChildren(normChart.figure);
+        for (const r of [rSteps, rEpoch, rLoss, rAcc, rRate]) r.value.textContent = '–';
+        delete rLoss.value.dataset.exact;
+        for (const b of [start, pause, step, reset, exportCkpt, exportSvg]) b.disabled = true;
+        dirty = true;
+        break;
       case 'train-report': {
         if (m.fresh) {
           history = [];
           norms = [];
+          refusal.hidden = true;
+          exportCkpt.disabled = exportSvg.disabled = reset.disabled = false;
         }
         const names = m.norms.map((n) => n.name);
         if (names.join() !== normNames.join()) {

@@ -11,7 +11,7 @@ import type { ExperimentInfo, FromWorker, ToWorker } from './protocol.js';
 import { RaceSession } from './race-session.js';
 import type { TrainSettings } from './settings.js';
 import { probeThreads, threadedEngine } from './threads.js';
-import { dataMessage, fromCsv, generate, prepare, TrainSession, type Prepared } from './train-session.js';
+import { dataMessage, fromCsv, generate, prepare, SettingsRefused, TrainSession, type Prepared } from './train-session.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(m, transfer);
 
@@ -96,10 +96,24 @@ function boundary(): void {
   lastBoundary = performance.now();
 }
 
-/** A new session from settings (new data unless only the optimizer side changed). */
+/**
+ * A new session from settings. Settings the session refuses (a network too large for Newton)
+ * end the current run and the page says why; no run exists until the settings change.
+ */
 function configure(settings: TrainSettings): void {
   const data: Prepared = prepare(settings.dataset === 'csv' ? (csv ?? fail('drop or choose a CSV file first')) : generate(settings), settings);
-  const next = new TrainSession(engines.get(build)!, settings, data);
+  let next: TrainSession;
+  try {
+    next = new TrainSession(engines.get(build)!, settings, data);
+  } catch (e) {
+    if (!(e instanceof SettingsRefused)) throw e;
+    session?.dispose();
+    session = null;
+    running = false;
+    post(dataMessage(data));
+    post({ type: 'train-refused', message: e.message });
+    return;
+  }
   session?.dispose();
   session = next;
   post(dataMessage(data));

@@ -9,7 +9,7 @@
 // and the page says why (the library's fallback of threads: 'auto' to one thread).
 // The page's main thread may not block in Atomics.wait (checked): the pool waits in
 // the worker. No timing is asserted.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +23,7 @@ import { serveStatic } from '../../scripts/playground-serve.mjs';
 import { ARGS, CHROMIUM, until } from './harness.js';
 
 const ROOT = resolve(__dirname, '../..');
+const ARTIFACTS = resolve(__dirname, 'artifacts');
 // wide layers and batches, so that every training GEMM is split between the threads
 const HASH = '#view=train&data=spirals&n=1000&hidden=256,256&batchSize=256';
 
@@ -106,6 +107,8 @@ describe('playground threads (headless Chromium)', () => {
     await page.getByTestId('train-start').click();
     await until('the loss falls on 2 threads', 30_000, async () => Number(await page.getByTestId('loss-value').getAttribute('data-exact')) < first * 0.9);
     expect(Number(await text(page, 'page-fps'))).toBeGreaterThan(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'train-threads-desktop.png'), fullPage: true }); // docs/playground.md, Threads
     await page.getByTestId('train-pause').click();
     expect(problems).toEqual([]);
     await page.close();

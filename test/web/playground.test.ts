@@ -66,10 +66,12 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
+/** Desktop and phone screenshots; at 360 px the page must not scroll sideways. */
 async function screenshots(view: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${view}-desktop.png`), fullPage: true });
   await page.setViewportSize({ width: 360, height: 760 });
   await sleep(400);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${view} at 360 px`).toBeLessThanOrEqual(360);
   await page.screenshot({ path: join(ARTIFACTS, `${view}-phone.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
   await sleep(200);
@@ -196,6 +198,48 @@ describe('playground (dist/web in headless Chromium)', () => {
     await page.getByTestId('optimizer-select').selectOption('adam');
     await until('back on Adam', 5000, async () => (await text('loss-value')) === firstLoss);
   }, 30_000);
+
+  it('trains with Newton (a small net on moons, started by keyboard); a network too large for it is refused in the page', async () => {
+    const hidden = page.getByLabel('hidden layers (widths)');
+    const setHidden = async (v: string) => { await hidden.fill(v); await hidden.dispatchEvent('change'); };
+    await page.getByRole('combobox', { name: 'data set' }).selectOption('moons');
+    await setHidden('8');
+    await page.getByTestId('optimizer-select').selectOption('newton');
+    expect(await page.getByLabel('L2 λ (adds λ/2·‖θ‖²)').isDisabled()).toBe(true);
+    expect(await page.getByLabel('clip gradient norm (0: off)').isDisabled()).toBe(true);
+    // a step, then a reset: the worker takes messages in order, so this is the new run's first loss
+    await page.getByTestId('train-step').click();
+    await until('a Newton step', 10_000, async () => (await text('train-steps')) === '1');
+    await page.getByTestId('train-reset').click();
+    await until('reset', 5000, async () => (await text('train-steps')) === '0');
+    const first = Number(await page.getByTestId('loss-value').getAttribute('data-exact'));
+    expect(first).toBeGreaterThan(0.5); // 2 classes: ≈ ln 2
+    await page.getByTestId('tab-train').focus();
+    await page.keyboard.press('Tab'); // into the panel: Start is its first control
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('train-start');
+    await page.keyboard.press('Enter');
+    const loss = await until('the Newton loss below half its first value', 20_000, async () => { const l = await num('loss-value'); return l < first / 2 ? l : null; });
+    expect(loss).toBeLessThan(first / 2);
+    expect(page.url()).toContain('opt=newton');
+    await page.getByTestId('train-pause').click();
+    await until('paused', 5000, async () => (await text('steps-per-second')) === '0');
+    // 64, 64 is 4,482 parameters: refused with the reason, nothing to start
+    await setHidden('64, 64');
+    await expect.poll(() => text('train-message'), { timeout: 5000 }).toContain('MLP 2-64-64-2 has 4,482 parameters, more than the 2,048 of "max parameters"');
+    expect(await page.getByTestId('train-message').isVisible()).toBe(true);
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
+    expect(await text('loss-value')).toBe('–');
+    await page.screenshot({ path: join(ARTIFACTS, 'train-newton-refused.png'), fullPage: true });
+    expect(await axeViolations()).toEqual([]);
+    // back to the defaults: the message goes, the run is back
+    await setHidden('32, 32');
+    await page.getByTestId('optimizer-select').selectOption('adam');
+    await page.getByRole('combobox', { name: 'data set' }).selectOption('spirals');
+    await until('back on spirals with Adam', 10_000, async () => (await text('loss-value')) === firstLoss);
+    expect(await page.getByTestId('train-message').isVisible()).toBe(false);
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(false);
+    expect(problems).toEqual([]);
+  }, 60_000);
 
   it('Train view: no serious or critical axe violation', async () => {
     expect(await axeViolations()).toEqual([]);

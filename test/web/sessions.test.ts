@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { init } from '../../src/index.js';
 import { LANDSCAPES, RACERS, defaultLr, type RaceConfig } from '../../src/web/landscapes.js';
-import { OPTIMIZERS, defaultHypers } from '../../src/web/options.js';
+import { OPTIMIZERS, defaultHypers, mlpParameters } from '../../src/web/options.js';
 import { RaceSession } from '../../src/web/race-session.js';
 import { decodeHash, defaultSettings, encodeHash, parseHidden } from '../../src/web/settings.js';
-import { fromCsv, generate, prepare, TrainSession } from '../../src/web/train-session.js';
+import { fromCsv, generate, prepare, SettingsRefused, TrainSession } from '../../src/web/train-session.js';
 
 describe('Train session', () => {
   it('learns spirals with the default settings (held-out accuracy > 90 %)', async () => {
@@ -48,11 +48,13 @@ describe('Train session', () => {
   it('builds every optimizer of the form with its default hyperparameters, fused and chained', async () => {
     const engine = await init();
     for (const name of Object.keys(OPTIMIZERS)) {
-      for (const fused of OPTIMIZERS[name].closure ? [true] : [true, false]) {
-        const s = { ...defaultSettings(), optimizer: name, hypers: defaultHypers(name), fused, schedule: 'warmupCosine' as const, l2: 1e-4, clip: 1 };
+      const { closure, batch } = OPTIMIZERS[name];
+      for (const fused of closure || batch ? [true] : [true, false]) {
+        // Newton on a small network, for a few full-batch steps (each forms the dense Hessian)
+        const s = { ...defaultSettings(), optimizer: name, hypers: defaultHypers(name), fused, schedule: 'warmupCosine' as const, l2: 1e-4, clip: 1, ...(batch ? { hidden: [8, 8] } : {}) };
         const t = new TrainSession(engine, s, prepare(generate(s), s));
         const first = t.evaluate();
-        for (let i = 0; i < 200; i++) t.step();
+        for (let i = 0; i < (batch ? 5 : 200); i++) t.step();
         expect(t.evaluate().trainLoss, `${name} fused=${fused}`).toBeLessThan(first.trainLoss);
         t.dispose();
       }
@@ -92,6 +94,52 @@ describe('Train session', () => {
     expect(u.epoch).toBe(2);
     expect(u.evaluate().trainLoss).toBeLessThan(u0);
     for (const x of [t, a, b, u]) x.dispose();
+  });
+});
+
+describe('Newton in the Train session', () => {
+  it('one step(x, y, loss) per full batch: moons > 95 % in 10 steps; continues on another build with its damping', async () => {
+    const simd = await init({ relaxedSimd: false });
+    const scalar = await init({ simd: false });
+    const s = { ...defaultSettings(), dataset: 'moons' as const, hidden: [8], activation: 'tanh' as const, optimizer: 'newton', hypers: defaultHypers('newton'), clip: 1, l2: 0.01 };
+    const data = prepare(generate(s), s);
+    const t = new TrainSession(simd, s, data);
+    expect([t.batch, t.closure, t.burst, t.model.numParameters]).toEqual([true, false, 1, mlpParameters([8], 2)]);
+    const first = t.evaluate();
+    const f0 = t.step();
+    expect(f0).toBeCloseTo(first.trainLoss, 5); // the loss before the step, on the whole training set (no L2 term)
+    expect([t.steps, t.epoch]).toEqual([1, 1]);
+    const nt = t.optimizer as unknown as { last: { accepted: boolean } | null; damping: number };
+    expect(nt.last?.accepted).toBe(true);
+    for (let i = 0; i < 9; i++) t.step();
+    const last = t.evaluate();
+    expect(last.trainLoss).toBeLessThan(first.trainLoss / 3);
+    expect(last.testAccuracy).toBeGreaterThan(0.95);
+    // moved to the scalar build: parameters and λ carry over, the next step agrees up to rounding
+    const a = new TrainSession(simd, s, data);
+    let b = new TrainSession(simd, s, data);
+    for (let i = 0; i < 3; i++) { a.step(); b.step(); }
+    b = b.moveTo(scalar);
+    expect((b.optimizer as unknown as { damping: number }).damping).toBe((a.optimizer as unknown as { damping: number }).damping);
+    a.step(); b.step();
+    expect(Math.abs(a.evaluate().trainLoss - b.evaluate().trainLoss)).toBeLessThan(1e-4);
+    // "full batch" off: one step per mini-batch
+    const m = { ...s, batchSize: 100, hypers: { ...defaultHypers('newton'), fullBatch: false } };
+    const u = new TrainSession(simd, m, data);
+    for (let i = 0; i < 5; i++) u.step();
+    expect(u.epoch).toBe(1);
+    for (const x of [t, a, b, u]) x.dispose();
+  });
+
+  it('refuses a network over "max parameters" with a message naming its size', async () => {
+    const engine = await init();
+    const s = { ...defaultSettings(), hidden: [64, 64], optimizer: 'newton', hypers: defaultHypers('newton') };
+    const data = prepare(generate(s), s);
+    expect(() => new TrainSession(engine, s, data)).toThrow(SettingsRefused);
+    expect(() => new TrainSession(engine, s, data)).toThrow('MLP 2-64-64-3 has 4,547 parameters, more than the 2,048 of "max parameters"');
+    // the limit is the form's: lowered, the default network is refused too; the default network fits the default
+    expect(() => new TrainSession(engine, { ...s, hidden: [32, 32], hypers: { ...s.hypers, maxParameters: 1000 } }, data)).toThrow('1,251 parameters, more than the 1,000');
+    expect(mlpParameters([32, 32], 3)).toBe(1251);
   });
 });
 
@@ -186,6 +234,9 @@ describe('settings in the URL hash', () => {
     // L-BFGS's switches and integer hyperparameters: a fractional history size keeps its default
     const l = decodeHash('#opt=lbfgs&h.lineSearch=false&h.maxIter=7&h.historySize=2.5');
     expect(l.settings.hypers).toEqual({ ...defaultHypers('lbfgs'), lineSearch: false, maxIter: 7 });
+    // Newton: a damping and a max above the page's 2048 (kept at its default)
+    const n = decodeHash('#opt=newton&h.damping=0.1&h.maxParameters=5000&h.fullBatch=false');
+    expect(n.settings.hypers).toEqual({ ...defaultHypers('newton'), damping: 0.1, fullBatch: false });
     expect(parseHidden('16, 16')).toEqual([16, 16]);
     expect(parseHidden('300')).toBeNull();
   });

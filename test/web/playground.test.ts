@@ -264,9 +264,17 @@ describe('playground (dist/web in headless Chromium)', () => {
     expect(Math.hypot(fx - 1, fy - 1)).toBeLessThan(Math.hypot(sx - 1, sy - 1));
   }, 25_000);
 
-  it('Race view: screenshots and no serious or critical axe violation; still no error', async () => {
+  it('Race view: screenshots and no serious or critical axe violation; a click sets the start; still no error', async () => {
     await screenshots('race');
     expect(await axeViolations()).toEqual([]);
+    // Rosenbrock's box is [-2, 2] × [-1, 3]: 3/4 across and 1/4 down is (1, 2)
+    const box = (await page.getByTestId('race-plot').boundingBox())!;
+    await page.getByTestId('race-plot').click({ position: { x: 0.75 * box.width, y: 0.25 * box.height } });
+    expect(Number(await page.getByLabel('start x').inputValue())).toBeCloseTo(1, 1);
+    expect(Number(await page.getByLabel('start y').inputValue())).toBeCloseTo(2, 1);
+    await page.getByTestId('race-start').click();
+    const from = await until('a path from the clicked start', 10_000, async () => page.getByTestId('race-path-adam').getAttribute('data-start'));
+    expect(from.split(',').map(Number)).toEqual([Number(await page.getByLabel('start x').inputValue()), Number(await page.getByLabel('start y').inputValue())]);
     expect(problems).toEqual([]);
   }, 20_000);
 

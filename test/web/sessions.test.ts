@@ -3,7 +3,7 @@
 // the Race racers are the library's optimizers on the landscapes' exact
 // gradients; the URL hash round-trips the settings.
 import { describe, expect, it } from 'vitest';
-import { init } from '../../src/index.js';
+import { decodeCheckpoint, init } from '../../src/index.js';
 import { LANDSCAPES, RACERS, defaultLr, type RaceConfig } from '../../src/web/landscapes.js';
 import { OPTIMIZERS, defaultHypers, mlpParameters } from '../../src/web/options.js';
 import { RaceSession } from '../../src/web/race-session.js';
@@ -115,6 +115,11 @@ describe('Newton in the Train session', () => {
     const last = t.evaluate();
     expect(last.trainLoss).toBeLessThan(first.trainLoss / 3);
     expect(last.testAccuracy).toBeGreaterThan(0.95);
+    // the exports: the checkpoint carries Newton's state (λ), the SVG its name
+    const ck = t.checkpoint();
+    expect(decodeCheckpoint(ck.weights, ck.sidecar).tensors.map((x) => x.name)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+    expect(ck.sidecar).toContain('"newton"');
+    expect(t.lossSvg()).toContain('newton');
     // moved to the scalar build: parameters and λ carry over, the next step agrees up to rounding
     const a = new TrainSession(simd, s, data);
     let b = new TrainSession(simd, s, data);

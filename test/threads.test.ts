@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { init, ValueError, type Engine } from '../src/index.js';
+import { supportsRelaxedSimd } from '../src/runtime/features.js';
+import { CALLER_SPIN_US, WORKER_SPIN_US } from '../src/runtime/pool.js';
 import { sharedMemoryBuild } from '../src/runtime/shared-module.js';
 import { resolveThreads } from '../src/runtime/threads.js';
 import { check, FORMS, rawC, type Case } from './gemm-cases.js';
@@ -15,8 +17,8 @@ import { disposedAfterAll, rng } from './helpers.js';
 const make = disposedAfterAll();
 
 // every call split (threshold 0), 2 and 3 threads; one thread: the plain SIMD build (same packing as the threads build)
-const split2 = make({ threads: 2, threadsMinFlops: 0 });
-const split3 = make({ threads: 3, threadsMinFlops: 0 });
+const split2 = make({ threads: 2, threadsMinFlops: 0, relaxedSimd: false });
+const split3 = make({ threads: 3, threadsMinFlops: 0, relaxedSimd: false });
 const single = make({ simd: true, relaxedSimd: false });
 
 /** Shapes around the split units (8 rows, 16 columns), the micro-tile, and the KC/MC/NC blocks. */
@@ -65,7 +67,7 @@ describe('threads build: GEMM split across workers', () => {
 
   it('engine.matmul and an MLP training step (Adam) give the same bits as one thread', async () => {
     const one = await single;
-    const two = await make({ threads: 2, threadsMinFlops: 100_000 });
+    const two = await make({ threads: 2, threadsMinFlops: 100_000, relaxedSimd: false });
     const r = rng(3);
     const x = Float32Array.from({ length: 64 * 200 }, () => 2 * r() - 1);
     const y = Int32Array.from({ length: 64 }, () => Math.floor(r() * 10));
@@ -148,7 +150,8 @@ describe('init({ threads }): options, fallback, typed error', () => {
       'init: threads is 2 but this engine cannot use threads: this runtime has no Worker API (test)',
     );
     await expect(init({ threads: 2, simd: false })).rejects.toThrow(/threads is 2 but .* scalar twin runs on one thread/);
-    await expect(init({ threads: 2, relaxedSimd: true })).rejects.toThrow(ValueError);
+    // relaxedSimd: true with threads runs the relaxed threads build where relaxed SIMD validates (test/threads.relaxed.test.ts)
+    if (!supportsRelaxedSimd()) await expect(init({ threads: 2, relaxedSimd: true })).rejects.toThrow(/threads is 2 but .*relaxedSimd is true/);
     for (const bad of [0, -1, 1.5, NaN, 65, '2', null]) {
       await expect(init({ threads: bad as never })).rejects.toThrow(/init: threads must be an integer in \[1, 64\] or 'auto', got /);
     }
@@ -156,9 +159,58 @@ describe('init({ threads }): options, fallback, typed error', () => {
   });
 });
 
+/** The first index where a and b differ in bits (Object.is), or -1 (a fast check for long arrays). */
+function firstDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return -2;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+describe('f32_adam split into ranges across the workers (runtime/split-threads.ts)', () => {
+  it('gives the same bits as one thread: Adam and AdamW, sizes around the range unit and the split threshold', async () => {
+    const one = await single;
+    for (const e of [await split2, await split3]) {
+      for (const n of [65535, 65536, 100_003, 131_089]) {
+        const r = rng(n);
+        const start = Array.from({ length: 4 }, () => Float32Array.from({ length: n }, () => 2 * r() - 1));
+        start[3] = start[3].map(Math.abs); // v >= 0
+        const out: Float32Array[][] = [];
+        for (const eng of [one, e]) {
+          const mark = eng.arena.mark();
+          const [g, p, m, v] = start.map((a) => {
+            const ptr = eng.allocF32(n);
+            eng.f32(ptr, n).set(a);
+            return ptr;
+          });
+          eng.kernels.f32_adam(n, g, p, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8, 1.0005, 0, 1, 1); // Adam
+          eng.kernels.f32_adam(n, g, p, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8, 1.0005, 0.01, 0.99999, -1); // AdamW, maximize
+          out.push([p, m, v].map((ptr) => eng.f32(ptr, n).slice()));
+          eng.arena.reset(mark);
+        }
+        for (let j = 0; j < 3; j++) expect(firstDiff(out[1][j], out[0][j]), `${e.threads.count} threads, n=${n}, buffer ${j}: first differing index`).toBe(-1);
+      }
+    }
+  });
+});
+
+describe('waiting: bounded polling, then sleep', () => {
+  it('a call after the workers have gone back to sleep (a pause far beyond the polling budget) still completes, same bits', async () => {
+    const e = await split2;
+    const c: Case = { form: 'nt', m: 48, n: 40, k: 33, pad: 1, alpha: 1, beta: 0, seed: 12 };
+    const first = rawC(e, c);
+    const pauseMs = 20 * Math.max(WORKER_SPIN_US, CALLER_SPIN_US) / 1000;
+    for (let i = 0; i < 3; i++) {
+      await new Promise((res) => setTimeout(res, pauseMs));
+      expect(rawC(e, c)).toEqual(first);
+    }
+    // back to back: the workers are still polling
+    for (let i = 0; i < 20; i++) expect(rawC(e, c)).toEqual(first);
+  });
+});
+
 describe('dispose', () => {
   it('ends every worker; the engine then runs its GEMMs on the calling thread, same bits', async () => {
-    const e = await init({ threads: 3, threadsMinFlops: 0 });
+    const e = await init({ threads: 3, threadsMinFlops: 0, relaxedSimd: false });
     const c: Case = { form: 'nn', m: 67, n: 45, k: 99, pad: 0, alpha: 1, beta: 0, seed: 4 };
     const before = rawC(e, c);
     const workers = (e as unknown as { pool: { workers: { once(ev: 'exit', f: () => void): void }[] } }).pool.workers;

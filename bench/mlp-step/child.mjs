@@ -23,6 +23,7 @@ const VARIANTS = {
   'wasmgrad-relaxed': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, relaxed: true })),
   'wasmgrad-threads2': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, threads: 2 })),
   'wasmgrad-threads2-gemm': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, threads: 2, parallel: 'gemm' })),
+  'wasmgrad-relaxed-threads2': () => import('./variants/wasmgrad.mjs').then((m) => m.factory({ simd: true, relaxed: true, threads: 2 })),
 };
 
 const name = process.argv[2];

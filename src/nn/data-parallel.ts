@@ -50,15 +50,24 @@ export type ParallelMode = 'auto' | 'gemm' | 'data';
 const ROW_UNIT = 8;
 
 /**
- * 'auto' runs a step data-parallel when every thread gets at least this many rows
- * (n ≥ threads · DP_MIN_ROWS), else splits the GEMMs. The measurement behind it:
- * bench/threads.bench.mjs (the MLP step on one thread, GEMMs split, data-parallel) and
- * the "Threads" section of bench/RESULTS.md.
+ * The 'auto' rule (docs/threads.md, "Which mode 'auto' picks"), from the step's work
+ * W = 6·n·numParameters flops (forward 2nP, backward 4nP: the products of a dense
+ * model) and the rows per thread:
+ *   W < SOLO_MAX_FLOPS            the calling thread alone (a step this small gains
+ *                                 less from a second thread than the hand-offs cost);
+ *   else n ≥ threads·DP_MIN_ROWS  data-parallel;
+ *   else                          one forward, GEMMs split by panels.
+ * The measurement behind it: bench/threads.bench.mjs (the MLP step on one thread, GEMMs
+ * split, data-parallel, at b8-b512) and the "Threads" section of bench/RESULTS.md.
  */
 export const DP_MIN_ROWS = 32;
+export const SOLO_MAX_FLOPS = 60e6;
 
-/** Does 'auto' shard a batch of n rows over `threads` threads? */
-export const dataParallelPays = (n: number, threads: number): boolean => n >= threads * DP_MIN_ROWS;
+/** Which way 'auto' runs a step of n rows of a model of `params` parameters on `threads` threads. */
+export function autoMode(n: number, params: number, threads: number): 'solo' | 'data' | 'gemm' {
+  if (6 * n * params < SOLO_MAX_FLOPS) return 'solo';
+  return n >= threads * DP_MIN_ROWS ? 'data' : 'gemm';
+}
 
 /** What a data-parallel step needs from its model (a Sequential). */
 export interface ShardedModel {
@@ -120,10 +129,14 @@ export class DataParallel {
     this.rows = new Array<number>(P + 1).fill(0);
   }
 
-  /** Cuts n rows into shards of whole 8-row units, at most one per thread; returns their number (< 2: not worth sharding). */
-  split(n: number): number {
+  /**
+   * Cuts n rows into shards of whole 8-row units, at most one per thread (at most `most`);
+   * returns their number. One shard: the whole step on the calling thread (its products
+   * unsplit: the recorded calls are the core's own).
+   */
+  split(n: number, most = this.threads): number {
     const units = Math.ceil(n / ROW_UNIT);
-    const parts = Math.min(this.threads, this.runner.threads, units);
+    const parts = Math.max(1, Math.min(most, this.threads, this.runner.threads, units));
     const rows = this.rows;
     for (let s = 0; s < parts; s++) rows[s] = Math.floor((s * units) / parts) * ROW_UNIT;
     rows[parts] = n;
@@ -198,8 +211,9 @@ export class DataParallel {
 /**
  * A model's `parallel` mode and its data-parallel step, made on the first sharded step.
  * `pick(engine, n)` gives the step for n rows, or null for the one-forward path (one
- * thread, or GEMMs split by panels): 'gemm' never shards; 'auto' shards from
- * `dataParallelPays`; 'data' whenever there are two threads and two units of rows. When
+ * thread, or GEMMs split by panels): 'gemm' never shards; 'auto' follows `autoMode`
+ * (its 'solo' is the data-parallel step cut into one shard: every product on the calling
+ * thread); 'data' shards whenever there are two threads and two units of rows. When
  * 'auto' cannot get the buffers (a MemoryError), it splits GEMMs from then on; 'data'
  * throws the MemoryError (nothing else has changed).
  */
@@ -207,6 +221,7 @@ export class ShardChoice {
   mode: ParallelMode = 'auto';
   private dp: DataParallel | null = null;
   private refused = false;
+  private params: number | undefined;
 
   constructor(private readonly model: () => ShardedModel) {}
 
@@ -220,7 +235,12 @@ export class ShardChoice {
   pick(engine: Core, n: number): DataParallel | null {
     const runner = engine.programs, mode = this.mode;
     if (mode === 'gemm' || runner === null || runner.threads < 2) return null;
-    if (mode === 'auto' && !dataParallelPays(n, runner.threads)) return null;
+    let most = runner.threads;
+    if (mode === 'auto') {
+      const how = autoMode(n, this.params ??= this.model().numParameters, runner.threads);
+      if (how === 'gemm') return null;
+      if (how === 'solo') most = 1;
+    }
     if (this.dp === null) {
       if (this.refused && mode === 'auto') return null;
       const m = this.model();
@@ -233,7 +253,7 @@ export class ShardChoice {
         return null;
       }
     }
-    return this.dp.split(n) >= 2 ? this.dp : null;
+    return this.dp.split(n, most) >= (most === 1 ? 1 : 2) ? this.dp : null;
   }
 
   dispose(): void {

@@ -145,8 +145,8 @@ export class Sequential implements Parameterized {
 
   /**
    * How `lossAndGrad` uses a threaded engine's threads (docs/threads.md; no effect on one
-   * thread): 'auto' (default) shards the batch over the threads (data-parallel.ts) when
-   * each gets at least 32 rows, else splits the GEMMs by panels; 'gemm' always splits the
+   * thread): 'auto' (default) keeps a small step on the calling thread, else shards the
+   * batch (data-parallel.ts) when each thread gets 32 rows, else splits the GEMMs; 'gemm' always splits the
    * GEMMs (one thread's bits); 'data' shards every batch of at least 16 rows (the
    * parameter gradients then sum in another order: within rounding of one thread).
    * Check mode and input gradients always take the GEMM path.

@@ -4,6 +4,7 @@ import { threadedGemm } from './gemm-threads.js';
 import type { Kernels } from './kernels.js';
 import type { ThreadPool } from './pool.js';
 import { ProgramRunner } from './programs.js';
+import { DEFAULT_MIN_ELEMS, threadedElementwise } from './split-threads.js';
 import type { ThreadsInfo } from './threads.js';
 
 /** What instantiating the core yields (runtime/init.ts), and what a `Core` is made from. */
@@ -61,7 +62,8 @@ export class Core {
     const exports = setup.instance.exports as unknown as Kernels;
     this.pool = setup.pool;
     const gemm = this.pool === undefined ? {} : threadedGemm(exports, this.pool, setup.threadsMinFlops ?? 0);
-    this.kernels = Object.freeze({ ...exports, ...gemm });
+    const split = this.pool === undefined ? {} : threadedElementwise(exports, this.pool, DEFAULT_MIN_ELEMS);
+    this.kernels = Object.freeze({ ...exports, ...gemm, ...split });
     this.programs = this.pool === undefined ? null : new ProgramRunner(setup.instance.exports, this.pool);
     this.threads = Object.freeze({ ...(setup.threads ?? { count: 1, requested: 1 }) });
     this.simd = setup.simd;

@@ -24,8 +24,9 @@ export interface ThreadedCore {
 
 /**
  * Instantiates `module` (the threads build) on a new shared memory of at most
- * `maxBytes` and starts `threads - 1` workers on it; `splat` is gemm_set_splat_a for
- * every instance.
+ * `maxBytes` and starts `threads - 1` workers on it; `splat` and `tile` are
+ * gemm_set_splat_a and gemm_set_tile_rows for every instance (the tile matters in the
+ * relaxed threads build only).
  */
 export async function instantiateThreaded(
   module: WebAssembly.Module,
@@ -33,6 +34,7 @@ export async function instantiateThreaded(
   threads: number,
   maxBytes: number,
   splat: number,
+  tile: number,
 ): Promise<ThreadedCore> {
   const maximum = Math.min(65536, Math.max(INITIAL_PAGES, Math.ceil(maxBytes / PAGE)));
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared: true } as WebAssembly.MemoryDescriptor);
@@ -41,8 +43,10 @@ export async function instantiateThreaded(
     mem_heap_base(): number;
     gemm_scratch_bytes(): number;
     gemm_set_splat_a(on: number): void;
+    gemm_set_tile_rows(rows: number): void;
   };
   ex.gemm_set_splat_a(splat);
+  ex.gemm_set_tile_rows(tile);
   const workers = threads - 1;
   const ctl = align16(ex.mem_heap_base());
   const each = align16(ex.gemm_scratch_bytes());
@@ -54,6 +58,6 @@ export async function instantiateThreaded(
   }
   const have = memory.buffer.byteLength;
   if (heapBase > have) memory.grow(Math.ceil((heapBase - have) / PAGE));
-  const pool = await ThreadPool.start({ module, bytes, memory, ctl, scratch, splat });
+  const pool = await ThreadPool.start({ module, bytes, memory, ctl, scratch, splat, tile });
   return { instance, heapBase, pool };
 }

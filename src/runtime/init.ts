@@ -74,13 +74,15 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
     throw new ValueError(`init: maxMemoryMB must be in (0, 65536], got ${describe(maxMemoryMB)}`);
   }
   const relaxedValidates = supportsRelaxedSimd(validate);
+  // a relaxed threads build is made from the relaxed build's bytes (shared-module.ts), never from a precompiled Module
+  const relaxedThreads = builds !== null && builds.relaxed !== undefined && !(builds.relaxed instanceof WebAssembly.Module) && relaxedValidates;
   const threads = resolveThreads(
     options.threads,
     {
       simd: wasm === undefined && (simd === 'auto' ? supportsSimd(validate) : simd),
       custom: wasm !== undefined,
       hasThreadsBuild: builds !== null && (builds.threads !== undefined || !(builds.simd instanceof WebAssembly.Module)),
-      relaxedRequired: relaxedSimd === true,
+      relaxedRequired: relaxedSimd === true && !relaxedThreads,
     },
     options.threadsProbe,
   );
@@ -104,7 +106,9 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
       );
     }
     const useRelaxed = useSimd && relaxedSimd !== false && hasRelaxed;
-    source = threads.count > 1 ? (builds.threads ?? sharedMemoryBuild(bytesOf(builds.simd as BufferSource))) : useRelaxed ? builds.relaxed! : useSimd ? builds.simd : builds.scalar;
+    if (threads.count > 1) {
+      source = useRelaxed && relaxedThreads ? sharedMemoryBuild(bytesOf(builds.relaxed as BufferSource)) : (builds.threads ?? sharedMemoryBuild(bytesOf(builds.simd as BufferSource)));
+    } else source = useRelaxed ? builds.relaxed! : useSimd ? builds.simd : builds.scalar;
   }
   let module: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) module = source;
@@ -121,7 +125,8 @@ export async function instantiateCore(builds: BundledBuilds | null, options: Ini
     const maxBytes = Math.floor(maxMemoryMB * 1048576);
     const splat = relaxedValidates ? 1 : 0;
     const bytes = source instanceof WebAssembly.Module ? undefined : source;
-    const t = await instantiateThreaded(module, bytes, threads.count, maxBytes, splat);
+    // the relaxed threads build's tile, on every thread (gemm-tile.ts; no effect in the plain SIMD build)
+    const t = await instantiateThreaded(module, bytes, threads.count, maxBytes, splat, relaxedTileRows());
     return { instance: t.instance, simd: true, maxMemoryBytes: maxBytes, heapBase: t.heapBase, threads, pool: t.pool, threadsMinFlops };
   }
   let instance: WebAssembly.Instance;

@@ -6,22 +6,39 @@
  * The worker instantiates the threads build on the shared memory, points its GEMM
  * scratch at its own block (`gemm_set_scratch`), answers 'ready', then serves jobs
  * from its slot of the control block until told to stop:
- *   slot (16 i32): [0] seq: the host bumps it to post a job; [1] done: the worker
+ *   slot (48 i32): [0] seq: the host bumps it to post a job; [1] done: the worker
  *   stores seq there when the job ends; [2] op: 0..3 = f32_gemm_nn/nt/tn/tt,
- *   4 = run a program, -1 = exit; [3] error flag; GEMM: [4..12] m, n, k, a, lda, b,
- *   ldb, c, ldc; [13] alpha, [14] beta (f32 bits); program: [4] its byte offset,
- *   [5] its number of calls.
+ *   4 = run a program, 5 = one call, -1 = exit; [3] error flag; GEMM: [4..12] m, n,
+ *   k, a, lda, b, ldb, c, ldc; [13] alpha, [14] beta (f32 bits); program: [4] its
+ *   byte offset, [5] its number of calls; one call: CALL_F64 f64 from byte 64 of the
+ *   slot, the export's index and up to 15 arguments (a range of an elementwise
+ *   kernel: runtime/split-threads.ts).
  * A program (runtime/programs.ts) is a run of core calls recorded in shared memory,
  * PROGRAM_STRIDE f64 per call: the function's index among the instance's exports
  * (module export order, the same in every instance), then its arguments.
- * The wait is `Atomics.wait` (workers may block); nothing spins.
+ * The wait (docs/threads.md, "Waiting"): after a job, and after 'ready', the worker polls
+ * its sequence word with `Atomics.load` for up to WORKER_SPIN_US microseconds (a job
+ * posted meanwhile starts without a futex wake-up), then sleeps in `Atomics.wait`.
  */
 
 /** Slot layout shared with pool.ts. */
-export const SLOT_INTS = 16;
+export const SLOT_INTS = 48;
+/** One call: CALL_F64 f64 at i32 index CALL_AT of a slot (byte 64: 8-aligned, slots are 192 bytes from a 16-aligned base). */
+export const CALL_AT = 16, CALL_F64 = 16;
 export const SEQ = 0, DONE = 1, OP = 2, ERR = 3, ARGS = 4, ALPHA = 13, BETA = 14;
 export const OP_EXIT = -1;
 export const OP_RUN = 4;
+export const OP_CALL = 5;
+/**
+ * Microseconds a worker polls for its next job before it sleeps in Atomics.wait. A futex
+ * wake-up costs some 10-30 µs (measured: a split n = 16 GEMM took 24 µs against 0.4 µs on
+ * one thread), so polling pays when jobs come closer than that, as the GEMMs and phases of
+ * one training step do; between steps or calls further apart the worker sleeps and costs
+ * nothing. The same trade as libgomp's GOMP_SPINCOUNT (300,000 polls by default before a
+ * futex wait) and LLVM OpenMP's KMP_BLOCKTIME (200 ms), kept short here because the worker
+ * shares its core with whatever else the machine runs.
+ */
+export const WORKER_SPIN_US = 200;
 /** f64 per recorded call: the export's index, then up to PROGRAM_STRIDE - 1 arguments (unused ones NaN, which a wasm function ignores). */
 export const PROGRAM_STRIDE = 12;
 
@@ -30,14 +47,16 @@ let started = false;
 port.on((msg) => {
   if (started) return;
   started = true;
-  let ex, ctl, f32, base;
+  let ex, ctl, f32, call;
   try {
     const mod = msg.module instanceof WebAssembly.Module ? msg.module : new WebAssembly.Module(msg.bytes);
     ex = new WebAssembly.Instance(mod, { env: { memory: msg.memory } }).exports;
     ex.gemm_set_splat_a(msg.splat);
+    ex.gemm_set_tile_rows(msg.tile);
     ex.gemm_set_scratch(msg.scratch);
     ctl = new Int32Array(msg.memory.buffer, msg.ctl, ${SLOT_INTS});
     f32 = new Float32Array(msg.memory.buffer, msg.ctl, ${SLOT_INTS});
+    call = new Float64Array(msg.memory.buffer, msg.ctl + ${CALL_AT * 4}, ${CALL_F64});
   } catch (e) {
     port.post({ error: String(e && e.message || e) });
     port.close();
@@ -46,19 +65,34 @@ port.on((msg) => {
   const gemm = [ex.f32_gemm_nn, ex.f32_gemm_nt, ex.f32_gemm_tn, ex.f32_gemm_tt];
   const fns = Object.keys(ex).map((k) => ex[k]);
   let f64 = new Float64Array(msg.memory.buffer);
+  const clock = typeof performance === 'object' ? performance : Date;
+  const pause = typeof Atomics.pause === 'function';
   // read the sequence number before answering: the host may post the first job as soon as it hears 'ready'
   let last = Atomics.load(ctl, ${SEQ});
   port.post({ ready: true });
   for (;;) {
-    Atomics.wait(ctl, ${SEQ}, last);
-    const seq = Atomics.load(ctl, ${SEQ});
-    if (seq === last) continue;
+    // poll for up to WORKER_SPIN_US (the clock read every 64 polls), then sleep
+    let seq = Atomics.load(ctl, ${SEQ});
+    if (seq === last) {
+      const until = clock.now() + ${WORKER_SPIN_US / 1000};
+      for (let i = 1; (seq = Atomics.load(ctl, ${SEQ})) === last; i++) {
+        if ((i & 63) === 0 && clock.now() > until) break;
+        if (pause) Atomics.pause();
+      }
+      while (seq === last) {
+        Atomics.wait(ctl, ${SEQ}, last);
+        seq = Atomics.load(ctl, ${SEQ});
+      }
+    }
     last = seq;
     const op = ctl[${OP}];
     if (op === ${OP_EXIT}) break;
     try {
       const a = ${ARGS};
-      if (op === ${OP_RUN}) {
+      if (op === ${OP_CALL}) {
+        const c = call;
+        fns[c[0]](c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15]);
+      } else if (op === ${OP_RUN}) {
         const p = ctl[a] >>> 3, count = ctl[a + 1];
         // the memory may have grown since the view was made (a shared buffer is never detached, only shorter)
         if (f64.length < p + count * ${PROGRAM_STRIDE}) f64 = new Float64Array(msg.memory.buffer);

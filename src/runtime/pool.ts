@@ -5,14 +5,18 @@
  * of recorded core calls (runtime/programs.ts: the shards of a data-parallel step).
  *
  * `post(w, ...)` writes a job into worker w's slot, bumps its sequence number and wakes
- * it (`Atomics.notify`); `wait(count)` blocks the calling thread in `Atomics.wait` until
- * workers 0..count-1 have stored that number back. Nothing allocates or spins per call.
- * Only threads that may block use a pool (runtime/threads.ts keeps a browser's main
- * thread at 1). `dispose()` tells every worker to leave its loop and terminates it; the
- * workers are unref'd on Node, so a forgotten engine does not keep the process alive.
+ * it (`Atomics.notify`); `wait(count)` returns when workers 0..count-1 have stored that
+ * number back: it polls their done words with `Atomics.load` for up to CALLER_SPIN_US,
+ * then blocks in `Atomics.wait` (workers poll and sleep the same way: pool-worker.ts).
+ * Nothing allocates per call. Only threads that may block own a pool (runtime/threads.ts
+ * keeps a browser's main thread at 1), so the polling never runs on a page's main
+ * thread. `postCall(w)` runs one call written into worker w's slot (split-threads.ts).
+ * `dispose()` tells every worker to leave its loop and terminates it; the workers are
+ * unref'd on Node, so a forgotten engine does not keep the process alive.
  */
 import { StateError } from '../errors.js';
-import { ALPHA, ARGS, BETA, DONE, ERR, NODE_WORKER_SOURCE, OP, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
+import { ALPHA, ARGS, BETA, CALL_AT, CALL_F64, DONE, ERR, NODE_WORKER_SOURCE, OP, OP_CALL, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
+export { WORKER_SPIN_US } from './pool-worker.js';
 import { nodeBuiltin, workerKind } from './threads.js';
 
 /** The part of a Node or web Worker the pool uses. */
@@ -31,12 +35,25 @@ export interface PoolSetup {
   ctl: number;
   /** byte offset of each worker's GEMM scratch */
   scratch: number[];
-  /** gemm_set_splat_a for the workers (same as the calling thread's instance) */
+  /** gemm_set_splat_a and gemm_set_tile_rows for the workers (same as the calling thread's instance) */
   splat: number;
+  tile: number;
 }
 
 /** Bytes of the control block for `workers` workers. */
 export const ctlBytes = (workers: number): number => workers * SLOT_INTS * 4;
+
+/**
+ * Microseconds the calling thread polls for the workers' panels before it sleeps in
+ * Atomics.wait. The panels of one call are cut even, so the workers usually finish
+ * within microseconds of the calling thread; sleeping would add a futex wake-up
+ * (10-30 µs) to every call. Longer waits (a worker descheduled on a busy machine) fall
+ * back to sleeping.
+ */
+export const CALLER_SPIN_US = 100;
+
+const clock: { now(): number } = typeof performance === 'object' ? performance : Date;
+const hasPause = typeof (Atomics as { pause?: unknown }).pause === 'function';
 
 /** Milliseconds a worker may take to start before init() gives up. */
 const START_TIMEOUT_MS = 60_000;
@@ -45,11 +62,14 @@ export class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly f32: Float32Array;
   private readonly seq: number[];
+  /** calls[w]: worker w's one-call area (below the arena: the view never needs renewing) */
+  readonly calls: Float64Array[];
   private disposed = false;
 
   private constructor(private readonly workers: AnyWorker[], setup: PoolSetup) {
     this.ctl = new Int32Array(setup.memory.buffer, setup.ctl, workers.length * SLOT_INTS);
     this.f32 = new Float32Array(setup.memory.buffer, setup.ctl, workers.length * SLOT_INTS);
+    this.calls = workers.map((_, w) => new Float64Array(setup.memory.buffer, setup.ctl + 4 * (w * SLOT_INTS + CALL_AT), CALL_F64));
     this.seq = workers.map((_, w) => this.ctl[w * SLOT_INTS + SEQ]);
   }
 
@@ -91,6 +111,12 @@ export class ThreadPool {
     this.wake(w);
   }
 
+  /** Posts to worker `w` the call written in `calls[w]` (the export's index, then its arguments). */
+  postCall(w: number): void {
+    this.ctl[w * SLOT_INTS + OP] = OP_CALL;
+    this.wake(w);
+  }
+
   private wake(w: number): void {
     const ctl = this.ctl, s = w * SLOT_INTS;
     const seq = (this.seq[w] = (this.seq[w] + 1) | 0);
@@ -101,12 +127,21 @@ export class ThreadPool {
   /** Blocks until workers 0..count-1 have finished what was posted to them; throws if one failed. */
   wait(count: number): void {
     const ctl = this.ctl;
-    let failed = -1;
+    let failed = -1, until = -1, polls = 0, sleep = false;
     for (let w = 0; w < count; w++) {
       const s = w * SLOT_INTS, want = this.seq[w];
       for (;;) {
         const done = Atomics.load(ctl, s + DONE);
         if (done === want) break;
+        if (!sleep) {
+          // poll (the clock read every 64 polls) until CALLER_SPIN_US are spent, then sleep
+          if (until < 0) until = clock.now() + CALLER_SPIN_US / 1000;
+          if ((++polls & 63) !== 0 || clock.now() <= until) {
+            if (hasPause) (Atomics as unknown as { pause(): void }).pause();
+            continue;
+          }
+          sleep = true;
+        }
         Atomics.wait(ctl, s + DONE, done);
       }
       if (ctl[s + ERR] !== 0 && failed < 0) failed = w;
@@ -173,7 +208,7 @@ function startWorker(setup: PoolSetup, w: number, scratch: number, started: AnyW
       },
       (e) => settle(e),
     );
-    const msg = { module: setup.module as WebAssembly.Module | undefined, bytes: undefined as BufferSource | undefined, memory: setup.memory, ctl: setup.ctl + ctlBytes(w), scratch, splat: setup.splat };
+    const msg = { module: setup.module as WebAssembly.Module | undefined, bytes: undefined as BufferSource | undefined, memory: setup.memory, ctl: setup.ctl + ctlBytes(w), scratch, splat: setup.splat, tile: setup.tile };
     try {
       worker.postMessage(msg);
     } catch (e) {

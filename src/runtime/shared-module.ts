@@ -8,6 +8,11 @@
  * byte for byte (test/threads.test.ts checks it), so the universal entry inlines the
  * SIMD bytes once instead of a fourth ~20 kB (gzip) copy.
  *
+ * The relaxed threads build is made the same way from the relaxed build's bytes (asc
+ * has no such target; the rewrite is the same one section): init({ threads }) runs it
+ * where it would run the relaxed build on one thread. Its static data fits the same 32
+ * initial pages (the GEMM scratch, 640 KiB, is the bulk of it in every build).
+ *
  * Binary format: WebAssembly Core Specification 2.0, 5.5 (modules: sections in id
  * order, each `id size:u32 contents`; the import section (2) comes before the function
  * section (3); limits flag 0x03 = shared with a maximum, threads proposal).
@@ -31,7 +36,7 @@ const uleb = (n: number): number[] => {
 
 const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
 
-/** `bytes` (a core build with one memory of its own and no imports) with that memory imported as shared `env.memory`. */
+/** `bytes` (a SIMD or relaxed-SIMD core build with one memory of its own and no imports) with that memory imported as shared `env.memory`. */
 export function sharedMemoryBuild(bytes: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [bytes.subarray(0, 8)];
   const body = [1, ...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(THREADS_INITIAL_PAGES), ...uleb(THREADS_MAXIMUM_PAGES)];

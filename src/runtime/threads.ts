@@ -1,8 +1,9 @@
 /**
  * `init({ threads })`: how many threads an engine's GEMMs may use, and why fewer.
  *
- * A threaded engine runs the threads build of the core (wasm threads, an imported
- * shared memory) on the calling thread and on `count - 1` workers that instantiate the
+ * A threaded engine runs a threads build of the core (an imported shared memory; made
+ * from the relaxed-SIMD build's bytes where init() would pick that build, else from the
+ * plain SIMD build's: runtime/shared-module.ts) on the calling thread and on `count - 1` workers that instantiate the
  * same module on the same memory (runtime/pool.ts). That needs, in this runtime:
  * - `SharedArrayBuffer` and a shared `WebAssembly.Memory` (a page must be cross-origin
  *   isolated: `Cross-Origin-Opener-Policy: same-origin` and
@@ -107,7 +108,7 @@ export function resolveThreads(
   let reason: string | null = null;
   if (build.custom) reason = 'a custom core (options.wasm) has no threads build';
   else if (!build.simd) reason = 'the threads build is a SIMD build; the scalar twin runs on one thread';
-  else if (build.relaxedRequired) reason = 'relaxedSimd is true, and the threads build is plain SIMD (no relaxed threads build)';
+  else if (build.relaxedRequired) reason = 'relaxedSimd is true, and no relaxed threads build can be made here (it needs the relaxed build as bytes and a runtime that validates relaxed SIMD)';
   else if (!build.hasThreadsBuild) reason = 'this entry bundles no threads build of the core';
   else reason = probe();
   if (reason === null && want === 1) reason = 'this runtime reports one core';

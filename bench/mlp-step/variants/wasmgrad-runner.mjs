@@ -16,6 +16,7 @@ export const WASMGRAD_VARIANTS = {
   'wasmgrad-scalar': { simd: false },
   'wasmgrad-threads2': { simd: true, threads: 2 },
   'wasmgrad-threads2-gemm': { simd: true, threads: 2, parallel: 'gemm' },
+  'wasmgrad-relaxed-threads2': { simd: true, relaxed: true, threads: 2 },
 };
 
 /** The runner factory of a named variant; throws on an unknown name. */
@@ -37,12 +38,12 @@ export function wasmgradRunner(wasmgrad, { simd, relaxed = false, threads = 1, p
       ys.push(data.y.slice(i * batch, (i + 1) * batch));
     }
     const model = engine.nn.mlp(sizes, { activation: 'relu' });
-    // model.parallel: 'auto' (default: data-parallel from 32 rows per thread) or 'gemm' (GEMMs split by panels), docs/threads.md
+    // model.parallel: 'auto' (default: the rule of docs/threads.md) or 'gemm' (GEMMs split by panels)
     if (parallel) model.parallel = parallel;
     let opt = null;
     const adamOptions = { lr: problem.lr, betas: problem.betas, eps: problem.eps };
     return {
-      info: { simd: engine.simd, relaxedSimd: engine.relaxedSimd === true, build: threads > 1 ? 'threads' : relaxed ? 'relaxed' : simd ? 'simd' : 'scalar', threads: engine.threads?.count ?? 1, parallel: model.parallel ?? null },
+      info: { simd: engine.simd, relaxedSimd: engine.relaxedSimd === true, build: threads > 1 ? (relaxed ? 'relaxed-threads' : 'threads') : relaxed ? 'relaxed' : simd ? 'simd' : 'scalar', threads: engine.threads?.count ?? 1, parallel: model.parallel ?? null },
       reset() {
         model.setParameters(data.params);
         if (opt) opt.dispose();

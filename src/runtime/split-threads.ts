@@ -1,0 +1,55 @@
+/**
+ * Elementwise kernels across threads: the optimizer update `f32_adam` (Adam and AdamW,
+ * one fused pass over the flat parameters) cut into one range of elements per thread,
+ * the calling thread taking the first, the pool's workers the others (one call each,
+ * posted through their slot: runtime/pool-worker.ts). Each element's update reads and
+ * writes only that element (g, p, m, v at index i), so a range is the same kernel call
+ * on offset pointers with a shorter n. Ranges start at multiples of RANGE_UNIT elements:
+ * every element then goes through the same SIMD lane code (4-wide body, scalar tail
+ * for the last n mod 4) as in the unsplit call, so the result is bit-identical to one
+ * thread. Below `minElems` a call stays on the calling thread.
+ *
+ * Why: Adam streams 28 bytes per parameter (read g, p, m, v; write p, m, v), ~0.2-0.3 ms
+ * for the MLP 784-256-128-10 (235,146 parameters), which on one thread is serial time
+ * between two threaded training steps; two cores bring twice the L1/L2 bandwidth.
+ */
+import type { Kernels } from './kernels.js';
+import type { ThreadPool } from './pool.js';
+
+/** Elements per range boundary: a multiple of the 4 lanes, and of 16 floats = one 64-byte cache line. */
+const RANGE_UNIT = 16;
+
+/**
+ * Default: arrays of at least this many elements are split. At ~1.4 ns per element on
+ * one thread (28 bytes at ~20 GB/s) this is ~90 µs of work, against a few µs to hand a
+ * range to a polling worker (bench/threads.bench.mjs).
+ */
+export const DEFAULT_MIN_ELEMS = 65536;
+
+export type SplitKernels = Pick<Kernels, 'f32_adam'>;
+
+/** `base`'s f32_adam, splitting across `pool`'s workers from `minElems` elements. */
+export function threadedElementwise(base: Kernels, pool: ThreadPool, minElems: number): SplitKernels {
+  const fn = base.f32_adam;
+  const index = Object.keys(base).indexOf('f32_adam');
+  // f32_adam(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign): 4 pointers after n
+  const f32_adam: Kernels['f32_adam'] = (n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign) => {
+    const threads = pool.size + 1;
+    if (threads < 2 || n < minElems) return fn(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
+    const step = Math.ceil(n / threads / RANGE_UNIT) * RANGE_UNIT;
+    let posted = 0;
+    for (let s = step; s < n; s += step) {
+      const c = pool.calls[posted], o = 4 * s;
+      c[0] = index; c[1] = Math.min(step, n - s);
+      c[2] = g + o; c[3] = p + o; c[4] = m + o; c[5] = v + o;
+      c[6] = lrt; c[7] = b1; c[8] = b2; c[9] = omb1; c[10] = omb2; c[11] = eps; c[12] = ibc2; c[13] = wd; c[14] = decay; c[15] = sign;
+      pool.postCall(posted++);
+    }
+    try {
+      fn(Math.min(step, n), g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
+    } finally {
+      pool.wait(posted);
+    }
+  };
+  return { f32_adam };
+}

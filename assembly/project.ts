@@ -33,13 +33,21 @@ import { f32_mul_scalar, f32_sumsq } from "./vector";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** x <- min(max(x, lo[i]), hi[i]) (per-element bounds; NaN stays NaN). Three streams read: not unrolled (no gain measured). */
+/**
+ * x <- min(max(x, lo[i]), hi[i]) (per-element bounds; NaN stays NaN). SIMD: 16 floats per
+ * step (the 12 loads of a step issued before its 4 stores), then the scalar tail.
+ */
 export function f32_project_box(n: i32, x: usize, lo: usize, hi: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
+    for (; i + 16 <= n; i += 16) {
       // pmax(v, l) = v < l ? l : v, pmin(v, h) = h < v ? h : v: one instruction each, NaN stays
-      v128.store(at(x, i), f32x4.pmin(f32x4.pmax(v128.load(at(x, i)), v128.load(at(lo, i))), v128.load(at(hi, i))));
+      const p = at(x, i), l = at(lo, i), h = at(hi, i);
+      const r0 = f32x4.pmin(f32x4.pmax(v128.load(p), v128.load(l)), v128.load(h));
+      const r1 = f32x4.pmin(f32x4.pmax(v128.load(p, 16), v128.load(l, 16)), v128.load(h, 16));
+      const r2 = f32x4.pmin(f32x4.pmax(v128.load(p, 32), v128.load(l, 32)), v128.load(h, 32));
+      const r3 = f32x4.pmin(f32x4.pmax(v128.load(p, 48), v128.load(l, 48)), v128.load(h, 48));
+      v128.store(p, r0); v128.store(p, r1, 16); v128.store(p, r2, 32); v128.store(p, r3, 48);
     }
   }
   for (; i < n; i++) {

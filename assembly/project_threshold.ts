@@ -4,104 +4,43 @@
 //   l1_ball    C = {‖z‖₁ ≤ r}                    z = sign(x)·max(|x| − τ, 0) when ‖x‖₁ > r
 //              (Duchi, Shalev-Shwartz, Singer & Chandra, ICML 2008, §3-4)
 //
-// τ is found without a sort (threshold() below): a SIMD pass gives a lower bound (for
-// large n, a strided sample proposes a higher one, checked over all of x), then Newton's
-// method from below (Michelot, JOTA 50, 1986) on a candidate list compacted branch-free
-// into the host-planned scratch (n f32). Non-finite input: NaN returned, nothing written.
+// τ is found without a sort (threshold() below): for large n a strided sample proposes a
+// bracket lo ≤ τ ≤ hi, and one pass over x sums the values above hi, collects those inside
+// and checks the bracket; otherwise a SIMD pass gives a lower bound. Then Newton's method
+// from below (Michelot, JOTA 50, 1986) on a candidate list compacted branch-free into the
+// host-planned scratch (n f32). Non-finite input: NaN returned, nothing written.
 // Memory contract: x needs no alignment; scratch (n floats) never aliases x. Both builds
 // give the same bits (the same f64 comparisons and sums; see project.ts).
 
 import { f32_prox_l1 } from "./prox";
+import { compact, compactBracket, compactSparse, hiCount, hiSum, keptSum, nonFinite } from "./compact";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Σ of the values the last compact() kept (f64; four sums joined in a fixed order, both builds). */
-let keptSum: f64 = 0;
-
 /**
- * Copies the values v_i > thr of src[0, n) (v = |src| when `useAbs`) to dst[0, kept) in
- * order and returns kept (dst may be src: the write index never passes the read index).
- * Branch-free: every value is written, the cursor advances by the comparison, and the kept
- * sum adds v·[v > thr] (a float select may become a branch in V8). Unrolled by 4 with four
- * sums so the f64 adds do not chain.
+ * n at and above which threshold() tries a bracket from a sample; the sample's size (n/128,
+ * from 1024 to 16384 values: a bigger sample narrows the bracket, so fewer values are
+ * collected for the Newton steps); the bracket's width in standard errors.
  */
-@inline function compact(n: i32, src: usize, dst: usize, thr: f64, useAbs: bool): i32 {
-  let kept = 0;
-  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    // the same comparisons (in f64) and the same four sums as the scalar loop below:
-    // lane 0 of a = s0, lane 1 of a = s1, lane 0 of b = s2, lane 1 of b = s3
-    const t2 = f64x2.splat(thr), mask = i32x4.splat(0x7fffffff);
-    let a = f64x2.splat(0), b = f64x2.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      let v = v128.load(at(src, i));
-      if (useAbs) v = v128.and(v, mask);
-      const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 2, 3));
-      const klo = f64x2.gt(lo, t2), khi = f64x2.gt(hi, t2);
-      a = f64x2.add(a, v128.and(lo, klo));
-      b = f64x2.add(b, v128.and(hi, khi));
-      const bits = i64x2.bitmask(klo) | (i64x2.bitmask(khi) << 2);
-      store<f32>(at(dst, kept), f32x4.extract_lane(v, 0)); kept += bits & 1;
-      store<f32>(at(dst, kept), f32x4.extract_lane(v, 1)); kept += (bits >> 1) & 1;
-      store<f32>(at(dst, kept), f32x4.extract_lane(v, 2)); kept += (bits >> 2) & 1;
-      store<f32>(at(dst, kept), f32x4.extract_lane(v, 3)); kept += bits >> 3;
-    }
-    s0 = f64x2.extract_lane(a, 0); s1 = f64x2.extract_lane(a, 1);
-    s2 = f64x2.extract_lane(b, 0); s3 = f64x2.extract_lane(b, 1);
-  }
-  for (; i + 4 <= n; i += 4) {
-    const o = at(src, i);
-    let v0 = load<f32>(o), v1 = load<f32>(o, 4), v2 = load<f32>(o, 8), v3 = load<f32>(o, 12);
-    if (useAbs) { v0 = abs<f32>(v0); v1 = abs<f32>(v1); v2 = abs<f32>(v2); v3 = abs<f32>(v3); }
-    const k0 = <i32>(<f64>v0 > thr), k1 = <i32>(<f64>v1 > thr), k2 = <i32>(<f64>v2 > thr), k3 = <i32>(<f64>v3 > thr);
-    store<f32>(at(dst, kept), v0); kept += k0;
-    store<f32>(at(dst, kept), v1); kept += k1;
-    store<f32>(at(dst, kept), v2); kept += k2;
-    store<f32>(at(dst, kept), v3); kept += k3;
-    s0 += <f64>v0 * <f64>k0; s1 += <f64>v1 * <f64>k1; s2 += <f64>v2 * <f64>k2; s3 += <f64>v3 * <f64>k3;
-  }
-  for (; i < n; i++) {
-    let v = load<f32>(at(src, i));
-    if (useAbs) v = abs<f32>(v);
-    const k = <i32>(<f64>v > thr);
-    store<f32>(at(dst, kept), v);
-    kept += k;
-    s0 += <f64>v * <f64>k;
-  }
-  keptSum = (s0 + s1) + (s2 + s3);
-  return kept;
-}
-
-/** n at and above which threshold() tries a start from a sample; the sample size. */
 const SAMPLE_MIN = 32768;
-const SAMPLE = 1024;
-/** How many sample values lie above the start the last sampleStart() returned. */
+const SAMPLE_LO = 1024;
+const SAMPLE_HI = 16384;
+const WIDTH: f64 = 5;
+/** How many values lie above the threshold the last sampleThreshold() returned. */
 let sampleKept = 0;
 
 /**
- * A start for the Newton steps from SAMPLE values v at a fixed stride: the sample's own
- * threshold for the budget 4·a·SAMPLE/n (4× the share the sample would carry at τ*, so the
- * start lies below τ* unless the sample is unrepresentative; threshold() checks f(g) ≥ 0
- * over all of x before it uses g). Uses scratch[0, SAMPLE).
+ * The threshold of the m sample values at `keep` (their sum and max given) for the budget b:
+ * Newton from the bound max((sum − b)/m, max − b), on a copy compacted into work, as
+ * threshold() does on x.
  */
-function sampleStart(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64 {
-  const stride = n / SAMPLE;
-  let sum: f64 = 0, mx: f32 = -Infinity;
-  for (let j = 0; j < SAMPLE; j++) {
-    let v = load<f32>(at(x, j * stride));
-    if (useAbs) v = abs<f32>(v);
-    store<f32>(at(scratch, j), v);
-    sum += <f64>v;
-    mx = max(mx, v);
-  }
-  const b = (4 * a * <f64>SAMPLE) / <f64>n;
-  let t = max((sum - b) / <f64>SAMPLE, <f64>mx - b);
-  let count = compact(SAMPLE, scratch, scratch, t, false);
+function sampleThreshold(m: i32, keep: usize, work: usize, sum: f64, mx: f64, b: f64): f64 {
+  let t = max((sum - b) / <f64>m, mx - b);
+  let count = compact(m, keep, work, t, false);
   let total = keptSum;
   while (count > 0) {
     const next = (total - b) / <f64>count;
-    const kept = compact(count, scratch, scratch, next, false);
+    const kept = compact(count, work, work, next, false);
     if (kept == 0) break;
     t = next;
     if (kept == count) break;
@@ -112,57 +51,93 @@ function sampleStart(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f6
   return t;
 }
 
+/** Whether the last fromSample() call settled τ (else threshold() starts over from its bound pass). */
+let sampleDone = false;
+
 /**
- * compact() for a threshold few values pass: copies the values v_i > thr of x (v = |x|
- * when `useAbs`) to dst in order, returns their count and leaves their sum (f64, in index
- * order, both builds) in keptSum. SIMD: 8 values per step are tested against an f32
- * threshold just below thr (a filter: v > thr implies v > that), and only a step with a
- * value above it looks at its lanes one by one with the exact f64 test.
+ * τ from a bracket a strided sample of m values proposes (n ≥ SAMPLE_MIN, a > 0). The
+ * sample's own threshold for its share b = a·m/n has c values above it; its relative error is about
+ * 1.4/√c (the sum over c values and their count), so lo and hi are the sample thresholds for
+ * the budgets b·(1 + ε) and b·(1 − ε), ε = WIDTH/√(c + 1) (hi = +∞ when ε ≥ 1). One pass over
+ * x then sums and counts the values above hi and collects those in (lo, hi] (compactBracket;
+ * compactSparse when hi = +∞ and the sample says few values pass lo), and finds non-finite
+ * input. The bracket is checked over all of x, f(lo) ≥ 0 ≥ f(hi) with
+ * f(τ) = Σ max(v − τ, 0) − a, so lo ≤ τ* ≤ hi for every input; Newton's steps from lo then
+ * run on the collected values only (the values above hi are a fixed sum and count). A
+ * sample that misses gives sampleDone = false and costs the pass.
  */
-function compactSparse(n: i32, x: usize, dst: usize, thr: f64, useAbs: bool): i32 {
-  let kept = 0;
-  let s: f64 = 0;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const t4 = f32x4.splat(<f32>(thr - abs(thr) * 1e-6 - 1e-30)), mask = i32x4.splat(0x7fffffff);
-    for (; i + 8 <= n; i += 8) {
-      let v0 = v128.load(at(x, i)), v1 = v128.load(at(x, i), 16);
-      if (useAbs) { v0 = v128.and(v0, mask); v1 = v128.and(v1, mask); }
-      if (v128.any_true(v128.or(f32x4.gt(v0, t4), f32x4.gt(v1, t4)))) {
-        for (let l = i; l < i + 8; l++) {
-          let v = load<f32>(at(x, l));
-          if (useAbs) v = abs<f32>(v);
-          if (<f64>v > thr) { store<f32>(at(dst, kept), v); kept++; s += <f64>v; }
-        }
-      }
-    }
-  }
-  for (; i < n; i++) {
-    let v = load<f32>(at(x, i));
+function fromSample(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64 {
+  sampleDone = false;
+  const m = min(SAMPLE_HI, max(SAMPLE_LO, n >> 7));
+  const stride = n / m;
+  const keep = scratch + (<usize>m << 2);
+  let sum: f64 = 0, mx: f32 = -Infinity;
+  for (let j = 0; j < m; j++) {
+    let v = load<f32>(at(x, j * stride));
     if (useAbs) v = abs<f32>(v);
-    if (<f64>v > thr) { store<f32>(at(dst, kept), v); kept++; s += <f64>v; }
+    if (!(abs<f32>(v) < Infinity)) return 0; // the bound pass reports it
+    store<f32>(at(keep, j), v);
+    sum += <f64>v;
+    mx = max(mx, v);
   }
-  keptSum = s;
-  return kept;
+  const b = a * <f64>m / <f64>n;
+  sampleThreshold(m, keep, scratch, sum, mx, b);
+  const eps = WIDTH / Math.sqrt(<f64>sampleKept + 1);
+  // with few sample values above the threshold (ε ≥ 1, hi = +∞) the error is not ~1/√c any
+  // more (the sample's top values can crowd together): lo uses the budget b·(1 + ε)², wider
+  // (at n = 1M, m = 1024, the sample threshold for b·(1 + ε) lay above τ*, the bracket
+  // check failed and the fallback ran Newton from the weak bound τ0 over half of x)
+  const lo = <f32>sampleThreshold(m, keep, scratch, sum, mx, b * (eps < 1 ? 1 + eps : (1 + eps) * (1 + eps)));
+  const above = sampleKept;
+  const hi: f32 = eps < 1 ? <f32>sampleThreshold(m, keep, scratch, sum, mx, b * (1 - eps)) : Infinity;
+  if (!(lo <= hi) || (useAbs && !(lo > 0))) return 0; // l1: lo > 0 also proves ‖x‖₁ > a below
+  let count: i32, sHi: f64 = 0, cHi = 0, total: f64;
+  if (hi == Infinity && above * 32 <= m) {
+    count = compactSparse(n, x, scratch, <f64>lo, useAbs);
+    total = keptSum;
+  } else {
+    count = compactBracket(n, x, scratch, lo, hi, useAbs);
+    sHi = hiSum; cHi = hiCount;
+    if (!nonFinite) count = compact(count, scratch, scratch, <f64>lo, false); // keeps all: their sum
+    total = keptSum;
+  }
+  if (nonFinite) { sampleDone = true; return NaN; }
+  // the bracket, over all of x: f(lo) ≥ 0 (lo ≤ τ*) and f(hi) ≤ 0 (τ* ≤ hi)
+  if (sHi + total - <f64>(cHi + count) * <f64>lo - a < 0) return 0;
+  if (cHi > 0 && sHi - <f64>cHi * <f64>hi - a > 0) return 0;
+  let tau: f64 = lo;
+  while (cHi + count > 0) {
+    const next = (sHi + total - a) / <f64>(cHi + count);
+    const kept = compact(count, scratch, scratch, next, false);
+    if (kept == 0 && cHi == 0) break; // rounding when a ≪ max v: keep the last τ
+    tau = next;
+    if (kept == count) break; // nothing left the list: τ is the root
+    count = kept;
+    total = keptSum;
+  }
+  sampleDone = true;
+  return tau;
 }
 
 /**
  * The threshold τ with Σ_i max(v_i − τ, 0) = a (a ≥ 0, n ≥ 1), v_i = x_i or |x_i| when
- * `useAbs`; NaN when some v_i is not finite (found by pass 0, before anything is written).
+ * `useAbs`; NaN when some v_i is not finite (found before anything is written).
  *
- * Pass 0 (SIMD): Σv and max v give the lower bound τ0 = max((Σv − a)/n, max v − a) ≤ τ.
- * Then Newton's method from below on the piecewise-linear f(τ) = Σ max(v − τ, 0) − a
- * (Michelot 1986): with I the values above the current τ, τ <- (Σ_I v − a)/|I|, which
- * never passes the root, and I shrinks to the values above the new τ, until it stops
- * shrinking. Each pass compacts I into scratch without a branch (the write always
- * happens, the cursor moves by the comparison), so a pass costs ~1 cycle per value and
- * the passes shrink: a few times n values touched in all (quadratic convergence when many
- * values stay active, halving sizes when few do). From n = SAMPLE_MIN a strided sample
- * proposes a higher start g (sampleStart); one pass over x collects {v > g} (compactSparse
- * when the sample says few values pass: a test per 8 values) and checks f(g) ≥ 0, so g is
- * a lower bound like τ0; if not, the pass is repeated from τ0.
+ * From n = SAMPLE_MIN (and a > 0) a sampled bracket usually settles τ in one pass over x
+ * (fromSample). Otherwise, pass 0 (SIMD): Σv and max v give the lower bound
+ * τ0 = max((Σv − a)/n, max v − a) ≤ τ. Then Newton's method from below on the
+ * piecewise-linear f(τ) = Σ max(v − τ, 0) − a (Michelot 1986): with I the values above the
+ * current τ, τ <- (Σ_I v − a)/|I|, which never passes the root, and I shrinks to the values
+ * above the new τ, until it stops shrinking. Each pass compacts I into scratch without a
+ * branch (the write always happens, the cursor moves by the comparison), so a pass costs
+ * ~1 cycle per value and the passes shrink: a few times n values touched in all (quadratic
+ * convergence when many values stay active, halving sizes when few do).
  */
 function threshold(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64 {
+  if (n >= SAMPLE_MIN && a > 0) {
+    const t = fromSample(n, x, scratch, a, useAbs);
+    if (sampleDone) return t;
+  }
   let sum: f64 = 0;
   let mx: f32 = -Infinity;
   let i = 0;
@@ -190,18 +165,8 @@ function threshold(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64 
   if (!(abs(sum) < Infinity)) return NaN; // a NaN or ±Inf among the values
   if (useAbs && sum <= a) return 0; // inside the l1 ball
   let tau = max((sum - a) / <f64>n, <f64>mx - a);
-  // I0 = {v > τ0}, copied from x into scratch; then Newton steps on scratch[0, count) in place.
-  // For large n a sample may give a higher start g: used when f(g) ≥ 0 (then g ≤ τ*).
-  let count = -1;
-  if (n >= SAMPLE_MIN) {
-    const g = sampleStart(n, x, scratch, a, useAbs);
-    if (g > tau) {
-      count = sampleKept * 32 > SAMPLE ? compact(n, x, scratch, g, useAbs) : compactSparse(n, x, scratch, g, useAbs);
-      if (keptSum - <f64>count * g - a >= 0) tau = g;
-      else count = -1; // the sample overshot τ*: start from τ0
-    }
-  }
-  if (count < 0) count = compact(n, x, scratch, tau, useAbs);
+  // I0 = {v > τ0}, copied from x into scratch; then Newton steps on scratch[0, count) in place
+  let count = compact(n, x, scratch, tau, useAbs);
   let total = keptSum;
   while (count > 0) {
     const next = (total - a) / <f64>count;
@@ -230,7 +195,14 @@ export function f32_project_simplex(n: i32, x: usize, scratch: usize, s: f32): f
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vt = f32x4.splat(t), zero = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) v128.store(at(x, i), f32x4.pmax(zero, f32x4.sub(v128.load(at(x, i)), vt)));
+    for (; i + 16 <= n; i += 16) {
+      const p = at(x, i);
+      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      v128.store(p, f32x4.pmax(zero, f32x4.sub(v0, vt)));
+      v128.store(p, f32x4.pmax(zero, f32x4.sub(v1, vt)), 16);
+      v128.store(p, f32x4.pmax(zero, f32x4.sub(v2, vt)), 32);
+      v128.store(p, f32x4.pmax(zero, f32x4.sub(v3, vt)), 48);
+    }
   }
   for (; i < n; i++) {
     const r = load<f32>(at(x, i)) - t;

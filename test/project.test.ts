@@ -203,6 +203,20 @@ for (const build of BUILDS) {
           expect(Array.from(get(p, 17))).toEqual(x);
         }
       }
+      // large n: a value the sample does not see (index 1); sparse (s = 1) and dense (s = n/8) brackets
+      const n = 40000;
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const s of [1, n / 8]) {
+          const x = randArray(n, 3, -1, 1);
+          x[1] = bad;
+          const scratch = e.arena.alloc(4 * n);
+          const q = put(x);
+          expect(e.kernels.f32_project_simplex(n, q, scratch, s), `simplex ${bad} s=${s}`).toBeNaN();
+          expect(Array.from(get(q, n)).every((v, i) => Object.is(v, x[i]))).toBe(true);
+          expect(e.kernels.f32_project_l1_ball(n, q, scratch, s), `l1 ${bad} s=${s}`).toBeNaN();
+          expect(Array.from(get(q, n)).every((v, i) => Object.is(v, x[i]))).toBe(true);
+        }
+      }
       const p = put([9]);
       expect(e.kernels.f32_project_simplex(0, p, p, 1)).toBe(0);
       expect(e.kernels.f32_project_l1_ball(0, p, p, 1)).toBe(0);
@@ -219,9 +233,9 @@ for (const build of BUILDS) {
 }
 
 describe('projection kernels: both builds give the same bits', () => {
-  it('simplex, l1 ball, grid, box (n = 4099, and n = 100003 where a sample proposes the start)', async () => {
+  it('simplex, l1 ball, grid (n = 4099, and n = 100003, 300007 where a sampled bracket settles τ)', async () => {
     const [s, c] = await Promise.all([engineFor('simd'), engineFor('scalar')]);
-    for (const n of [4099, 100003]) {
+    for (const n of [4099, 100003, 300007]) {
     const x = randArray(n, 99, -2, 2);
     const run = (e: Engine, f: (p: number, scratch: number) => void): Float32Array => {
       const mark = e.arena.mark();
@@ -235,6 +249,9 @@ describe('projection kernels: both builds give the same bits', () => {
     const cases: [string, (e: Engine) => (p: number, s: number) => void][] = [
       ['simplex', (e) => (p, sc) => e.kernels.f32_project_simplex(n, p, sc, 3)],
       ['l1', (e) => (p, sc) => e.kernels.f32_project_l1_ball(n, p, sc, 10)],
+      // large budgets: most values stay active (the dense bracket pass at n = 100003)
+      ['simplex s = n/4', (e) => (p, sc) => e.kernels.f32_project_simplex(n, p, sc, n / 4)],
+      ['l1 r = n/8', (e) => (p, sc) => e.kernels.f32_project_l1_ball(n, p, sc, n / 8)],
       ['grid', (e) => (p) => e.kernels.f32_project_grid(n, p, -0.5, 0.5, 2)],
     ];
     for (const [name, f] of cases) expect(Array.from(run(s, f(s))), `${name} n=${n}`).toEqual(Array.from(run(c, f(c))));

@@ -1,0 +1,219 @@
+// Branch-free compaction passes for the simplex / l1-ball threshold (project_threshold.ts):
+// copy the values above a threshold into a list, with their f64 sum, the same list and the
+// same sums in both builds (each SIMD lane mirrors one of the scalar loop's sums).
+// Not part of the ABI (index.ts does not re-export this file).
+
+@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+
+/** 16 byte-shuffle patterns: entry m moves the f32 lanes set in the 4-bit mask m to the front, in order. */
+const PACK: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0,
+  8, 9, 10, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 2, 3, 8, 9, 10, 11, 0, 0, 0, 0, 0, 0, 0, 0,
+  4, 5, 6, 7, 8, 9, 10, 11, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 0, 0, 0,
+  12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 2, 3, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0,
+  4, 5, 6, 7, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 0, 0, 0,
+  8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0,
+  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+], 16);
+
+/** Σ of the values the last compaction kept (f64; four sums joined in a fixed order, both builds). */
+export let keptSum: f64 = 0;
+/** compactBracket: Σ and count of the values above hi; whether some value was NaN or ±Inf (also compactSparse). */
+export let hiSum: f64 = 0;
+export let hiCount: i32 = 0;
+export let nonFinite: bool = false;
+
+/**
+ * Copies the values v_i > thr of src[0, n) (v = |src| when `useAbs`) to dst[0, kept) in
+ * order and returns kept (dst may be src: the write index never passes the read index).
+ * Branch-free: every value is written, the cursor advances by the comparison, and the kept
+ * sum adds v·[v > thr] (a float select may become a branch in V8). Unrolled by 4 with four
+ * sums so the f64 adds do not chain. SIMD: the kept lanes of each f32x4 are packed to the
+ * front with one byte shuffle (PACK) and stored as 16 bytes (dst needs room for 3 floats
+ * past the kept ones, which src = dst or dst of n floats gives).
+ */
+export function compact(n: i32, src: usize, dst: usize, thr: f64, useAbs: bool): i32 {
+  let kept = 0;
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // the same comparisons (in f64) and the same four sums as the scalar loop below:
+    // lane 0 of a = s0, lane 1 of a = s1, lane 0 of b = s2, lane 1 of b = s3
+    const t2 = f64x2.splat(thr), mask = i32x4.splat(0x7fffffff);
+    let a = f64x2.splat(0), b = f64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      let v = v128.load(at(src, i));
+      if (useAbs) v = v128.and(v, mask);
+      const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 2, 3));
+      const klo = f64x2.gt(lo, t2), khi = f64x2.gt(hi, t2);
+      a = f64x2.add(a, v128.and(lo, klo));
+      b = f64x2.add(b, v128.and(hi, khi));
+      const bits = i64x2.bitmask(klo) | (i64x2.bitmask(khi) << 2);
+      // the kept lanes to the front (PACK), all 16 bytes stored (kept ≤ i: never past what was read)
+      v128.store(at(dst, kept), i8x16.swizzle(v, v128.load(PACK + (<usize>bits << 4))));
+      kept += popcnt<i32>(bits);
+    }
+    s0 = f64x2.extract_lane(a, 0); s1 = f64x2.extract_lane(a, 1);
+    s2 = f64x2.extract_lane(b, 0); s3 = f64x2.extract_lane(b, 1);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = at(src, i);
+    let v0 = load<f32>(o), v1 = load<f32>(o, 4), v2 = load<f32>(o, 8), v3 = load<f32>(o, 12);
+    if (useAbs) { v0 = abs<f32>(v0); v1 = abs<f32>(v1); v2 = abs<f32>(v2); v3 = abs<f32>(v3); }
+    const k0 = <i32>(<f64>v0 > thr), k1 = <i32>(<f64>v1 > thr), k2 = <i32>(<f64>v2 > thr), k3 = <i32>(<f64>v3 > thr);
+    store<f32>(at(dst, kept), v0); kept += k0;
+    store<f32>(at(dst, kept), v1); kept += k1;
+    store<f32>(at(dst, kept), v2); kept += k2;
+    store<f32>(at(dst, kept), v3); kept += k3;
+    s0 += <f64>v0 * <f64>k0; s1 += <f64>v1 * <f64>k1; s2 += <f64>v2 * <f64>k2; s3 += <f64>v3 * <f64>k3;
+  }
+  for (; i < n; i++) {
+    let v = load<f32>(at(src, i));
+    if (useAbs) v = abs<f32>(v);
+    const k = <i32>(<f64>v > thr);
+    store<f32>(at(dst, kept), v);
+    kept += k;
+    s0 += <f64>v * <f64>k;
+  }
+  keptSum = (s0 + s1) + (s2 + s3);
+  return kept;
+}
+
+/**
+ * compact() for a threshold few values pass: copies the values v_i > thr of x (v = |x|
+ * when `useAbs`) to dst in order, returns their count, leaves their sum (f64, in index
+ * order, both builds) in keptSum and sets nonFinite when some x_i is NaN or ±Inf. SIMD: 8
+ * values per step are tested against an f32 threshold just below thr (a filter: v > thr
+ * implies v > that), and only a step with a value above it looks at its lanes one by one
+ * with the exact f64 test; the largest |x| bit pattern (Inf and NaN are ≥ 0x7f800000 once
+ * the sign is cleared) rides along in an i32x4.max_s.
+ */
+export function compactSparse(n: i32, x: usize, dst: usize, thr: f64, useAbs: bool): i32 {
+  let kept = 0;
+  let s: f64 = 0;
+  let mb: i32 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const t4 = f32x4.splat(<f32>(thr - abs(thr) * 1e-6 - 1e-30)), mask = i32x4.splat(0x7fffffff);
+    let bad = i32x4.splat(0);
+    for (; i + 8 <= n; i += 8) {
+      let v0 = v128.load(at(x, i)), v1 = v128.load(at(x, i), 16);
+      const b0 = v128.and(v0, mask), b1 = v128.and(v1, mask);
+      bad = i32x4.max_s(bad, i32x4.max_s(b0, b1));
+      if (useAbs) { v0 = b0; v1 = b1; }
+      if (v128.any_true(v128.or(f32x4.gt(v0, t4), f32x4.gt(v1, t4)))) {
+        for (let l = i; l < i + 8; l++) {
+          let v = load<f32>(at(x, l));
+          if (useAbs) v = abs<f32>(v);
+          if (<f64>v > thr) { store<f32>(at(dst, kept), v); kept++; s += <f64>v; }
+        }
+      }
+    }
+    mb = max(max(i32x4.extract_lane(bad, 0), i32x4.extract_lane(bad, 1)), max(i32x4.extract_lane(bad, 2), i32x4.extract_lane(bad, 3)));
+  }
+  for (; i < n; i++) {
+    let v = load<f32>(at(x, i));
+    mb = max(mb, reinterpret<i32>(v) & 0x7fffffff);
+    if (useAbs) v = abs<f32>(v);
+    if (<f64>v > thr) { store<f32>(at(dst, kept), v); kept++; s += <f64>v; }
+  }
+  keptSum = s;
+  nonFinite = mb >= 0x7f800000;
+  return kept;
+}
+
+/**
+ * One pass over x for a bracket lo ≤ τ ≤ hi (f32 bounds, so the f32 comparisons are exact):
+ * the values v > hi (v = |x| when `useAbs`) are only summed (hiSum) and counted (hiCount);
+ * the values lo < v ≤ hi are copied to dst in order (returns their count; dst needs n
+ * floats); nonFinite is set when some x_i is NaN or ±Inf. 16 values per step: the four
+ * f32x4 of v·[v > hi] are added in f32 ((h0 + h1) + (h2 + h3), per lane), then that f32x4
+ * in f64 to four lane sums joined as in compact() (the scalar loop does the same roundings
+ * in the same order, so both builds give the same bits; the f32 adds of 4 values cost at
+ * most ~2 ulps of the sum of those 4, far below the 1e-6 the sampled path is held to).
+ * SIMD packs the candidate lanes of each f32x4 to the front with one byte shuffle (PACK),
+ * stores all 16 bytes and moves the cursor by the popcount.
+ */
+export function compactBracket(n: i32, x: usize, dst: usize, lo: f32, hi: f32, useAbs: bool): i32 {
+  let kept = 0, count = 0, mb: i32 = 0;
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const tl = f32x4.splat(lo), th = f32x4.splat(hi), mask = i32x4.splat(0x7fffffff);
+    let a = f64x2.splat(0), b = f64x2.splat(0), c = i32x4.splat(0), bad = i32x4.splat(0);
+    for (; i + 16 <= n; i += 16) {
+      const p = at(x, i);
+      let v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      const b0 = v128.and(v0, mask), b1 = v128.and(v1, mask), b2 = v128.and(v2, mask), b3 = v128.and(v3, mask);
+      bad = i32x4.max_s(bad, i32x4.max_s(i32x4.max_s(b0, b1), i32x4.max_s(b2, b3)));
+      if (useAbs) { v0 = b0; v1 = b1; v2 = b2; v3 = b3; }
+      const m0 = f32x4.gt(v0, th), m1 = f32x4.gt(v1, th), m2 = f32x4.gt(v2, th), m3 = f32x4.gt(v3, th);
+      const h = f32x4.add(f32x4.add(v128.and(v0, m0), v128.and(v1, m1)), f32x4.add(v128.and(v2, m2), v128.and(v3, m3)));
+      a = f64x2.add(a, f64x2.promote_low_f32x4(h));
+      b = f64x2.add(b, f64x2.promote_low_f32x4(f32x4.shuffle(h, h, 2, 3, 2, 3)));
+      c = i32x4.sub(c, i32x4.add(i32x4.add(m0, m1), i32x4.add(m2, m3)));
+      let m = i32x4.bitmask(v128.andnot(f32x4.gt(v0, tl), m0));
+      v128.store(at(dst, kept), i8x16.swizzle(v0, v128.load(PACK + (<usize>m << 4))));
+      kept += popcnt<i32>(m);
+      m = i32x4.bitmask(v128.andnot(f32x4.gt(v1, tl), m1));
+      v128.store(at(dst, kept), i8x16.swizzle(v1, v128.load(PACK + (<usize>m << 4))));
+      kept += popcnt<i32>(m);
+      m = i32x4.bitmask(v128.andnot(f32x4.gt(v2, tl), m2));
+      v128.store(at(dst, kept), i8x16.swizzle(v2, v128.load(PACK + (<usize>m << 4))));
+      kept += popcnt<i32>(m);
+      m = i32x4.bitmask(v128.andnot(f32x4.gt(v3, tl), m3));
+      v128.store(at(dst, kept), i8x16.swizzle(v3, v128.load(PACK + (<usize>m << 4))));
+      kept += popcnt<i32>(m);
+    }
+    s0 = f64x2.extract_lane(a, 0); s1 = f64x2.extract_lane(a, 1);
+    s2 = f64x2.extract_lane(b, 0); s3 = f64x2.extract_lane(b, 1);
+    count = (i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1)) + (i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
+    mb = max(max(i32x4.extract_lane(bad, 0), i32x4.extract_lane(bad, 1)), max(i32x4.extract_lane(bad, 2), i32x4.extract_lane(bad, 3)));
+  }
+  for (; i + 16 <= n; i += 16) {
+    // lane j of the SIMD step: (h[j] + h[4 + j]) + (h[8 + j] + h[12 + j]) in f32, then into s_j
+    let h0: f32 = 0, h1: f32 = 0, h2: f32 = 0, h3: f32 = 0, g0: f32 = 0, g1: f32 = 0, g2: f32 = 0, g3: f32 = 0;
+    for (let q = 0; q < 4; q++) {
+      const o = at(x, i + 4 * q);
+      let v0 = load<f32>(o), v1 = load<f32>(o, 4), v2 = load<f32>(o, 8), v3 = load<f32>(o, 12);
+      mb = max(mb, max(max(reinterpret<i32>(v0) & 0x7fffffff, reinterpret<i32>(v1) & 0x7fffffff),
+        max(reinterpret<i32>(v2) & 0x7fffffff, reinterpret<i32>(v3) & 0x7fffffff)));
+      if (useAbs) { v0 = abs<f32>(v0); v1 = abs<f32>(v1); v2 = abs<f32>(v2); v3 = abs<f32>(v3); }
+      const k0 = <i32>(v0 > hi), k1 = <i32>(v1 > hi), k2 = <i32>(v2 > hi), k3 = <i32>(v3 > hi);
+      count += (k0 + k1) + (k2 + k3);
+      const w0: f32 = k0 ? v0 : 0, w1: f32 = k1 ? v1 : 0, w2: f32 = k2 ? v2 : 0, w3: f32 = k3 ? v3 : 0;
+      if (q == 0) { h0 = w0; h1 = w1; h2 = w2; h3 = w3; } // h = w0 + w1, g = w2 + w3, then h + g
+      else if (q == 1) { h0 += w0; h1 += w1; h2 += w2; h3 += w3; }
+      else if (q == 2) { g0 = w0; g1 = w1; g2 = w2; g3 = w3; }
+      else { h0 += g0 + w0; h1 += g1 + w1; h2 += g2 + w2; h3 += g3 + w3; }
+      store<f32>(at(dst, kept), v0); kept += <i32>(v0 > lo) & (k0 ^ 1);
+      store<f32>(at(dst, kept), v1); kept += <i32>(v1 > lo) & (k1 ^ 1);
+      store<f32>(at(dst, kept), v2); kept += <i32>(v2 > lo) & (k2 ^ 1);
+      store<f32>(at(dst, kept), v3); kept += <i32>(v3 > lo) & (k3 ^ 1);
+    }
+    s0 += <f64>h0; s1 += <f64>h1; s2 += <f64>h2; s3 += <f64>h3;
+  }
+  for (; i < n; i++) {
+    let v = load<f32>(at(x, i));
+    mb = max(mb, reinterpret<i32>(v) & 0x7fffffff);
+    if (useAbs) v = abs<f32>(v);
+    const h = <i32>(v > hi);
+    s0 += <f64>v * <f64>h;
+    count += h;
+    store<f32>(at(dst, kept), v);
+    kept += <i32>(v > lo) & (h ^ 1);
+  }
+  hiSum = (s0 + s1) + (s2 + s3);
+  hiCount = count;
+  nonFinite = mb >= 0x7f800000;
+  return kept;
+}

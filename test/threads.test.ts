@@ -206,6 +206,33 @@ describe('waiting: bounded polling, then sleep', () => {
     // back to back: the workers are still polling
     for (let i = 0; i < 20; i++) expect(rawC(e, c)).toEqual(first);
   });
+
+  it('polling turns off after 4 of 16 waits that outlast it (an oversubscribed machine), on both sides, and on again 64 waits later', async () => {
+    const e = await make({ threads: 2, threadsMinFlops: 0, relaxedSimd: false });
+    // the rule itself, driven with the outcome of each wait (true: the polling ran out), so that the test does not depend on timing
+    type Pool = { polling: boolean; adapt(ranOut: boolean): void; ctl: Int32Array };
+    const pool = (e as unknown as { pool: Pool }).pool;
+    const c: Case = { form: 'nt', m: 40, n: 24, k: 17, pad: 0, alpha: 1, beta: 0, seed: 3 };
+    const want = rawC(await single, c);
+    const nospin = () => Atomics.load(pool.ctl, 15); // the worker's NOSPIN word (pool-worker.ts)
+    for (let i = 0; i < 16; i++) pool.adapt(i % 8 === 0); // 2 failures in a window of 16: stays on
+    expect([pool.polling, nospin()]).toEqual([true, 0]);
+    for (let i = 0; i < 3; i++) pool.adapt(true);
+    expect(pool.polling).toBe(true);
+    pool.adapt(true);
+    expect([pool.polling, nospin()]).toEqual([false, 1]);
+    expect(rawC(e, c)).toEqual(want); // a split call without polling (one wait of the 64)
+    for (let i = 0; i < 62; i++) pool.adapt(false);
+    expect(pool.polling).toBe(false);
+    pool.adapt(false);
+    expect([pool.polling, nospin()]).toEqual([true, 0]);
+    for (let i = 0; i < 4; i++) pool.adapt(true); // failing again: off for 128 waits now
+    for (let i = 0; i < 127; i++) pool.adapt(false);
+    expect(pool.polling).toBe(false);
+    pool.adapt(false);
+    expect(pool.polling).toBe(true);
+    expect(rawC(e, c)).toEqual(want);
+  });
 });
 
 describe('dispose', () => {

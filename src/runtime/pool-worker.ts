@@ -18,7 +18,8 @@
  * (module export order, the same in every instance), then its arguments.
  * The wait (docs/threads.md, "Waiting"): after a job, and after 'ready', the worker polls
  * its sequence word with `Atomics.load` for up to WORKER_SPIN_US microseconds (a job
- * posted meanwhile starts without a futex wake-up), then sleeps in `Atomics.wait`.
+ * posted meanwhile starts without a futex wake-up), then sleeps in `Atomics.wait`; it
+ * does not poll while the host has set NOSPIN (pool.ts turns polling off where it fails).
  */
 
 /** Slot layout shared with pool.ts. */
@@ -26,6 +27,8 @@ export const SLOT_INTS = 48;
 /** One call: CALL_F64 f64 at i32 index CALL_AT of a slot (byte 64: 8-aligned, slots are 192 bytes from a 16-aligned base). */
 export const CALL_AT = 16, CALL_F64 = 16;
 export const SEQ = 0, DONE = 1, OP = 2, ERR = 3, ARGS = 4, ALPHA = 13, BETA = 14;
+/** [15]: 1 when the host has turned polling off (an oversubscribed machine: pool.ts), 0 (the default) when on. */
+export const NOSPIN = 15;
 export const OP_EXIT = -1;
 export const OP_RUN = 4;
 export const OP_CALL = 5;
@@ -73,16 +76,16 @@ port.on((msg) => {
   for (;;) {
     // poll for up to WORKER_SPIN_US (the clock read every 64 polls), then sleep
     let seq = Atomics.load(ctl, ${SEQ});
-    if (seq === last) {
+    if (seq === last && Atomics.load(ctl, ${NOSPIN}) === 0) {
       const until = clock.now() + ${WORKER_SPIN_US / 1000};
       for (let i = 1; (seq = Atomics.load(ctl, ${SEQ})) === last; i++) {
         if ((i & 63) === 0 && clock.now() > until) break;
         if (pause) Atomics.pause();
       }
-      while (seq === last) {
-        Atomics.wait(ctl, ${SEQ}, last);
-        seq = Atomics.load(ctl, ${SEQ});
-      }
+    }
+    while (seq === last) {
+      Atomics.wait(ctl, ${SEQ}, last);
+      seq = Atomics.load(ctl, ${SEQ});
     }
     last = seq;
     const op = ctl[${OP}];

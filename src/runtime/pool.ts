@@ -15,7 +15,7 @@
  * unref'd on Node, so a forgotten engine does not keep the process alive.
  */
 import { StateError } from '../errors.js';
-import { ALPHA, ARGS, BETA, CALL_AT, CALL_F64, DONE, ERR, NODE_WORKER_SOURCE, OP, OP_CALL, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
+import { ALPHA, ARGS, BETA, CALL_AT, CALL_F64, DONE, ERR, NODE_WORKER_SOURCE, NOSPIN, OP, OP_CALL, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
 export { WORKER_SPIN_US } from './pool-worker.js';
 import { nodeBuiltin, workerKind } from './threads.js';
 
@@ -52,6 +52,20 @@ export const ctlBytes = (workers: number): number => workers * SLOT_INTS * 4;
  */
 export const CALLER_SPIN_US = 100;
 
+/**
+ * Polling pays only while every thread has a core. On an oversubscribed machine a polling
+ * thread burns the time slice the thread it waits for needs, and the kernel's scheduler
+ * then favours threads that slept (measured on the 2-vCPU Zen 5 at load 12: a split
+ * n = 16 GEMM took a median 150-470 µs with polling, 11-25 µs without). So the calling
+ * thread counts waits whose polling ran out (the workers were not done within
+ * CALLER_SPIN_US): SPIN_FAILS of them within SPIN_WINDOW waits turn polling off, on both
+ * sides, for `backoff` waits (64, doubling each time up to 4096 while it keeps failing,
+ * back to 64 after a window without failure); then it is tried again. The same idea as
+ * libgomp's short spin count when there are more threads than CPUs, decided by outcome
+ * since a page cannot see the machine's load.
+ */
+const SPIN_WINDOW = 16, SPIN_FAILS = 4, BACKOFF_MIN = 64, BACKOFF_MAX = 4096;
+
 const clock: { now(): number } = typeof performance === 'object' ? performance : Date;
 const hasPause = typeof (Atomics as { pause?: unknown }).pause === 'function';
 
@@ -65,6 +79,12 @@ export class ThreadPool {
   /** calls[w]: worker w's one-call area (below the arena: the view never needs renewing) */
   readonly calls: Float64Array[];
   private disposed = false;
+  /** adaptive polling (SPIN_WINDOW): on/off, the current window's waits and failures, waits left off, the next backoff */
+  private spinning = true;
+  private window = 0;
+  private fails = 0;
+  private offLeft = 0;
+  private backoff = BACKOFF_MIN;
 
   private constructor(private readonly workers: AnyWorker[], setup: PoolSetup) {
     this.ctl = new Int32Array(setup.memory.buffer, setup.ctl, workers.length * SLOT_INTS);
@@ -127,7 +147,8 @@ export class ThreadPool {
   /** Blocks until workers 0..count-1 have finished what was posted to them; throws if one failed. */
   wait(count: number): void {
     const ctl = this.ctl;
-    let failed = -1, until = -1, polls = 0, sleep = false;
+    if (count <= 0) return;
+    let failed = -1, until = -1, polls = 0, sleep = !this.spinning, ranOut = false;
     for (let w = 0; w < count; w++) {
       const s = w * SLOT_INTS, want = this.seq[w];
       for (;;) {
@@ -140,13 +161,42 @@ export class ThreadPool {
             if (hasPause) (Atomics as unknown as { pause(): void }).pause();
             continue;
           }
-          sleep = true;
+          sleep = ranOut = true;
         }
         Atomics.wait(ctl, s + DONE, done);
       }
       if (ctl[s + ERR] !== 0 && failed < 0) failed = w;
     }
+    this.adapt(ranOut);
     if (failed >= 0) throw new StateError(`threads: worker ${failed} failed running its job (a GEMM panel or a program)`);
+  }
+
+  /** Polling on or off from the outcome of the last wait (see SPIN_WINDOW). */
+  private adapt(ranOut: boolean): void {
+    if (!this.spinning) {
+      if (--this.offLeft <= 0) this.setSpinning(true);
+      return;
+    }
+    this.window++;
+    if (ranOut && ++this.fails >= SPIN_FAILS) {
+      this.setSpinning(false);
+      this.offLeft = this.backoff;
+      this.backoff = Math.min(2 * this.backoff, BACKOFF_MAX);
+    } else if (this.window >= SPIN_WINDOW) {
+      if (this.fails === 0) this.backoff = BACKOFF_MIN;
+      this.window = this.fails = 0;
+    }
+  }
+
+  private setSpinning(on: boolean): void {
+    this.spinning = on;
+    this.window = this.fails = 0;
+    for (let w = 0; w < this.workers.length; w++) Atomics.store(this.ctl, w * SLOT_INTS + NOSPIN, on ? 0 : 1);
+  }
+
+  /** Whether the threads poll before they sleep now (false while the adaptive rule has turned it off). */
+  get polling(): boolean {
+    return this.spinning;
   }
 
   /** Ends every worker (idempotent). GEMMs then run on the calling thread only. */

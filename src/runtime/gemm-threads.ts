@@ -13,6 +13,14 @@
  * over the same KC blocks of k (the blocking of k depends on k alone) in the same order:
  * the result is bit-identical to one thread. Below `minFlops` (2·m·n·k) a call stays
  * on the calling thread: waking a worker costs more than it saves on small shapes.
+ *
+ * With 2 threads the split is not fixed at halves: the cores need not be equally fast (a
+ * core shared with another job, or a vCPU whose host core is busy: on the 2-vCPU Zen 5 of
+ * bench/RESULTS.md one vCPU ran the plain SIMD GEMM at 36 GFLOP/s while the other ran it at
+ * 46, for tens of seconds at a time), and then equal halves finish at the slower core's pace. Each call times
+ * the calling thread's part and the whole, and the calling thread's share moves toward the
+ * one that equalises the two ({@link SplitShare}); shares are kept per size class (log2 of
+ * the flops), so a small GEMM's wake-up latency does not skew a large one's split.
  */
 import type { Kernels } from './kernels.js';
 import type { ThreadPool } from './pool.js';
@@ -36,6 +44,7 @@ export const DEFAULT_MIN_FLOPS = 4_000_000;
 
 /** The four GEMM kernels of `base`, each splitting across `pool`'s workers above `minFlops`. */
 export function threadedGemm(base: GemmKernels, pool: ThreadPool, minFlops: number): GemmKernels {
+  const split = new SplitShare();
   const make = (op: number, fn: GemmFn): GemmFn => {
     const ta = op >= 2, tb = (op & 1) === 1;
     return (m, n, k, a, lda, b, ldb, c, ldc, alpha, beta) => {
@@ -47,19 +56,26 @@ export function threadedGemm(base: GemmKernels, pool: ThreadPool, minFlops: numb
       const parts = Math.min(threads, units);
       if (parts < 2) return fn(m, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
       const unit = rows ? ROW_UNIT : COL_UNIT, total = rows ? m : n;
+      const cls = Math.min(SIZE_CLASSES - 1, Math.max(0, Math.round(Math.log2(2 * m * n * k))));
+      // units of the calling thread: its adaptive share of 2, else an equal part
+      const mine = parts === 2 ? split.units(cls, units) : Math.floor(units / parts);
+      const t0 = now();
       for (let p = 1; p < parts; p++) {
-        const s = Math.floor((p * units) / parts) * unit;
+        const s = (parts === 2 ? mine : Math.floor((p * units) / parts)) * unit;
         const e = Math.min(total, Math.floor(((p + 1) * units) / parts) * unit);
         if (rows) pool.post(p - 1, op, e - s, n, k, a + 4 * (ta ? s : s * lda), lda, b, ldb, c + 4 * s * ldc, ldc, alpha, beta);
         else pool.post(p - 1, op, m, e - s, k, a, lda, b + 4 * (tb ? s * ldb : s), ldb, c + 4 * s, ldc, alpha, beta);
       }
-      const first = Math.floor(units / parts) * unit;
+      const first = mine * unit;
+      let t1 = 0;
       try {
         if (rows) fn(first, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
         else fn(m, first, k, a, lda, b, ldb, c, ldc, alpha, beta);
+        t1 = now();
       } finally {
         pool.wait(parts - 1);
       }
+      if (parts === 2) split.update(cls, mine, units - mine, t1 - t0, now() - t0);
     };
   };
   return {
@@ -68,4 +84,54 @@ export function threadedGemm(base: GemmKernels, pool: ThreadPool, minFlops: numb
     f32_gemm_tn: make(2, base.f32_gemm_tn),
     f32_gemm_tt: make(3, base.f32_gemm_tt),
   };
+}
+
+/** Size classes of the adaptive split: round(log2(2·m·n·k)), capped. */
+const SIZE_CLASSES = 48;
+/**
+ * Bounds of the calling thread's share; how far one timed call moves it toward the balanced
+ * share, and how far short of it (MARGIN, so that the calling thread tends to finish first
+ * and the next call is timed on both sides); the step down when the worker finished first.
+ */
+const SHARE_MIN = 0.3, SHARE_MAX = 0.7, GAIN = 0.3, MARGIN = 0.002, PROBE = 0.015;
+/** The calling thread waited for the worker when the wait took more than this fraction of the call. */
+const LATE = 0.01;
+
+const now: () => number = () => performance.now();
+
+/**
+ * The calling thread's share of a 2-thread split, per size class, adapted call by call.
+ * After a call where the calling thread ran `mine` units in `tMine` ms and the whole call
+ * took `tAll` ms: if it then waited for the worker (tAll - tMine > LATE·tAll), both speeds
+ * are known (units per ms: mine/tMine, and theirs/tAll for the worker, timed from the post,
+ * wake-up included), and the share moves GAIN of the way to the balanced share
+ * mine/tMine ÷ (mine/tMine + theirs/tAll), less MARGIN; if the worker was done first, its
+ * speed is only bounded, and the share steps down by PROBE. Clamped to [SHARE_MIN,
+ * SHARE_MAX] (speed ratios up to 7:3). Simulated (2000 calls, per-call timing noise 5 %):
+ * 1 % slower than halves on equal threads, 9-10 % faster at a speed ratio 46:36, 45 %
+ * faster at 2:1. Speed only: every split gives the same bits.
+ */
+export class SplitShare {
+  private readonly share = new Float64Array(SIZE_CLASSES).fill(0.5);
+
+  /** The calling thread's units of `units` (at least 1, at most units - 1; units >= 2). */
+  units(cls: number, units: number): number {
+    return Math.min(units - 1, Math.max(1, Math.round(this.share[cls] * units)));
+  }
+
+  /** Learns from one call: `mine` and `theirs` units, the calling thread's time and the whole call's (ms). */
+  update(cls: number, mine: number, theirs: number, tMine: number, tAll: number): void {
+    if (!(tMine > 0 && tAll >= tMine)) return;
+    let s = this.share[cls];
+    if (tAll - tMine > LATE * tAll) {
+      const vMine = mine / tMine, vTheirs = theirs / tAll;
+      s += GAIN * (vMine / (vMine + vTheirs) - MARGIN - s);
+    } else s -= PROBE;
+    this.share[cls] = Math.min(SHARE_MAX, Math.max(SHARE_MIN, s));
+  }
+
+  /** The current share of size class `cls` (for tests and benchmarks). */
+  get(cls: number): number {
+    return this.share[cls];
+  }
 }

@@ -88,46 +88,60 @@ export function compact(n: i32, src: usize, dst: usize, thr: f64, useAbs: bool):
   return kept;
 }
 
+/** compactSparse's exact look at x[i, i + len): v > thr kept (index order), |x| bits into sparseBits. */
+let sparseBits: i32 = 0;
+function sparseLook(x: usize, i: i32, len: i32, dst: usize, kept: i32, thr: f64, useAbs: bool): i32 {
+  for (let l = i; l < i + len; l++) {
+    let v = load<f32>(at(x, l));
+    sparseBits = max(sparseBits, reinterpret<i32>(v) & 0x7fffffff);
+    if (useAbs) v = abs<f32>(v);
+    if (<f64>v > thr) { store<f32>(at(dst, kept), v); kept++; keptSum += <f64>v; }
+  }
+  return kept;
+}
+
 /**
  * compact() for a threshold few values pass: copies the values v_i > thr of x (v = |x|
  * when `useAbs`) to dst in order, returns their count, leaves their sum (f64, in index
- * order, both builds) in keptSum and sets nonFinite when some x_i is NaN or ±Inf. SIMD: 8
- * values per step are tested against an f32 threshold just below thr (a filter: v > thr
- * implies v > that), and only a step with a value above it looks at its lanes one by one
- * with the exact f64 test; the largest |x| bit pattern (Inf and NaN are ≥ 0x7f800000 once
- * the sign is cleared) rides along in an i32x4.max_s.
+ * order, both builds) in keptSum and sets nonFinite when some x_i is NaN or ±Inf. SIMD: 16
+ * values per step are tested against an f32 threshold tf just below thr (a filter: v > thr
+ * implies v > tf), and only a step the filter flags is looked at value by value with the
+ * exact f64 test (sparseLook, which also sees non-finite values). The filter also flags
+ * NaN and +Inf: for |x| one integer compare of the bits (|x| orders as its bit pattern,
+ * and NaN/Inf patterns are the largest); for x, "not v ≤ tf" (NaN compares false), and
+ * −∞ is caught by a running pmin.
  */
 export function compactSparse(n: i32, x: usize, dst: usize, thr: f64, useAbs: bool): i32 {
   let kept = 0;
-  let s: f64 = 0;
-  let mb: i32 = 0;
+  keptSum = 0;
+  sparseBits = 0;
+  let low: f32 = Infinity;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const t4 = f32x4.splat(<f32>(thr - abs(thr) * 1e-6 - 1e-30)), mask = i32x4.splat(0x7fffffff);
-    let bad = i32x4.splat(0);
-    for (; i + 8 <= n; i += 8) {
-      let v0 = v128.load(at(x, i)), v1 = v128.load(at(x, i), 16);
-      const b0 = v128.and(v0, mask), b1 = v128.and(v1, mask);
-      bad = i32x4.max_s(bad, i32x4.max_s(b0, b1));
-      if (useAbs) { v0 = b0; v1 = b1; }
-      if (v128.any_true(v128.or(f32x4.gt(v0, t4), f32x4.gt(v1, t4)))) {
-        for (let l = i; l < i + 8; l++) {
-          let v = load<f32>(at(x, l));
-          if (useAbs) v = abs<f32>(v);
-          if (<f64>v > thr) { store<f32>(at(dst, kept), v); kept++; s += <f64>v; }
-        }
+    const tf = <f32>(thr - abs(thr) * 1e-6 - 1e-30);
+    if (useAbs) {
+      const tb = i32x4.splat(max(reinterpret<i32>(tf), 0)), mask = i32x4.splat(0x7fffffff);
+      for (; i + 16 <= n; i += 16) {
+        const p = at(x, i);
+        const f0 = i32x4.gt_s(v128.and(v128.load(p), mask), tb), f1 = i32x4.gt_s(v128.and(v128.load(p, 16), mask), tb);
+        const f2 = i32x4.gt_s(v128.and(v128.load(p, 32), mask), tb), f3 = i32x4.gt_s(v128.and(v128.load(p, 48), mask), tb);
+        if (v128.any_true(v128.or(v128.or(f0, f1), v128.or(f2, f3)))) kept = sparseLook(x, i, 16, dst, kept, thr, true);
       }
+    } else {
+      const t4 = f32x4.splat(tf);
+      let m = f32x4.splat(Infinity);
+      for (; i + 16 <= n; i += 16) {
+        const p = at(x, i);
+        const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+        m = f32x4.pmin(m, f32x4.pmin(f32x4.pmin(v0, v1), f32x4.pmin(v2, v3)));
+        const le = v128.and(v128.and(f32x4.le(v0, t4), f32x4.le(v1, t4)), v128.and(f32x4.le(v2, t4), f32x4.le(v3, t4)));
+        if (!i32x4.all_true(le)) kept = sparseLook(x, i, 16, dst, kept, thr, false);
+      }
+      low = min(min(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), min(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
     }
-    mb = max(max(i32x4.extract_lane(bad, 0), i32x4.extract_lane(bad, 1)), max(i32x4.extract_lane(bad, 2), i32x4.extract_lane(bad, 3)));
   }
-  for (; i < n; i++) {
-    let v = load<f32>(at(x, i));
-    mb = max(mb, reinterpret<i32>(v) & 0x7fffffff);
-    if (useAbs) v = abs<f32>(v);
-    if (<f64>v > thr) { store<f32>(at(dst, kept), v); kept++; s += <f64>v; }
-  }
-  keptSum = s;
-  nonFinite = mb >= 0x7f800000;
+  kept = sparseLook(x, i, n - i, dst, kept, thr, useAbs);
+  nonFinite = sparseBits >= 0x7f800000 || low == -Infinity;
   return kept;
 }
 

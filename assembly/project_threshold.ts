@@ -18,9 +18,9 @@ import { compact, compactBracket, compactSparse, hiCount, hiSum, keptSum, nonFin
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
 /**
- * n at and above which threshold() tries a bracket from a sample; the sample's size (n/128,
- * from 1024 to 16384 values: a bigger sample narrows the bracket, so fewer values are
- * collected for the Newton steps); the bracket's width in standard errors.
+ * n at and above which threshold() tries a bracket from a sample; the sample's size (1024
+ * values, then n/128 up to 16384 when τ is dense: a bigger sample narrows the bracket, so
+ * fewer values are collected for the Newton steps); the bracket's width in standard errors.
  */
 const SAMPLE_MIN = 32768;
 const SAMPLE_LO = 1024;
@@ -66,23 +66,48 @@ let sampleDone = false;
  * run on the collected values only (the values above hi are a fixed sum and count). A
  * sample that misses gives sampleDone = false and costs the pass.
  */
-function fromSample(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64 {
-  sampleDone = false;
-  const m = min(SAMPLE_HI, max(SAMPLE_LO, n >> 7));
+/** Σ and max of the values the last gather() took. */
+let sampleSum: f64 = 0;
+let sampleMax: f32 = 0;
+
+/** Copies m values of x at the stride n/m to keep (|x| when `useAbs`); false when one is not finite. */
+function gather(n: i32, x: usize, keep: usize, m: i32, useAbs: bool): bool {
   const stride = n / m;
-  const keep = scratch + (<usize>m << 2);
   let sum: f64 = 0, mx: f32 = -Infinity;
   for (let j = 0; j < m; j++) {
     let v = load<f32>(at(x, j * stride));
     if (useAbs) v = abs<f32>(v);
-    if (!(abs<f32>(v) < Infinity)) return 0; // the bound pass reports it
+    if (!(abs<f32>(v) < Infinity)) return false; // the bound pass reports it
     store<f32>(at(keep, j), v);
     sum += <f64>v;
     mx = max(mx, v);
   }
-  const b = a * <f64>m / <f64>n;
-  sampleThreshold(m, keep, scratch, sum, mx, b);
-  const eps = WIDTH / Math.sqrt(<f64>sampleKept + 1);
+  sampleSum = sum;
+  sampleMax = mx;
+  return true;
+}
+
+function fromSample(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64 {
+  sampleDone = false;
+  // SAMPLE_LO values first; when many lie above their threshold (a dense τ: ε < 1) a bigger
+  // sample narrows the bracket (fewer values collected for the Newton steps); a sparse τ keeps
+  // the small one (its bracket is [lo, +∞), the pass over x a cheap filter either way)
+  let m = SAMPLE_LO;
+  let keep = scratch + (<usize>m << 2);
+  if (!gather(n, x, keep, m, useAbs)) return 0;
+  let b = a * <f64>m / <f64>n;
+  sampleThreshold(m, keep, scratch, sampleSum, sampleMax, b);
+  let eps = WIDTH / Math.sqrt(<f64>sampleKept + 1);
+  const big = min(SAMPLE_HI, max(SAMPLE_LO, n >> 7));
+  if (eps < 1 && big > m) {
+    m = big;
+    keep = scratch + (<usize>m << 2);
+    if (!gather(n, x, keep, m, useAbs)) return 0;
+    b = a * <f64>m / <f64>n;
+    sampleThreshold(m, keep, scratch, sampleSum, sampleMax, b);
+    eps = WIDTH / Math.sqrt(<f64>sampleKept + 1);
+  }
+  const sum = sampleSum, mx: f64 = sampleMax;
   // with few sample values above the threshold (ε ≥ 1, hi = +∞) the error is not ~1/√c any
   // more (the sample's top values can crowd together): lo uses the budget b·(1 + ε)², wider
   // (at n = 1M, m = 1024, the sample threshold for b·(1 + ε) lay above τ*, the bracket

@@ -26,12 +26,13 @@ import { f32_mul, f32_mul_scalar, f32_fill, f32_sumsq } from "./vector";
 
 /**
  * One f32x4 of softScale: |v| − t clamped at 0 (pmax: r < 0 ? 0 : r, NaN stays), times c
- * when `scale`, then v's sign ORed in (r ≥ 0 has a clear sign bit, so this is copysign).
+ * when `scale`, then v's sign ORed in (r ≥ 0 has a clear sign bit, so this is copysign; the
+ * sign bit is v & ~mag: one mask constant, which V8 rematerializes in every iteration).
  */
-@inline function soft4(v: v128, vt: v128, vd: v128, zero: v128, mag: v128, sign: v128, scale: bool): v128 {
+@inline function soft4(v: v128, vt: v128, vd: v128, zero: v128, mag: v128, scale: bool): v128 {
   let r = f32x4.pmax(f32x4.sub(v128.and(v, mag), vt), zero);
   if (scale) r = f32x4.mul(r, vd);
-  return v128.or(r, v128.and(v, sign));
+  return v128.or(r, v128.andnot(v, mag));
 }
 
 /**
@@ -44,14 +45,14 @@ import { f32_mul, f32_mul_scalar, f32_fill, f32_sumsq } from "./vector";
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vt = f32x4.splat(t), vd = f32x4.splat(c), zero = f32x4.splat(0);
-    const mag = i32x4.splat(0x7fffffff), sign = i32x4.splat(0x80000000);
+    const mag = i32x4.splat(0x7fffffff);
     for (; i + 16 <= n; i += 16) {
       const p = at(x, i);
       const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-      v128.store(p, soft4(v0, vt, vd, zero, mag, sign, scale));
-      v128.store(p, soft4(v1, vt, vd, zero, mag, sign, scale), 16);
-      v128.store(p, soft4(v2, vt, vd, zero, mag, sign, scale), 32);
-      v128.store(p, soft4(v3, vt, vd, zero, mag, sign, scale), 48);
+      v128.store(p, soft4(v0, vt, vd, zero, mag, scale));
+      v128.store(p, soft4(v1, vt, vd, zero, mag, scale), 16);
+      v128.store(p, soft4(v2, vt, vd, zero, mag, scale), 32);
+      v128.store(p, soft4(v3, vt, vd, zero, mag, scale), 48);
     }
   }
   for (; i < n; i++) {

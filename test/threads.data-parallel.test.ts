@@ -125,6 +125,7 @@ describe('data-parallel lossAndGrad', () => {
     expect(b.p).toEqual(a.p);
   });
 
+  const what0 = (sizes: readonly number[], n: number, how: string) => `${sizes.join('-')} n=${n} (${how})`;
   it("'auto' follows autoMode (calling thread alone, data-parallel or GEMMs split), 'gemm' never shards; one thread's bits when alone; no allocation per step", async () => {
     expect(autoMode(1, 1000, 2)).toBe('solo');
     expect(autoMode(2 * DP_MIN_ROWS, Math.ceil(SOLO_MAX_FLOPS / (6 * 2 * DP_MIN_ROWS)), 2)).toBe('data');
@@ -143,8 +144,11 @@ describe('data-parallel lossAndGrad', () => {
         seen.add(how);
         const r = rng(n), x = Float32Array.from({ length: n * sizes[0] }, () => 2 * r() - 1), y = Int32Array.from({ length: n }, (_, i) => i % 10);
         const xt = e.tensor([n, sizes[0]], x);
+        const before = e.arena.usedBytes;
         m.lossAndGrad(xt, y, 'softmaxCrossEntropy');
         const used = e.arena.usedBytes;
+        // the first step alone allocates no second gradient buffer (only its plan and programs)
+        if (how === 'solo' && n === ns[0]) expect(used - before, `${what0(sizes, n, how)}: first step's allocation`).toBeLessThan(m.numParameters * 4);
         runs.mockClear();
         for (let s = 0; s < 3; s++) m.lossAndGrad(xt, y, 'softmaxCrossEntropy');
         const what = `${sizes.join('-')} n=${n} (${how})`;

@@ -104,8 +104,9 @@ export class DataParallel {
   private parts = 0;
   private readonly blocks: number[];
 
-  constructor(private readonly m: ShardedModel, runner: ProgramRunner) {
-    const P = (this.threads = runner.threads);
+  /** `threads`: the shards planned for (1: the whole step on the calling thread, no extra gradient buffer) */
+  constructor(private readonly m: ShardedModel, runner: ProgramRunner, threads = runner.threads) {
+    const P = (this.threads = threads);
     const L = m.layers.length;
     this.runner = runner;
     this.rec = runner.recorder;
@@ -130,13 +131,13 @@ export class DataParallel {
   }
 
   /**
-   * Cuts n rows into shards of whole 8-row units, at most one per thread (at most `most`);
+   * Cuts n rows into shards of whole 8-row units, at most one per thread planned for;
    * returns their number. One shard: the whole step on the calling thread (its products
    * unsplit: the recorded calls are the core's own).
    */
-  split(n: number, most = this.threads): number {
+  split(n: number): number {
     const units = Math.ceil(n / ROW_UNIT);
-    const parts = Math.max(1, Math.min(most, this.threads, this.runner.threads, units));
+    const parts = Math.max(1, Math.min(this.threads, this.runner.threads, units));
     const rows = this.rows;
     for (let s = 0; s < parts; s++) rows[s] = Math.floor((s * units) / parts) * ROW_UNIT;
     rows[parts] = n;
@@ -220,6 +221,8 @@ export class DataParallel {
 export class ShardChoice {
   mode: ParallelMode = 'auto';
   private dp: DataParallel | null = null;
+  /** the one-shard step of 'auto' below SOLO_MAX_FLOPS (programs only: no extra gradient buffer) */
+  private solo: DataParallel | null = null;
   private refused = false;
   private params: number | undefined;
 
@@ -235,29 +238,30 @@ export class ShardChoice {
   pick(engine: Core, n: number): DataParallel | null {
     const runner = engine.programs, mode = this.mode;
     if (mode === 'gemm' || runner === null || runner.threads < 2) return null;
-    let most = runner.threads;
-    if (mode === 'auto') {
-      const how = autoMode(n, this.params ??= this.model().numParameters, runner.threads);
-      if (how === 'gemm') return null;
-      if (how === 'solo') most = 1;
-    }
-    if (this.dp === null) {
+    const how = mode === 'auto' ? autoMode(n, (this.params ??= this.model().numParameters), runner.threads) : 'data';
+    if (how === 'gemm') return null;
+    const solo = how === 'solo';
+    let dp = solo ? this.solo : this.dp;
+    if (dp === null) {
       if (this.refused && mode === 'auto') return null;
       const m = this.model();
       if (m.numParameters === 0) return null;
       try {
-        this.dp = new DataParallel(m, runner);
+        dp = new DataParallel(m, runner, solo ? 1 : runner.threads);
       } catch (e) {
         if (!(e instanceof MemoryError) || mode === 'data') throw e;
         this.refused = true;
         return null;
       }
+      if (solo) this.solo = dp;
+      else this.dp = dp;
     }
-    return this.dp.split(n, most) >= (most === 1 ? 1 : 2) ? this.dp : null;
+    return dp.split(n) >= (solo ? 1 : 2) ? dp : null;
   }
 
   dispose(): void {
     this.dp?.dispose();
-    this.dp = null;
+    this.solo?.dispose();
+    this.dp = this.solo = null;
   }
 }

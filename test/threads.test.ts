@@ -182,7 +182,11 @@ describe('f32_adam split into ranges across the workers (runtime/split-threads.t
             eng.f32(ptr, n).set(a);
             return ptr;
           });
+          // a split GEMM first: the split runs while the workers poll (pool.warm())
+          const warm = () => eng !== one && rawC(eng, { form: 'nn', m: 16, n: 16, k: 16, pad: 0, alpha: 1, beta: 0, seed: 1 });
+          warm();
           eng.kernels.f32_adam(n, g, p, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8, 1.0005, 0, 1, 1); // Adam
+          warm();
           eng.kernels.f32_adam(n, g, p, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8, 1.0005, 0.01, 0.99999, -1); // AdamW, maximize
           out.push([p, m, v].map((ptr) => eng.f32(ptr, n).slice()));
           eng.arena.reset(mark);

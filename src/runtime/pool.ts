@@ -16,7 +16,8 @@
  */
 import { StateError } from '../errors.js';
 import { ALPHA, ARGS, BETA, CALL_AT, CALL_F64, DONE, ERR, NODE_WORKER_SOURCE, NOSPIN, OP, OP_CALL, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
-export { WORKER_SPIN_US } from './pool-worker.js';
+import { WORKER_SPIN_US } from './pool-worker.js';
+export { WORKER_SPIN_US };
 import { nodeBuiltin, workerKind } from './threads.js';
 
 /** The part of a Node or web Worker the pool uses. */
@@ -85,6 +86,8 @@ export class ThreadPool {
   private fails = 0;
   private offLeft = 0;
   private backoff = BACKOFF_MIN;
+  /** clock.now() when the last wait returned */
+  private lastEnd = -Infinity;
 
   private constructor(private readonly workers: AnyWorker[], setup: PoolSetup) {
     this.ctl = new Int32Array(setup.memory.buffer, setup.ctl, workers.length * SLOT_INTS);
@@ -168,6 +171,7 @@ export class ThreadPool {
       if (ctl[s + ERR] !== 0 && failed < 0) failed = w;
     }
     this.adapt(ranOut);
+    this.lastEnd = clock.now();
     if (failed >= 0) throw new StateError(`threads: worker ${failed} failed running its job (a GEMM panel or a program)`);
   }
 
@@ -192,6 +196,16 @@ export class ThreadPool {
     this.spinning = on;
     this.window = this.fails = 0;
     for (let w = 0; w < this.workers.length; w++) Atomics.store(this.ctl, w * SLOT_INTS + NOSPIN, on ? 0 : 1);
+  }
+
+  /**
+   * Whether the workers are most likely still polling: polling is on and the last wait
+   * returned less than half their polling budget ago. A job posted to a sleeping worker
+   * waits for a futex wake-up, and on a busy machine for a time slice (milliseconds), so
+   * work that may as well stay on the calling thread (split-threads.ts) is split only then.
+   */
+  warm(): boolean {
+    return this.spinning && clock.now() - this.lastEnd < WORKER_SPIN_US / 2000;
   }
 
   /** Whether the threads poll before they sleep now (false while the adaptive rule has turned it off). */

@@ -7,7 +7,11 @@
  * on offset pointers with a shorter n. Ranges start at multiples of RANGE_UNIT elements:
  * every element then goes through the same SIMD lane code (4-wide body, scalar tail
  * for the last n mod 4) as in the unsplit call, so the result is bit-identical to one
- * thread. Below `minElems` a call stays on the calling thread.
+ * thread. Below `minElems` a call stays on the calling thread, and so does a call while
+ * the workers are asleep (`pool.warm()`: no wait returned within half their polling
+ * budget, e.g. after a step 'auto' ran on the calling thread alone): waking them costs a
+ * futex wake-up, and on a busy machine a time slice of milliseconds (measured at load 8-13:
+ * Adam after a one-thread b32 step took 2.2 ms split against 0.3 ms unsplit).
  *
  * Why: Adam streams 28 bytes per parameter (read g, p, m, v; write p, m, v), ~0.2-0.3 ms
  * for the MLP 784-256-128-10 (235,146 parameters), which on one thread is serial time
@@ -35,7 +39,7 @@ export function threadedElementwise(base: Kernels, pool: ThreadPool, minElems: n
   // f32_adam(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign): 4 pointers after n
   const f32_adam: Kernels['f32_adam'] = (n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign) => {
     const threads = pool.size + 1;
-    if (threads < 2 || n < minElems) return fn(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
+    if (threads < 2 || n < minElems || !pool.warm()) return fn(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
     const step = Math.ceil(n / threads / RANGE_UNIT) * RANGE_UNIT;
     let posted = 0;
     for (let s = step; s < n; s += step) {

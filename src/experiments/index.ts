@@ -19,11 +19,14 @@ import { describe } from '../runtime/validate.js';
 import { armijoTerminates, piHoldsSetpoint } from './control.js';
 import { conditioning, stepSizeThreshold, warmup } from './gd.js';
 import { cgIsMomentum, lowPass, momentumStability, nesterovVsHeavyBall } from './momentum.js';
+import { adaptiveAttacker } from './adversarial.js';
 import { adamBiasCorrection, clipBeforeAdam, lazyAdam, rareFeature, scaledFeature } from './adaptive.js';
+import { noiseWeightedFederated } from './federated.js';
 import { femAssembly, stationaryPoints } from './hessians.js';
 import { deepLinearBottleneck, deepLinearInterpolates, deepLinearOverdetermined, randomLabelsChance } from './linear-nets.js';
 import { hypergradientImplicit, searchBeatsRandom } from './meta.js';
 import { dropoutCurvature, initVariance } from './networks.js';
+import { poissonBurstRates } from './online.js';
 import { clipping, earlyStoppingRidge, inducedOneNorm, l2Convexifies } from './regularization.js';
 import { riskAverseStep } from './risk.js';
 import { eulerVsAdams, newtonQuadratic, noisyObjective } from './second-order.js';
@@ -62,6 +65,9 @@ export const experiments: readonly Experiment[] = Object.freeze([
   scaledFeature, // 25
   clipBeforeAdam, // 26
   lazyAdam, // 27
+  poissonBurstRates, // 28
+  noiseWeightedFederated, // 29
+  adaptiveAttacker, // 30
   riskAverseStep, // 31
   lowPass, // 32
   nesterovVsHeavyBall, // 33

@@ -132,7 +132,7 @@ describe('data-parallel lossAndGrad', () => {
     expect(autoMode(2 * DP_MIN_ROWS - 1, Math.ceil(SOLO_MAX_FLOPS / 6), 2)).toBe('gemm');
     const e = await two, ref = await one, runs = vi.spyOn(e.programs!, 'run');
     const seen = new Set<string>();
-    for (const [sizes, ns] of [[SIZES, [8, 64, 200, 1000]], [[784, 256, 128, 10], [16, 32, 48, 64]]] as const) {
+    for (const [sizes, ns] of [[SIZES, [8, 64, 200, 1000]], [[784, 256, 128, 10], [16, 32, 64, 128]]] as const) {
       const mk = (eng: Engine, mode: 'auto' | 'gemm') => {
         const m = eng.nn.mlp([...sizes], { activation: 'relu', seed: 5 });
         m.parallel = mode;

@@ -60,8 +60,8 @@ const ROW_UNIT = 8;
  * The measurement behind it: bench/threads.bench.mjs (the MLP step on one thread, GEMMs
  * split, data-parallel, at b8-b512) and the "Threads" section of bench/RESULTS.md.
  */
-export const DP_MIN_ROWS = 32;
-export const SOLO_MAX_FLOPS = 60e6;
+export const DP_MIN_ROWS = 64;
+export const SOLO_MAX_FLOPS = 12e6;
 
 /** Which way 'auto' runs a step of n rows of a model of `params` parameters on `threads` threads. */
 export function autoMode(n: number, params: number, threads: number): 'solo' | 'data' | 'gemm' {

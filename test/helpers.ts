@@ -119,3 +119,13 @@ export function disposedAfterAll(): (options: Parameters<typeof init>[0]) => Pro
     return e;
   };
 }
+
+/** max |a - b| / max |b| */
+export function relErr(a: Float32Array, b: Float32Array): number {
+  let d = 0, s = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return d / s;
+}

@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fit, spirals, ValueError, type Engine } from '../src/index.js';
 import { autoMode, DP_MIN_ROWS, SOLO_MAX_FLOPS } from '../src/nn/data-parallel.js';
-import { disposedAfterAll, rng } from './helpers.js';
+import { disposedAfterAll, relErr, rng } from './helpers.js';
 
 const make = disposedAfterAll();
 
@@ -32,16 +32,6 @@ function model(e: Engine, mode: 'auto' | 'gemm' | 'data', dropout = 0): Model {
   m.setParameters(Float32Array.from({ length: m.numParameters }, (_, i) => Math.sin(i * 0.7) * 0.15));
   m.parallel = mode;
   return m;
-}
-
-/** max |a - b| / max |b| */
-function relErr(a: Float32Array, b: Float32Array): number {
-  let d = 0, s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
 }
 
 /** Stated tolerance of a data-parallel gradient against one thread: max|Δg| ≤ 1e-5 · max|g| (f32 sums of ≤ 100 rows in another order). */

@@ -14,7 +14,7 @@ import { init, type Engine } from '../src/index.js';
 import { supportsRelaxedSimd } from '../src/runtime/features.js';
 import { sharedMemoryBuild } from '../src/runtime/shared-module.js';
 import { check, FORMS, makeData, rawC, reference, type Case } from './gemm-cases.js';
-import { disposedAfterAll, rng } from './helpers.js';
+import { disposedAfterAll, relErr, rng } from './helpers.js';
 
 const RELAXED = supportsRelaxedSimd();
 
@@ -23,16 +23,6 @@ const SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 5, 7], [9, 17, 3], [14, 33, 65], [26, 8, 13], [33, 7, 129], [100, 5, 31], [128, 256, 784],
   [784, 256, 128], [128, 10, 128], [134, 67, 300], [37, 520, 257], [257, 255, 600],
 ];
-
-/** max |a - b| / max |b| */
-function relErr(a: Float32Array, b: Float32Array): number {
-  let d = 0, s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
 
 if (RELAXED) {
   const make = disposedAfterAll();

@@ -138,7 +138,7 @@ function variantList() {
   });
   list.push({ name: 'wasmgrad-scalar', label: 'wasmgrad, scalar build', skip: noDist, spawnArgs: node('wasmgrad-scalar') });
   // init({ threads: 2 }): the threads build (plain SIMD) with one worker; compare with wasmgrad-simd in the same rounds
-  // model.parallel 'auto' (data-parallel from 32 rows per thread: b128, b512) and 'gemm' (GEMMs split by panels only)
+  // model.parallel 'auto' (data-parallel from 64 rows per thread: b128, b512) and 'gemm' (GEMMs split by panels only)
   list.push({ name: 'wasmgrad-threads2', label: 'wasmgrad, SIMD build, 2 threads (threads build)', skip: noDist, spawnArgs: node('wasmgrad-threads2') });
   list.push({ name: 'wasmgrad-threads2-gemm', label: 'wasmgrad, SIMD build, 2 threads, GEMM split only', skip: noDist, spawnArgs: node('wasmgrad-threads2-gemm') });
   // the relaxed threads build (made from the relaxed build's bytes), model.parallel 'auto'

@@ -15,8 +15,7 @@
  * unref'd on Node, so a forgotten engine does not keep the process alive.
  */
 import { StateError } from '../errors.js';
-import { ALPHA, ARGS, BETA, CALL_AT, CALL_F64, DONE, ERR, NODE_WORKER_SOURCE, NOSPIN, OP, OP_CALL, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE } from './pool-worker.js';
-import { WORKER_SPIN_US } from './pool-worker.js';
+import { ALPHA, ARGS, BETA, CALL_AT, CALL_F64, DONE, ERR, NODE_WORKER_SOURCE, NOSPIN, OP, OP_CALL, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE, WORKER_SPIN_US } from './pool-worker.js';
 export { WORKER_SPIN_US };
 import { nodeBuiltin, workerKind } from './threads.js';
 

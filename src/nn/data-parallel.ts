@@ -38,9 +38,11 @@ import { MemoryError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
 import { describe } from '../runtime/validate.js';
 import type { Kernels } from '../runtime/kernels.js';
+import { DEFAULT_MIN_FLOPS, SplitShare } from '../runtime/gemm-threads.js';
 import { programBytes, type Program, type ProgramRunner } from '../runtime/programs.js';
 import { bindLayers } from './bind.js';
 import { DropoutLayer, type BoundLayer, type LayerSpec } from './layers.js';
+import { PanelBackward, panelable } from './panel-backward.js';
 import type { Plan } from './plan.js';
 
 /** How a threaded engine runs `lossAndGrad`: 'auto' (the rule below), 'gemm' (one forward, GEMMs split by panels), 'data' (shards). */
@@ -48,6 +50,9 @@ export type ParallelMode = 'auto' | 'gemm' | 'data';
 
 /** Shard rows come in units of 8 (the split unit of runtime/gemm-threads.ts, a multiple of the micro-tile's rows). */
 const ROW_UNIT = 8;
+
+/** The phases whose 2-thread split adapts (SplitShare classes): forward rows, backward chain rows, weight-gradient panels. */
+const FWD = 0, CHAIN = 1, DW = 2;
 
 /**
  * The 'auto' rule (docs/threads.md, "Which mode 'auto' picks"), from the step's work
@@ -102,7 +107,12 @@ export class DataParallel {
   /** rows[s]: first row of shard s; rows[parts] = n */
   private readonly rows: number[];
   private parts = 0;
+  private n = 0;
   private readonly blocks: number[];
+  /** the backward without a reduction, for the models it can run (panel-backward.ts); null: shards and a reduction */
+  private readonly panels: PanelBackward | null;
+  /** the calling thread's share of each phase with 2 threads (FWD, CHAIN, DW), adapted to the threads' speeds */
+  private readonly share = new SplitShare();
 
   /** `threads`: the shards planned for (1: the whole step on the calling thread, no extra gradient buffer) */
   constructor(private readonly m: ShardedModel, runner: ProgramRunner, threads = runner.threads) {
@@ -110,11 +120,16 @@ export class DataParallel {
     const L = m.layers.length;
     this.runner = runner;
     this.rec = runner.recorder;
-    const fwdCap = 2 * L + 1, bwdCap = 3 * L + 1, redCap = P;
-    const sizes = [...Array.from({ length: P - 1 }, () => m.numParameters * 4), programBytes(P * (fwdCap + bwdCap + redCap))];
+    const ctx = { engine: { kernels: this.rec } as unknown as Core, rngPtr: m.rngPtr, presetMasks: true };
+    const bound = bindLayers(ctx, m.specs, m.inputSize, m.paramsPtr, m.gradsPtr).layers;
+    // the panel backward needs no gradient buffer per shard (panel-backward.ts)
+    const panels = P >= 2 && panelable(bound, m.firstParam);
+    const extra = panels ? 0 : P - 1;
+    const fwdCap = 2 * L + 1, bwdCap = 3 * L + 1, redCap = P, dwCap = 2 * L + 1;
+    const sizes = [...Array.from({ length: extra }, () => m.numParameters * 4), programBytes(P * (fwdCap + bwdCap + (panels ? dwCap : redCap)))];
     const blocks = (this.blocks = m.engine.arena.allocAll(sizes));
-    this.grads = [m.gradsPtr, ...blocks.slice(0, P - 1)];
-    let at = blocks[P - 1];
+    this.grads = [m.gradsPtr, ...blocks.slice(0, extra)];
+    let at = blocks[extra];
     const program = (cap: number): Program => {
       const p = { ptr: at, cap, count: 0 };
       at += programBytes(cap);
@@ -122,9 +137,10 @@ export class DataParallel {
     };
     this.fwd = Array.from({ length: P }, () => program(fwdCap));
     this.bwd = Array.from({ length: P }, () => program(bwdCap));
-    this.red = Array.from({ length: P }, () => program(redCap));
-    const ctx = { engine: { kernels: this.rec } as unknown as Core, rngPtr: m.rngPtr, presetMasks: true };
-    this.shards = this.grads.map((g) => bindLayers(ctx, m.specs, m.inputSize, m.paramsPtr, g).layers);
+    this.red = panels ? [] : Array.from({ length: P }, () => program(redCap));
+    this.panels = panels ? new PanelBackward(runner, this.rec, bound, m.firstParam, m.outputSize, this.bwd, Array.from({ length: P }, () => program(dwCap)), DEFAULT_MIN_FLOPS) : null;
+    this.shards = this.grads.map((g, s) => (s === 0 ? bound : bindLayers(ctx, m.specs, m.inputSize, m.paramsPtr, g).layers));
+    while (this.shards.length < P) this.shards.push(bound);
     this.acts = Array.from({ length: P }, () => new Array<number>(L + 1).fill(0));
     this.scratch = Array.from({ length: P }, () => new Array<number>(L).fill(0));
     this.rows = new Array<number>(P + 1).fill(0);
@@ -137,11 +153,29 @@ export class DataParallel {
    */
   split(n: number): number {
     const units = Math.ceil(n / ROW_UNIT);
-    const parts = Math.max(1, Math.min(this.threads, this.runner.threads, units));
-    const rows = this.rows;
-    for (let s = 0; s < parts; s++) rows[s] = Math.floor((s * units) / parts) * ROW_UNIT;
+    this.n = n;
+    return (this.parts = Math.max(1, Math.min(this.threads, this.runner.threads, units)));
+  }
+
+  /**
+   * Cuts the rows for phase `cls` (FWD or CHAIN): with 2 threads the calling thread's
+   * share of the units is adapted to the threads' measured speeds (SplitShare, as for a
+   * split GEMM: a row's results do not depend on which thread computes it); else equal.
+   * Returns the calling thread's units.
+   */
+  private cutRows(cls: number): number {
+    const n = this.n, parts = this.parts, rows = this.rows, units = Math.ceil(n / ROW_UNIT);
+    const mine = parts === 2 ? this.share.units(cls, units) : Math.floor(units / parts);
+    for (let s = 1; s < parts; s++) rows[s] = (parts === 2 ? mine : Math.floor((s * units) / parts)) * ROW_UNIT;
+    rows[0] = 0;
     rows[parts] = n;
-    return (this.parts = parts);
+    return mine;
+  }
+
+  /** Runs a phase's programs and, with 2 threads, learns the calling thread's share of phase `cls` from its timing. */
+  private runPhase(programs: Program[], cls: number, mine: number, theirs: number): void {
+    this.runner.run(programs, this.parts);
+    if (this.parts === 2) this.share.update(cls, mine, theirs, this.runner.ownMs, this.runner.allMs);
   }
 
   /** Phases 0 and 1: the masks, then every shard's forward (after `split(n)`); plan.acts[0] is the input. */
@@ -152,7 +186,7 @@ export class DataParallel {
       if (l.alias) acts[k + 1] = acts[k];
       else if (training && l instanceof DropoutLayer && l.p > 0) l.drawMask(n, plan.scratch[k]);
     }
-    const runner = this.runner;
+    const runner = this.runner, mine = this.cutRows(FWD);
     for (let s = 0; s < this.parts; s++) {
       const r = this.rows[s], rows = this.rows[s + 1] - r;
       const sa = this.acts[s], sc = this.scratch[s], shard = this.shards[s];
@@ -170,12 +204,22 @@ export class DataParallel {
       }
       runner.end();
     }
-    runner.run(this.fwd, this.parts);
+    this.runPhase(this.fwd, FWD, mine, Math.ceil(n / ROW_UNIT) - mine);
   }
 
-  /** Phases 3 and 4: every shard's backward from plan.dOut, then the sum into the model's gradients. */
+  /** Phases 3 and 4: every shard's backward from plan.dOut, then the sum into the model's gradients (or the panel backward). */
   backward(plan: Plan, training: boolean): void {
     const runner = this.runner, first = this.m.firstParam, parts = this.parts;
+    const pb = this.panels;
+    if (pb !== null && parts >= 2) {
+      const units = Math.ceil(this.n / ROW_UNIT), mine = this.cutRows(CHAIN);
+      pb.runChain(plan, this.rows, parts, training);
+      if (parts === 2) this.share.update(CHAIN, mine, units - mine, runner.ownMs, runner.allMs);
+      const frac = this.share.get(DW);
+      pb.runWeights(plan, this.n, parts, frac);
+      if (parts === 2) this.share.update(DW, frac, 1 - frac, runner.ownMs, runner.allMs);
+      return;
+    }
     for (let s = 0; s < parts; s++) {
       const r = this.rows[s], rows = this.rows[s + 1] - r;
       const sa = this.acts[s], sc = this.scratch[s], shard = this.shards[s];

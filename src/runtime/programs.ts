@@ -23,6 +23,8 @@ import { PROGRAM_STRIDE } from './pool-worker.js';
 
 export { PROGRAM_STRIDE };
 
+const clock: { now(): number } = typeof performance === 'object' ? performance : Date;
+
 /** Bytes of a program of `calls` calls. */
 export const programBytes = (calls: number): number => calls * PROGRAM_STRIDE * 8;
 
@@ -43,6 +45,9 @@ export class ProgramRunner {
   private readonly memory: WebAssembly.Memory;
   private view: Float64Array;
   private target: Program | null = null;
+  /** milliseconds of the last `run`: the calling thread's part (posts and its own program), and the whole run */
+  ownMs = 0;
+  allMs = 0;
 
   /** @internal made by Core for a threaded engine */
   constructor(exports: WebAssembly.Exports, private readonly pool: ThreadPool) {
@@ -80,16 +85,21 @@ export class ProgramRunner {
    * Runs `programs[0..count)` at once: programs[0] on the calling thread, programs[p] on
    * worker p - 1; returns when every one has finished (the calling thread blocks in
    * Atomics.wait). A worker whose program trapped makes this throw a StateError, after
-   * every worker is done: none is left running.
+   * every worker is done: none is left running. Sets `ownMs` and `allMs` (the calling
+   * thread's part, from the first post; the whole run), for shares that adapt to the
+   * threads' speeds (nn/data-parallel.ts).
    */
   run(programs: readonly Program[], count: number): void {
     if (count - 1 > this.pool.size) throw new StateError(`threads: ${count} programs for ${this.pool.size + 1} threads`);
+    const t0 = clock.now();
     for (let p = 1; p < count; p++) this.pool.postRun(p - 1, programs[p].ptr, programs[p].count);
     try {
       this.replay(programs[0]);
+      this.ownMs = clock.now() - t0;
     } finally {
       this.pool.wait(count - 1);
     }
+    this.allMs = clock.now() - t0;
   }
 
   /** Runs `program` on the calling thread. */

@@ -1,0 +1,152 @@
+// Where the time of a threaded training step goes (docs/threads.md, "Data-parallel steps").
+//
+//   node bench/mlp-step/profile-threads.mjs [--build relaxed|simd] [--batch 128] [--mode data|gemm|auto]
+//        [--sizes 784,256,128,10] [--steps 400] [--rounds 5]
+//
+// Runs the MLP step (lossAndGrad softmax cross-entropy + Adam) on init({ threads: 2 }) with
+// the pool's post and wait calls wrapped: each hand-off ("join": posts, the calling thread's
+// own part, its wait for the workers) is timed, in step order, and so is the serial time
+// between joins on the calling thread (recording programs, the loss, JS). Medians over the
+// steps of each round, then the median round. Then, for a data-parallel step, each
+// phase's programs are replayed alone on the calling thread (the workers idle): the cost of
+// shard 0 against shard 1 of the same phase, with no second thread competing for memory.
+// A one-thread step of the same build is timed in the same rounds for the ratio.
+import { dirname, join } from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+};
+const relaxed = opt('--build', 'relaxed') === 'relaxed';
+const batch = Number(opt('--batch', 128));
+const mode = opt('--mode', 'data');
+const sizes = opt('--sizes', '784,256,128,10').split(',').map(Number);
+const STEPS = Number(opt('--steps', 400));
+const ROUNDS = Number(opt('--rounds', 5));
+const { init } = await import(join(repo, 'dist', 'index.js'));
+
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length ? s[s.length >> 1] : NaN;
+};
+const load0 = os.loadavg();
+
+function setup(e, parallel) {
+  const x = e.tensor([batch, sizes[0]]);
+  const xs = new Float32Array(batch * sizes[0]);
+  for (let i = 0; i < xs.length; i++) xs[i] = ((i * 2654435761) % 1000) / 1000;
+  e.f32(x.ptr, xs.length).set(xs);
+  const y = Int32Array.from({ length: batch }, (_, i) => (i * 7) % sizes[sizes.length - 1]);
+  const model = e.nn.mlp(sizes, { activation: 'relu', seed: 1 });
+  if (parallel) model.parallel = parallel;
+  const adam = e.optim.adam(model, { lr: 1e-3 });
+  return { model, step: () => (model.lossAndGrad(x, y, 'softmaxCrossEntropy'), adam.step()) };
+}
+
+const one = await init({ relaxedSimd: relaxed });
+const two = await init({ threads: 2, relaxedSimd: relaxed });
+const s1 = setup(one, null);
+const s2 = setup(two, mode);
+const pool = two.pool;
+if (!pool) throw new Error('no pool');
+
+// ---- event log: per step, per join: t_post (first post), t_wait0, t_wait1
+const MAXJ = 16;
+const ev = new Float64Array(STEPS * MAXJ * 3);
+let step = 0, j = 0, posted = -1;
+const now = () => performance.now();
+for (const name of ['post', 'postRun', 'postCall']) {
+  const f = pool[name].bind(pool);
+  pool[name] = (...a) => {
+    if (posted < 0) posted = now();
+    return f(...a);
+  };
+}
+const wait = pool.wait.bind(pool);
+let stepStart = 0;
+const stepT0 = new Float64Array(STEPS), stepT1 = new Float64Array(STEPS);
+pool.wait = (c) => {
+  const t0 = now();
+  wait(c);
+  const t1 = now();
+  if (j < MAXJ) {
+    const o = (step * MAXJ + j) * 3;
+    ev[o] = posted; ev[o + 1] = t0; ev[o + 2] = t1;
+  }
+  j++;
+  posted = -1;
+};
+const joins = [];
+for (let i = 0; i < 50; i++) s2.step();
+for (let i = 0; i < 50; i++) s1.step();
+const rounds = [];
+for (let r = 0; r < ROUNDS; r++) {
+  // one thread
+  let t = now();
+  for (let i = 0; i < STEPS; i++) s1.step();
+  const one_ms = (now() - t) / STEPS;
+  // two threads, logged
+  let nj = 0;
+  for (step = 0; step < STEPS; step++) {
+    j = 0;
+    stepT0[step] = now();
+    s2.step();
+    stepT1[step] = now();
+    nj = Math.max(nj, j);
+  }
+  const per = [];
+  for (let q = 0; q < nj; q++) {
+    const own = [], waited = [], before = [];
+    for (let s = 0; s < STEPS; s++) {
+      const o = (s * MAXJ + q) * 3;
+      const prevEnd = q === 0 ? stepT0[s] : ev[o - 1];
+      own.push(ev[o + 1] - ev[o]);
+      waited.push(ev[o + 2] - ev[o + 1]);
+      before.push(ev[o] - prevEnd);
+    }
+    per.push({ before: median(before), own: median(own), wait: median(waited) });
+  }
+  const after = [], total = [];
+  for (let s = 0; s < STEPS; s++) {
+    after.push(stepT1[s] - ev[(s * MAXJ + nj - 1) * 3 + 2]);
+    total.push(stepT1[s] - stepT0[s]);
+  }
+  rounds.push({ one_ms, two_ms: median(total), per, after: median(after) });
+}
+rounds.sort((a, b) => a.two_ms - b.two_ms);
+const mid = rounds[rounds.length >> 1];
+const names = mode === 'data' ? ['forward', 'backward', 'reduce', 'adam'] : [];
+console.log(`${relaxed ? 'relaxed' : 'simd'} b${batch} mode ${mode}: load ${load0.map((v) => v.toFixed(2)).join(' ')} -> ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(`one thread ${mid.one_ms.toFixed(3)} ms/step (${(1000 / mid.one_ms).toFixed(0)}/s); two threads median step ${mid.two_ms.toFixed(3)} ms (${(1000 / mid.two_ms).toFixed(0)}/s), ${(mid.one_ms / mid.two_ms).toFixed(2)}x  (rounds: ${rounds.map((r) => (r.one_ms / r.two_ms).toFixed(2)).join(' ')})`);
+let sum = 0;
+mid.per.forEach((p, q) => {
+  sum += p.before + p.own + p.wait;
+  console.log(`  join ${q} ${(names[q] ?? '').padEnd(9)} serial before ${(p.before * 1000).toFixed(0).padStart(5)} µs   own ${(p.own * 1000).toFixed(0).padStart(5)} µs   wait ${(p.wait * 1000).toFixed(0).padStart(5)} µs`);
+});
+console.log(`  after last join ${(mid.after * 1000).toFixed(0)} µs; sum of medians ${((sum + mid.after) * 1000).toFixed(0)} µs`);
+
+// ---- each phase's programs alone on the calling thread (data-parallel only)
+const dp = s2.model.shards?.dp;
+if (mode === 'data' && dp) {
+  const runner = two.programs;
+  const alone = (p) => {
+    for (let i = 0; i < 20; i++) runner.replay(p);
+    const ts = [];
+    for (let r = 0; r < 7; r++) {
+      const t = now();
+      for (let i = 0; i < 100; i++) runner.replay(p);
+      ts.push((now() - t) / 100);
+    }
+    return median(ts) * 1000;
+  };
+  for (const ph of ['fwd', 'bwd', 'red']) {
+    const ps = dp[ph];
+    console.log(`  ${ph} alone on the calling thread: ${ps.slice(0, dp.parts).map((p, s) => `shard ${s} ${alone(p).toFixed(0)} µs (${p.count} calls)`).join(', ')}`);
+  }
+}
+one.dispose();
+two.dispose();

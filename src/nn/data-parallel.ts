@@ -4,8 +4,7 @@
  * model's forward and backward on its shard; the gradients are summed into the model's
  * flat buffer, and the optimizer then takes one step as usual.
  *
- * One step, n rows in P shards (shard s = rows r_s ≤ i < r_{s+1}, whole units of 8 rows,
- * the GEMM's row split in runtime/gemm-threads.ts):
+ * One step, n rows in P shards (shard s = rows r_s ≤ i < r_{s+1}):
  *   0. the dropout masks of the whole batch, drawn on the calling thread in layer order
  *      (f32_dropout_mask: the same draws, in the same order, as one thread's forward);
  *   1. forward: thread s runs every layer on its rows (its rows of each activation,
@@ -13,30 +12,40 @@
  *      all shards together are the one-thread buffers);
  *   2. the loss on the whole batch, by the caller (the one-thread call: the mean is over
  *      all n rows, and the value and dL/dy are one thread's);
- *   3. backward: thread s from its rows of dL/dy, with gradBeta 0 into its own gradient
- *      buffer (shard 0 into the model's), through its own block of rows of the plan's
- *      ping-pong gradient buffers (rows r_s of width plan.gradWidth: the layers' widths
- *      differ, so a shard's rows at one width would overlap another's at the next);
+ *   3. backward. A model whose parameters all sit in Linear → ReLU layers and a last
+ *      Linear (an MLP with ReLU, dropout or not): the panel backward (panel-backward.ts),
+ *      dL/d(pre-activation) by rows, then each weight gradient over the whole batch by
+ *      panels: one thread's gradient bits, no reduction. Any other model: thread s from
+ *      its rows of dL/dy, with gradBeta 0 into its own gradient buffer (shard 0 into the
+ *      model's), through its own block of rows of the plan's ping-pong gradient buffers
+ *      (rows r_s of width plan.gradWidth: the layers' widths differ, so a shard's rows at
+ *      one width would overlap another's at the next); then
  *   4. the reduction g ← ((g_0 + g_1) + g_2) + …, elementwise, the parameters cut into
  *      one range per thread (which thread sums an element does not change its bits).
  * Each phase is a set of programs (runtime/programs.ts) recorded by the shard's own bound
  * layers (the model's specs bound to a recorder, bind.ts) and run at once: the first on
  * the calling thread, the others on the pool's workers; a phase returns when all are done.
  *
- * Bits. A row of a GEMM's output is computed by the same micro-kernel over the same
- * blocks of k wherever the row lies, and shard edges fall on 8-row boundaries, so the
- * forward activations, the loss value, dL/dy and every input gradient equal one
- * thread's to the last bit (the first step's loss is one thread's). The parameter
- * gradients sum over the batch in another order (per shard, then across shards), so
- * they differ from one thread's by rounding, |Δg| ≲ n·u·Σ|terms| (u = 2^-24); the
- * order is fixed by the thread count, so a given count repeats its bits run to run.
+ * Cuts. With the panel backward and 2 threads each phase's cut (rows in units of 4,
+ * panels) follows the threads' measured speeds (SplitShare, runtime/gemm-threads.ts: the
+ * two vCPUs of a shared machine are not always equally fast); no result depends on it.
+ * With shards and a reduction the rows are cut in equal parts of 8-row units (the cut
+ * fixes the order of the gradient sums).
  *
- * Everything is allocated once (the P - 1 shard gradient buffers, the programs, the
- * per-shard pointer tables): a step allocates nothing.
+ * Bits. A row of a GEMM's output is computed by the same micro-kernel over the same
+ * blocks of k wherever the row lies, and shard edges fall on 4-row boundaries, so the
+ * forward activations, the loss value, dL/dy and every input gradient equal one
+ * thread's to the last bit (the first step's loss is one thread's). With the panel
+ * backward so do the parameter gradients, and so every step. With shards and a
+ * reduction the parameter gradients sum over the batch in another order (per shard,
+ * then across shards), so they differ from one thread's by rounding, |Δg| ≲ n·u·Σ|terms|
+ * (u = 2^-24); the order is fixed by the thread count, so a given count repeats its bits
+ * run to run.
+ *
+ * Everything is allocated once (the P - 1 shard gradient buffers where there is a
+ * reduction, the programs, the per-shard pointer tables): a step allocates nothing.
  */
-import { MemoryError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
-import { describe } from '../runtime/validate.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { DEFAULT_MIN_FLOPS, SplitShare } from '../runtime/gemm-threads.js';
 import { programBytes, type Program, type ProgramRunner } from '../runtime/programs.js';
@@ -45,34 +54,18 @@ import { DropoutLayer, type BoundLayer, type LayerSpec } from './layers.js';
 import { PanelBackward, panelable } from './panel-backward.js';
 import type { Plan } from './plan.js';
 
-/** How a threaded engine runs `lossAndGrad`: 'auto' (the rule below), 'gemm' (one forward, GEMMs split by panels), 'data' (shards). */
-export type ParallelMode = 'auto' | 'gemm' | 'data';
-
 /** Shard rows come in units of 8 (the split unit of runtime/gemm-threads.ts, a multiple of the micro-tile's rows). */
 const ROW_UNIT = 8;
+/**
+ * Shards are cut at multiples of 4 rows (the plain build's 4x8 micro-tile: every row of a
+ * GEMM's output then falls in the same kind of tile as in the unsplit call; the relaxed
+ * build's products, beta 0, give the same bits whichever tile a row falls in), so that a
+ * 2-thread cut can follow the threads' speeds in steps of 4 rows (3 % of a batch of 128).
+ */
+const CUT_UNIT = 4;
 
 /** The phases whose 2-thread split adapts (SplitShare classes): forward rows, backward chain rows, weight-gradient panels. */
 const FWD = 0, CHAIN = 1, DW = 2;
-
-/**
- * The 'auto' rule (docs/threads.md, "Which mode 'auto' picks"), from the step's work
- * W = 6·n·numParameters flops (forward 2nP, backward 4nP: the products of a dense
- * model) and the rows per thread:
- *   W < SOLO_MAX_FLOPS            the calling thread alone (a step this small gains
- *                                 less from a second thread than the hand-offs cost);
- *   else n ≥ threads·DP_MIN_ROWS  data-parallel;
- *   else                          one forward, GEMMs split by panels.
- * The measurement behind it: bench/threads.bench.mjs (the MLP step on one thread, GEMMs
- * split, data-parallel, at b8-b512) and the "Threads" section of bench/RESULTS.md.
- */
-export const DP_MIN_ROWS = 64;
-export const SOLO_MAX_FLOPS = 12e6;
-
-/** Which way 'auto' runs a step of n rows of a model of `params` parameters on `threads` threads. */
-export function autoMode(n: number, params: number, threads: number): 'solo' | 'data' | 'gemm' {
-  if (6 * n * params < SOLO_MAX_FLOPS) return 'solo';
-  return n >= threads * DP_MIN_ROWS ? 'data' : 'gemm';
-}
 
 /** What a data-parallel step needs from its model (a Sequential). */
 export interface ShardedModel {
@@ -158,24 +151,25 @@ export class DataParallel {
   }
 
   /**
-   * Cuts the rows for phase `cls` (FWD or CHAIN): with 2 threads the calling thread's
-   * share of the units is adapted to the threads' measured speeds (SplitShare, as for a
-   * split GEMM: a row's results do not depend on which thread computes it); else equal.
-   * Returns the calling thread's units.
+   * Cuts the rows for phase `cls` (FWD or CHAIN). With the panel backward and 2 threads
+   * the calling thread's share adapts to the threads' measured speeds (SplitShare, as for
+   * a split GEMM), in units of CUT_UNIT rows: no result depends on the cut. With shards and
+   * a reduction the cut fixes the order of the gradient sums: equal parts of 8-row units,
+   * so a thread count repeats its bits. Returns the calling thread's units.
    */
   private cutRows(cls: number): number {
-    const n = this.n, parts = this.parts, rows = this.rows, units = Math.ceil(n / ROW_UNIT);
-    const mine = parts === 2 ? this.share.units(cls, units) : Math.floor(units / parts);
-    for (let s = 1; s < parts; s++) rows[s] = (parts === 2 ? mine : Math.floor((s * units) / parts)) * ROW_UNIT;
+    const n = this.n, parts = this.parts, rows = this.rows;
+    const adapt = parts === 2 && this.panels !== null, unit = adapt ? CUT_UNIT : ROW_UNIT, units = Math.ceil(n / unit);
+    const mine = adapt ? this.share.units(cls, units) : Math.floor(units / parts);
+    for (let s = 1; s < parts; s++) rows[s] = (adapt ? mine : Math.floor((s * units) / parts)) * unit;
     rows[0] = 0;
     rows[parts] = n;
     return mine;
   }
 
-  /** Runs a phase's programs and, with 2 threads, learns the calling thread's share of phase `cls` from its timing. */
-  private runPhase(programs: Program[], cls: number, mine: number, theirs: number): void {
-    this.runner.run(programs, this.parts);
-    if (this.parts === 2) this.share.update(cls, mine, theirs, this.runner.ownMs, this.runner.allMs);
+  /** Learns the calling thread's share of phase `cls` from the last run (2 threads, panel backward): `mine` and `theirs` units. */
+  private learn(cls: number, mine: number, theirs: number): void {
+    if (this.parts === 2 && this.panels !== null) this.share.update(cls, mine, theirs, this.runner.ownMs, this.runner.allMs);
   }
 
   /** Phases 0 and 1: the masks, then every shard's forward (after `split(n)`); plan.acts[0] is the input. */
@@ -204,7 +198,8 @@ export class DataParallel {
       }
       runner.end();
     }
-    this.runPhase(this.fwd, FWD, mine, Math.ceil(n / ROW_UNIT) - mine);
+    runner.run(this.fwd, this.parts);
+    this.learn(FWD, mine, Math.ceil(n / CUT_UNIT) - mine);
   }
 
   /** Phases 3 and 4: every shard's backward from plan.dOut, then the sum into the model's gradients (or the panel backward). */
@@ -212,12 +207,12 @@ export class DataParallel {
     const runner = this.runner, first = this.m.firstParam, parts = this.parts;
     const pb = this.panels;
     if (pb !== null && parts >= 2) {
-      const units = Math.ceil(this.n / ROW_UNIT), mine = this.cutRows(CHAIN);
+      const units = Math.ceil(this.n / CUT_UNIT), mine = this.cutRows(CHAIN);
       pb.runChain(plan, this.rows, parts, training);
-      if (parts === 2) this.share.update(CHAIN, mine, units - mine, runner.ownMs, runner.allMs);
+      this.learn(CHAIN, mine, units - mine);
       const frac = this.share.get(DW);
       pb.runWeights(plan, this.n, parts, frac);
-      if (parts === 2) this.share.update(DW, frac, 1 - frac, runner.ownMs, runner.allMs);
+      this.learn(DW, frac, 1 - frac);
       return;
     }
     for (let s = 0; s < parts; s++) {
@@ -250,62 +245,5 @@ export class DataParallel {
   dispose(): void {
     for (const b of this.blocks) this.m.engine.arena.free(b);
     this.blocks.length = 0;
-  }
-}
-
-/**
- * A model's `parallel` mode and its data-parallel step, made on the first sharded step.
- * `pick(engine, n)` gives the step for n rows, or null for the one-forward path (one
- * thread, or GEMMs split by panels): 'gemm' never shards; 'auto' follows `autoMode`
- * (its 'solo' is the data-parallel step cut into one shard: every product on the calling
- * thread); 'data' shards whenever there are two threads and two units of rows. When
- * 'auto' cannot get the buffers (a MemoryError), it splits GEMMs from then on; 'data'
- * throws the MemoryError (nothing else has changed).
- */
-export class ShardChoice {
-  mode: ParallelMode = 'auto';
-  private dp: DataParallel | null = null;
-  /** the one-shard step of 'auto' below SOLO_MAX_FLOPS (programs only: no extra gradient buffer) */
-  private solo: DataParallel | null = null;
-  private refused = false;
-  private params: number | undefined;
-
-  constructor(private readonly model: () => ShardedModel) {}
-
-  setMode(kind: string, mode: ParallelMode): void {
-    if (mode !== 'auto' && mode !== 'gemm' && mode !== 'data') {
-      throw new ValueError(`${kind}: parallel must be 'auto', 'gemm' or 'data', got ${describe(mode)}`);
-    }
-    this.mode = mode;
-  }
-
-  pick(engine: Core, n: number): DataParallel | null {
-    const runner = engine.programs, mode = this.mode;
-    if (mode === 'gemm' || runner === null || runner.threads < 2) return null;
-    const how = mode === 'auto' ? autoMode(n, (this.params ??= this.model().numParameters), runner.threads) : 'data';
-    if (how === 'gemm') return null;
-    const solo = how === 'solo';
-    let dp = solo ? this.solo : this.dp;
-    if (dp === null) {
-      if (this.refused && mode === 'auto') return null;
-      const m = this.model();
-      if (m.numParameters === 0) return null;
-      try {
-        dp = new DataParallel(m, runner, solo ? 1 : runner.threads);
-      } catch (e) {
-        if (!(e instanceof MemoryError) || mode === 'data') throw e;
-        this.refused = true;
-        return null;
-      }
-      if (solo) this.solo = dp;
-      else this.dp = dp;
-    }
-    return dp.split(n) >= (solo ? 1 : 2) ? dp : null;
-  }
-
-  dispose(): void {
-    this.dp?.dispose();
-    this.solo?.dispose();
-    this.dp = this.solo = null;
   }
 }

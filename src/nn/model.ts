@@ -20,7 +20,8 @@ import { bindLayers, checkSpecs, initLinears, parameterRanges, type BoundLayers 
 import type { BoundLayer, FiniteCheck, LayerSpec } from './layers.js';
 import { extendPlan, inputGradPtr, type BackwardOptions } from './input-grad.js';
 import { HvpOperator } from './hvp.js';
-import { ShardChoice, type DataParallel, type ParallelMode } from './data-parallel.js';
+import type { DataParallel } from './data-parallel.js';
+import { ShardChoice, type ParallelMode } from './parallel-mode.js';
 import { freePlan, makePlan, type Plan } from './plan.js';
 
 export interface ModelOptions {

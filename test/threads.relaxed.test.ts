@@ -2,8 +2,8 @@
 // (runtime/shared-module.ts) and run by init({ threads }) wherever init() would run the
 // relaxed build on one thread. Against the relaxed one-thread build, both paths of a
 // threaded step: GEMMs split across the workers (to the last bit with beta = 0, within
-// the stated tolerance with beta != 0) and data-parallel training steps (within the
-// data-parallel tolerance of docs/threads.md). Node 20 validates relaxed SIMD only with
+// the stated tolerance with beta != 0) and training steps (GEMMs split: within the
+// tolerance of docs/threads.md; data-parallel, a ReLU MLP: one thread's bits). Node 20 validates relaxed SIMD only with
 // --experimental-wasm-relaxed-simd: there this file runs itself in a child Node given the
 // flag (the workers share the process's V8 flags).
 import { spawnSync } from 'node:child_process';
@@ -80,7 +80,7 @@ if (RELAXED) {
       }
     });
 
-    it("training steps, GEMM split ('gemm') and data-parallel ('data'): 8 SGD-momentum steps within 1e-5 relative of one thread", async () => {
+    it("training steps, GEMM split ('gemm'): 8 SGD-momentum steps within 1e-5 relative of one thread; data-parallel ('data', the panel backward of a ReLU MLP): one thread's bits", async () => {
       const ref = await one, r = rng(11), n = 96, sizes = [100, 64, 48, 10];
       const x = Float32Array.from({ length: n * sizes[0] }, () => 2 * r() - 1);
       const y = Int32Array.from({ length: n }, () => Math.floor(r() * 10));
@@ -106,6 +106,10 @@ if (RELAXED) {
           const got = train(e, mode), what = `${e.threads.count} threads, ${mode}`;
           // the first loss: the forward is one thread's (beta = 0 products) on either path
           expect(got.losses[0], what).toBe(base.losses[0]);
+          if (mode === 'data') {
+            expect(got.losses, what).toEqual(base.losses);
+            expect(got.p, `${what}: parameters`).toEqual(base.p);
+          }
           expect(relErr(got.p, base.p), `${what}: parameters`).toBeLessThanOrEqual(1e-5);
           got.losses.forEach((v, i) => expect(Math.abs(v - base.losses[i]) / base.losses[i], `${what}: step ${i}`).toBeLessThanOrEqual(1e-5));
         }

@@ -1,7 +1,7 @@
 // Where the time of a threaded training step goes (docs/threads.md, "Data-parallel steps").
 //
 //   node bench/mlp-step/profile-threads.mjs [--build relaxed|simd] [--batch 128] [--mode data|gemm|auto]
-//        [--sizes 784,256,128,10] [--steps 400] [--rounds 5]
+//        [--sizes 784,256,128,10] [--steps 400] [--rounds 5] [--dist DIR (default: this checkout's dist)]
 //
 // Runs the MLP step (lossAndGrad softmax cross-entropy + Adam) on init({ threads: 2 }) with
 // the pool's post and wait calls wrapped: each hand-off ("join": posts, the calling thread's
@@ -27,7 +27,7 @@ const mode = opt('--mode', 'data');
 const sizes = opt('--sizes', '784,256,128,10').split(',').map(Number);
 const STEPS = Number(opt('--steps', 400));
 const ROUNDS = Number(opt('--rounds', 5));
-const { init } = await import(join(repo, 'dist', 'index.js'));
+const { init } = await import(join(opt('--dist', join(repo, 'dist')), 'index.js'));
 
 const median = (a) => {
   const s = [...a].sort((x, y) => x - y);

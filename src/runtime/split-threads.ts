@@ -7,7 +7,8 @@
  * on offset pointers with a shorter n. Ranges start at multiples of RANGE_UNIT elements:
  * every element then goes through the same SIMD lane code (4-wide body, scalar tail
  * for the last n mod 4) as in the unsplit call, so the result is bit-identical to one
- * thread. Below `minElems` a call stays on the calling thread, and so does a call while
+ * thread, wherever the ranges are cut: with 2 threads the calling thread's share adapts
+ * to the threads' measured speeds (SplitShare, runtime/gemm-threads.ts). Below `minElems` a call stays on the calling thread, and so does a call while
  * the workers are asleep (`pool.warm()`: no wait returned within half their polling
  * budget, e.g. after a step 'auto' ran on the calling thread alone): waking them costs a
  * futex wake-up, and on a busy machine a time slice of milliseconds (measured at load 8-13:
@@ -17,8 +18,11 @@
  * for the MLP 784-256-128-10 (235,146 parameters), which on one thread is serial time
  * between two threaded training steps; two cores bring twice the L1/L2 bandwidth.
  */
+import { SplitShare } from './gemm-threads.js';
 import type { Kernels } from './kernels.js';
 import type { ThreadPool } from './pool.js';
+
+const now: () => number = () => performance.now();
 
 /** Elements per range boundary: a multiple of the 4 lanes, and of 16 floats = one 64-byte cache line. */
 const RANGE_UNIT = 16;
@@ -37,23 +41,33 @@ export function threadedElementwise(base: Kernels, pool: ThreadPool, minElems: n
   const fn = base.f32_adam;
   const index = Object.keys(base).indexOf('f32_adam');
   // f32_adam(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign): 4 pointers after n
+  // with 2 threads the calling thread's share adapts to the threads' speeds (as a split GEMM's: gemm-threads.ts)
+  const share = new SplitShare();
   const f32_adam: Kernels['f32_adam'] = (n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign) => {
     const threads = pool.size + 1;
     if (threads < 2 || n < minElems || !pool.warm()) return fn(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
-    const step = Math.ceil(n / threads / RANGE_UNIT) * RANGE_UNIT;
+    const units = Math.ceil(n / RANGE_UNIT), step = Math.ceil(units / threads) * RANGE_UNIT;
+    // thread t's range starts at cut(t): with 2 threads the adapted share, else equal ranges
+    const first = threads === 2 ? share.units(0, units) * RANGE_UNIT : step;
+    const t0 = now();
     let posted = 0;
-    for (let s = step; s < n; s += step) {
+    for (let t = 1; t < threads; t++) {
+      const s = Math.min(n, t === 1 ? first : first + (t - 1) * step), e = t + 1 === threads ? n : Math.min(n, first + t * step);
+      if (e <= s) break;
       const c = pool.calls[posted], o = 4 * s;
-      c[0] = index; c[1] = Math.min(step, n - s);
+      c[0] = index; c[1] = e - s;
       c[2] = g + o; c[3] = p + o; c[4] = m + o; c[5] = v + o;
       c[6] = lrt; c[7] = b1; c[8] = b2; c[9] = omb1; c[10] = omb2; c[11] = eps; c[12] = ibc2; c[13] = wd; c[14] = decay; c[15] = sign;
       pool.postCall(posted++);
     }
+    let t1 = 0;
     try {
-      fn(Math.min(step, n), g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
+      fn(Math.min(first, n), g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
+      t1 = now();
     } finally {
       pool.wait(posted);
     }
+    if (threads === 2) share.update(0, first, n - first, t1 - t0, now() - t0);
   };
   return { f32_adam };
 }

@@ -11,10 +11,10 @@
 // computes (a Workers rule against timing attacks), so `run` is timed here,
 // around the request: the worker runs the steps and answers; the request's
 // own overhead (~1 ms on loopback) is within a round of ~400 ms. CPU time is
-// workerd's own (utime + stime of its process from /proc/<pid>/stat, Linux),
+// workerd's own (the run time of all its threads, /proc/<pid>/task/<tid>/schedstat, Linux),
 // so the steps per CPU second compare with the other runtimes' on a loaded
 // machine; where /proc is missing, cpuMs = ms.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -120,14 +120,25 @@ async function setup(problem) {
   const port = await freePort();
   proc = start(join(repo, 'node_modules', '.bin', 'workerd'), ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], { cwd: dir });
   url = `http://127.0.0.1:${port}/`;
-  return post({ cmd: 'setup', variant, problem });
+  return { ...(await post({ cmd: 'setup', variant, problem })), workerdPid: proc.child.pid };
 }
 
-/** CPU milliseconds (user + system) used so far by workerd's process; null without /proc. */
+/**
+ * CPU milliseconds (user + system) used so far by workerd's process, all its threads; null without
+ * /proc. From each thread's schedstat (nanoseconds), else from /proc/<pid>/stat (10 ms ticks).
+ */
 function workerdCpuMs() {
+  const pid = proc.child.pid;
+  try {
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1e6;
+  } catch {
+    /* no schedstat: fall back to the ticks */
+  }
   try {
     // fields after the command name "(...)": state is field 3, utime 14, stime 15 (clock ticks, 100 per second on Linux)
-    const stat = readFileSync(`/proc/${proc.child.pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
   } catch {

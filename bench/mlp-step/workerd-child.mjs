@@ -33,13 +33,14 @@ import dataBytes from 'problem-data';
 import paramBytes from 'problem-params';
 let runner = null;
 let batches = 1;
+/*PRELUDE*/
 
 async function handle(msg) {
   switch (msg.cmd) {
     case 'setup': {
       runner = await wasmgradVariant(wasmgrad, msg.variant)(msg.problem, problemData(msg.problem, dataBytes, paramBytes));
       batches = msg.problem.batches;
-      return { info: runner.info };
+      return { info: runner.info, userAgent: navigator.userAgent };
     }
     case 'check': {
       runner.reset();
@@ -110,7 +111,9 @@ async function setup(problem) {
     modules.push(f === 'index.js' ? ['wasmgrad', 'esModule', 'wasmgrad/index.js'] : [f, 'wasm', `wasmgrad/${f}`]);
   }
   await copyFile(join(repo, 'bench', 'mlp-step', 'variants', 'wasmgrad-runner.mjs'), join(dir, 'wasmgrad-runner.mjs'));
-  await writeFile(join(dir, 'worker.mjs'), WORKER);
+  // MLP_STEP_WORKERD_PRELUDE: JS run in the worker's module body before init() (experiments, e.g.
+  // bench/workerd-vs-node.bench.mjs's "tile4" hides the user agent so init() takes the 4x8 tile)
+  await writeFile(join(dir, 'worker.mjs'), WORKER.replace('/*PRELUDE*/', process.env.MLP_STEP_WORKERD_PRELUDE ?? ''));
   let config = capnpConfig(modules);
   // MLP_STEP_WORKERD_FLAGS='["--no-liftoff"]': V8 flags for this workerd (Workerd.Config v8Flags; a
   // self-hosted workerd can set them, a deployed Worker cannot), to find out what holds workerd back

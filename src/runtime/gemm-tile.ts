@@ -3,7 +3,9 @@
 // registers live: V8 13.6 (Node 24), Deno 2.9 and Chromium 156 keep them in registers,
 // V8 12.4 (Node 22) and JSC (Bun) spill, and there the 6x8 tile ran at about half the
 // speed of the 4x8 one (bench/RESULTS.md, "GEMM tile of the relaxed build"; Zen 5,
-// 2026-12-03). Same bits up to the beta step of the edge tiles; speed only.
+// 2026-12-03). workerd (Cloudflare Workers) exposes no V8 version to a worker; it has shipped
+// V8 >= 13.6 since April 2025 (workerd 1.20261023 has V8 15.7) and runs the 6x8 tile faster
+// (bench/RESULTS.md, "workerd against Node"). Same bits up to the beta step of the edge tiles; speed only.
 
 /** Loose view of the globals the engines expose (Node, Deno, Bun, browsers). */
 interface EngineGlobals {
@@ -13,9 +15,10 @@ interface EngineGlobals {
   navigator?: { userAgent?: string };
 }
 
-/** 6 where the 6x8 tile was measured fast (V8 >= 13.6: Node 24, Deno, Chromium >= 136), else 4 (Node 22, Bun, unknown engines). */
+/** 6 where the 6x8 tile was measured fast (V8 >= 13.6: Node 24, Deno, Chromium >= 136, workerd), else 4 (Node 22, Bun, unknown engines). */
 export function relaxedTileRows(g: EngineGlobals = globalThis as EngineGlobals): 4 | 6 {
   if (g.Bun !== undefined) return 4; // JSC; Bun also reports a process.versions.v8
+  if (g.navigator?.userAgent === 'Cloudflare-Workers') return 6; // workerd: V8 >= 13.6, no version to read
   const v8 = g.Deno?.version?.v8 ?? g.process?.versions?.v8;
   if (typeof v8 === 'string') {
     const [major, minor] = v8.split('.').map(Number);

@@ -73,7 +73,7 @@ for (const name of wanted) {
   console.log(
     `${name.padEnd(9)} ${String(r.version ?? '?').padEnd(14)} ${r.ok ? 'ok  ' : 'FAIL'}  ` +
       `${r.scenario ?? '-'} loss ${fmt(r.loss0)} -> ${fmt(r.loss)} (scalar ${fmt(r.scalarLoss)})` +
-      `${r.accuracy !== undefined ? ` acc ${fmt(r.accuracy)}` : ''}  simd ${r.simd}${r.relaxedSimd ? ' (relaxed)' : ''}  ${secs}s`,
+      `${r.accuracy !== undefined ? ` acc ${fmt(r.accuracy)}` : ''}  simd ${r.simd}${r.relaxedSimd ? ` (relaxed${r.tileRows ? `, ${r.tileRows}x8 tile` : ''})` : ''}  ${secs}s`,
   );
   for (const s of r.scenarios?.slice(1) ?? []) {
     console.log(`${''.padEnd(25)} ${s.ok ? 'ok  ' : 'FAIL'}  ${s.name} loss ${fmt(s.loss0)} -> ${fmt(s.loss)} (scalar ${fmt(s.scalarLoss)})`);

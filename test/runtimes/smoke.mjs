@@ -6,7 +6,8 @@
 //
 //   const result = await smoke(wasmgrad);
 //   result.ok, result.loss0, result.loss, result.simd, result.scalarLoss, result.failures
-//   (result.relaxedSimd: engine.relaxedSimd where the engine has that flag, else null)
+//   (result.relaxedSimd: engine.relaxedSimd where the engine has that flag, else null;
+//   result.tileRows: the relaxed build's GEMM tile height init() chose, 4 or 6, else null)
 //
 // Scenarios (each trains once on the SIMD engine chosen by `init()` and once on
 // a forced-scalar engine, and checks: the loss fell below its bound, `init()`
@@ -136,12 +137,14 @@ export async function smoke(wasmgrad, { scenarios = SCENARIOS } = {}) {
   let simd = null;
   let relaxedSimd = null;
   let scalarSimd = null;
+  let tileRows = null;
   try {
     const engine = await wasmgrad.init();
     const scalar = await wasmgrad.init({ simd: false });
     simd = engine.simd;
     relaxedSimd = engine.relaxedSimd ?? null;
     scalarSimd = scalar.simd;
+    if (relaxedSimd === true && typeof engine.kernels?.gemm_tile_rows === 'function') tileRows = engine.kernels.gemm_tile_rows();
     if (simd !== true) failures.push(`init() picked the scalar build (engine.simd = ${simd}); SIMD expected`);
     if (scalarSimd !== false) failures.push(`init({ simd: false }) gave engine.simd = ${scalarSimd}`);
     for (const sc of scenarios) {
@@ -185,6 +188,7 @@ export async function smoke(wasmgrad, { scenarios = SCENARIOS } = {}) {
     simd,
     relaxedSimd,
     scalarSimd,
+    tileRows,
     scenarios: results,
     failures,
   };

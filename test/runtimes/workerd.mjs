@@ -81,7 +81,14 @@ export async function runWorkerd({ root = process.cwd(), timeoutMs = 120_000 } =
       timeoutMs,
       'workerd smoke worker',
     );
-    return { runtime: 'workerd', version, ...result };
+    const r = { runtime: 'workerd', version, ...result };
+    // workerd must get the relaxed build's 6x8 GEMM tile (src/runtime/gemm-tile.ts): with the 4x8 tile
+    // the MLP step ran ~8 % slower there (bench/RESULTS.md, "workerd against Node")
+    if (r.relaxedSimd === true && r.tileRows !== 6) {
+      r.ok = false;
+      r.failures = [...(r.failures ?? []), `init() gave workerd the ${r.tileRows}x8 GEMM tile of the relaxed build; 6x8 expected (src/runtime/gemm-tile.ts)`];
+    }
+    return r;
   } finally {
     await proc?.stop();
     await rm(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 //
 //   npm run build && node bench/workerd-vs-node.bench.mjs [--configs mlp784-b128,mlp784-b512]
 //        [--builds relaxed,simd] [--runs node,workerd,node:--no-liftoff,workerd:--no-liftoff]
-//        [--rounds 7] [--round-ms 400] [--warm-ms 3000] [--node /tmp/n24/package/bin/node] [--out FILE]
+//        [--rounds 8] [--round-ms 400] [--warm-ms 3000] [--node /tmp/n24/package/bin/node] [--out FILE]
 //
 // Each run is `runtime[:flag+flag...]`: V8 flags for that child (Node: on its command line; workerd:
 // `v8Flags` in its config.capnp, as a self-hosted deployer would set them). Every child is its own
@@ -19,11 +19,12 @@
 // same vCPU within a second or two. Reported: medians over rounds of steps per wall second and per
 // CPU second (user + system of the whole process, all threads: so a TurboFan compile on a
 // background thread counts), and each workerd run's ratio to the Node run with the same flags and
-// build: the median of the per-round ratios (paired), by CPU time and by wall time. Also each
-// process's largest inaccessible mapping after setup: V8 reserves 8 GiB per 32-bit wasm memory
-// (guard regions) only where the embedder enabled the trap handler (signal-based bounds checks);
-// without it every load and store carries an explicit check. Runtime `deno` (child.mjs in
-// node_modules/.bin/deno, flags as --v8-flags) is a third V8, between Node's and workerd's.
+// build (else Node without flags): the median of the per-round ratios (paired), by CPU time and by
+// wall time, and by CPU time on each vCPU. Runtime `deno` (child.mjs in node_modules/.bin/deno,
+// flags as --v8-flags) is a third V8, between Node's and workerd's. Flags worth comparing:
+// --no-liftoff (TurboFan only), --no-wasm-bounds-checks (workerd enables no trap handler, so its
+// wasm code checks bounds explicitly; unsafe, measurement only) and, on Node,
+// --wasm-enforce-bounds-checks (Node's code with workerd's checks); "tile4" is this bench's own.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ const opt = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
 };
-const ROUNDS = Number(opt('--rounds', 7));
+const ROUNDS = Number(opt('--rounds', 8)); // even: as many rounds on each vCPU
 const ROUND_MS = Number(opt('--round-ms', 400));
 const WARM_MS = Number(opt('--warm-ms', 3000));
 const FIRST_STEPS = 20;
@@ -73,22 +74,6 @@ function nodeVersions() {
 /** Pins every thread of `pid` to `cpu` (Linux taskset; a no-op where it is missing). */
 function pin(pid, cpu) {
   spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-}
-
-/** GiB of the largest inaccessible (---p) mapping of a process, from /proc; null elsewhere. */
-function largestReservationGiB(pid) {
-  try {
-    let most = 0n;
-    for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
-      const [range, perms] = line.split(' ');
-      if (perms !== '---p') continue;
-      const [a, b] = range.split('-').map((x) => BigInt('0x' + x));
-      if (b - a > most) most = b - a;
-    }
-    return Number(most) / 2 ** 30;
-  } catch {
-    return null;
-  }
 }
 
 class Child {
@@ -162,7 +147,7 @@ async function benchConfig(config, dir) {
       const pid = setup.workerdPid ?? child.proc.pid;
       if (setup.userAgent !== undefined) console.log(`  ${run.runtime} ${run.flags.join(' ')}, ${build}: navigator.userAgent = ${JSON.stringify(setup.userAgent)}`);
       const losses = (await child.send({ cmd: 'check', steps: 5 })).losses;
-      live.push({ run, build, child, pid, setupMs, reservedGiB: largestReservationGiB(pid), losses, rates: [], cpuRates: [] });
+      live.push({ run, build, child, pid, setupMs, losses, rates: [], cpuRates: [] });
     }
   }
   const ref = live[0].losses;
@@ -195,7 +180,7 @@ async function benchConfig(config, dir) {
   }
   for (const l of live) l.child.close();
   return live.map((l) => ({
-    runtime: l.run.runtime, flags: l.run.flags, build: l.build, setupMs: l.setupMs, reservedGiB: l.reservedGiB,
+    runtime: l.run.runtime, flags: l.run.flags, build: l.build, setupMs: l.setupMs,
     first: l.firstRate, firstCpu: l.firstCpuRate, steps: l.steps,
     wall: median(l.rates), cpu: median(l.cpuRates), rates: l.rates, cpuRates: l.cpuRates,
   }));
@@ -218,14 +203,14 @@ function pairOf(rows, r) {
 
 function report(name, rows) {
   console.log(`\n## ${name}\n`);
-  console.log('| run | build | setup ms | largest reservation GiB | first 20 steps/s | steps/s (wall) | steps/CPU-s | /Node wall | /Node CPU | CPU, vCPU 0 / 1 |');
+  console.log('| run | build | setup ms | first 20 steps/s | steps/s (wall) | steps/CPU-s | /Node wall | /Node CPU | CPU, vCPU 0 / 1 |');
   // ratios: medians of the per-round ratios to the Node run with the same flags (else none) and build
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     r.ratio = pairOf(rows, r);
     const ratio = (k) => (r.ratio ? fmt(r.ratio[k], 2) : '');
     const flags = r.flags.length ? ' ' + r.flags.join(' ') : '';
-    console.log(`| ${r.runtime}${flags} | ${r.build} | ${fmt(r.setupMs, 0)} | ${fmt(r.reservedGiB, 1)} | ${fmt(r.first)} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${ratio('wall')} | ${ratio('cpu')} | ${r.ratio ? r.ratio.cpuByVcpu.map((x) => fmt(x, 2)).join(' / ') : ''} |`);
+    console.log(`| ${r.runtime}${flags} | ${r.build} | ${fmt(r.setupMs, 0)} | ${fmt(r.first)} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${ratio('wall')} | ${ratio('cpu')} | ${r.ratio ? r.ratio.cpuByVcpu.map((x) => fmt(x, 2)).join(' / ') : ''} |`);
   }
 }
 

@@ -238,7 +238,7 @@ export function f32_project_simplex(n: i32, x: usize, scratch: usize, s: f32): f
 
 /**
  * Projection onto the ball ‖z‖₁ ≤ r (r ≥ 0): x unchanged when ‖x‖₁ ≤ r (returns 0), else
- * x <- sign(x)·max(|x| − τ, 0) (returns τ > 0). NaN (x unchanged) when x holds a NaN or
+ * x <- sign(x)·max(|x| − τ, 0), zeros +0 (f32_prox_l1; returns τ > 0). NaN (x unchanged) when x holds a NaN or
  * ±Inf. scratch: n floats.
  */
 export function f32_project_l1_ball(n: i32, x: usize, scratch: usize, r: f32): f64 {

@@ -5,8 +5,9 @@
 
 const f = Math.fround;
 
+/** sign(x)·max(|x| − t, 0), zeros +0 (the kernels' x − clamp(x, −t, t); PyTorch's softshrink). */
 export function softThreshold(x: ArrayLike<number>, t: number): number[] {
-  return Array.from(x, (v) => Math.sign(v) * Math.max(Math.abs(v) - t, 0));
+  return Array.from(x, (v) => Math.sign(v) * Math.max(Math.abs(v) - t, 0) + 0);
 }
 
 export function ridge(x: ArrayLike<number>, t: number): number[] {
@@ -85,7 +86,7 @@ export function l1Ball(x: ArrayLike<number>, r: number): number[] {
   for (let i = 0; i < x.length; i++) l1 += Math.abs(x[i]);
   if (l1 <= r) return Array.from(x);
   const tau = simplexThreshold(Array.from(x, Math.abs), r);
-  return Array.from(x, (v) => Math.sign(v) * Math.max(Math.abs(v) - tau, 0));
+  return Array.from(x, (v) => Math.sign(v) * Math.max(Math.abs(v) - tau, 0) + 0);
 }
 
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -42,11 +42,22 @@ for (const build of BUILDS) {
       }
     });
 
-    it('elementwise prox: NaN stays NaN, ±Inf stays ±Inf, -0 keeps its sign', () => {
-      const x = [NaN, Infinity, -Infinity, -0, 0.5, -0.5, 3];
-      const p = put(x);
-      e.kernels.f32_prox_l1(x.length, p, 1);
-      expect(Array.from(get(p, x.length))).toEqual([NaN, Infinity, -Infinity, -0, 0, -0, 2]);
+    it('elementwise prox: NaN stays NaN, ±Inf stays ±Inf, zeros are +0 (x − clamp(x, −t, t)) in both the SIMD body and the tail', () => {
+      const x = [NaN, Infinity, -Infinity, -0, 0.5, -0.5, 3, -3];
+      const want = [NaN, Infinity, -Infinity, 0, 0, 0, 2, -2];
+      for (const reps of [1, 3]) { // 8 floats: the scalar tail only; 24: a SIMD step and a tail
+        const xs = Array.from({ length: reps }, () => x).flat(), ws = Array.from({ length: reps }, () => want).flat();
+        let p = put(xs);
+        e.kernels.f32_prox_l1(xs.length, p, 1);
+        let got = Array.from(get(p, xs.length));
+        expect(got).toEqual(ws);
+        expect(got.every((v, i) => Object.is(v, ws[i]))).toBe(true);
+        p = put(xs);
+        e.kernels.f32_prox_elastic_net(xs.length, p, 1, 1);
+        got = Array.from(get(p, xs.length));
+        const en = ws.map((v) => v * Math.fround(0.5));
+        expect(got.every((v, i) => Object.is(v, en[i]))).toBe(true);
+      }
     });
 
     it('f32_prox_group_lasso_rows / _cols match the reference; zero groups are exact zeros; subgradient condition', () => {

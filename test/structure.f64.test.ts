@@ -44,8 +44,8 @@ describe('f64 twins of the prox operators', () => {
       }
     }
     const z = run(prox.l1(1), [0.5, -0.5, 2, -2, NaN]);
-    expect(Array.from(z)).toEqual([0, -0, 1, -1, NaN]);
-    expect(Object.is(z[1], -0)).toBe(true);
+    expect(Array.from(z)).toEqual([0, 0, 1, -1, NaN]);
+    expect(Object.is(z[1], 0)).toBe(true); // +0, as the kernels (x − clamp(x, −t, t))
     const x = Float64Array.from([3, -4, 0, 1]);
     const value = (s: StructureStep) => new F64Plan([s], 4, 't').value(x);
     expect(value(prox.l1(2))).toBe(16);

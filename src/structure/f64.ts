@@ -3,7 +3,7 @@
  * assembly/project.ts), for `minimize()`, whose vectors are host `Float64Array`s.
  * Each works in place on x[off, off + n) with the formula of its kernel, in f64:
  *
- *   l1:          x ← sign(x)·max(|x| − t, 0)                     t = ηλ
+ *   l1:          x ← x − clamp(x, −t, t) = sign(x)·max(|x| − t, 0), zeros +0   t = ηλ
  *   l2:          x ← x / (1 + t)                                  t = ηλ
  *   elasticNet:  x ← soft(x, t1) / (1 + t2)
  *   groupLasso:  x_g ← 0 if ‖x_g‖ ≤ t, else (1 − t/‖x_g‖)·x_g    (rows, columns or index sets)
@@ -22,8 +22,8 @@
 
 export function proxL1(x: Float64Array, off: number, n: number, t: number): void {
   for (let i = off; i < off + n; i++) {
-    const v = x[i], a = Math.abs(v) - t;
-    x[i] = a > 0 ? (v > 0 ? a : -a) : v !== v ? v : 0 * v;
+    const v = x[i];
+    x[i] = v - Math.min(Math.max(v, -t), t);
   }
 }
 

@@ -11,7 +11,7 @@
  * | `elasticNet(λ1, λ2)` | λ1‖x‖₁ + ½λ2‖x‖² | soft(x, ηλ1) / (1 + ηλ2) (Zou & Hastie 2005) |
  * | `groupLasso(λ, {groups})` | λ Σ_g ‖x_g‖₂ | x_g ← 0 if ‖x_g‖ ≤ ηλ, else (1 − ηλ/‖x_g‖)·x_g (Yuan & Lin 2006) |
  *
- * Zeros are exact zeros. Elementwise operators keep NaN as NaN; a group holding a NaN
+ * Zeros are exact zeros, +0 (x − clamp(x, −ηλ, ηλ): as PyTorch's softshrink; Optax keeps −0). Elementwise operators keep NaN as NaN; a group holding a NaN
  * becomes all NaN (its norm is NaN). Kernels: assembly/prox.ts.
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';

@@ -27,9 +27,9 @@
 // twins (pmax/pmin as selects, sub, mul, nearest, add); the threshold τ uses the same
 // f64 comparisons and the same four f64 sums in both builds except for pass 0's bound
 // (lane order), which only decides where the Newton steps start; so both builds give the
-// same bits (l2_ball: up to f32_sumsq's last bits).
+// same bits (l2_ball: f32_sumsq_blocked gives the same bits in both builds).
 
-import { f32_mul_scalar, f32_sumsq } from "./vector";
+import { f32_scal_x16, f32_sumsq_blocked } from "./vector";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
@@ -80,12 +80,13 @@ export function f32_project_clamp(n: i32, x: usize, lo: f32, hi: f32): void {
 }
 
 /**
- * Projection onto the ball ‖z‖₂ ≤ r: x <- x · f32(r/‖x‖) when ‖x‖ > r. Returns ‖x‖ before
+ * Projection onto the ball ‖z‖₂ ≤ r: x <- x · f32(r/‖x‖) when ‖x‖ > r, ‖x‖ from
+ * f32_sumsq_blocked (f32 blocks into f64: within ~1e-6, overflow- and underflow-safe). Returns ‖x‖ before
  * the projection (f64); when it is not finite nothing is written.
  */
 export function f32_project_l2_ball(n: i32, x: usize, r: f32): f64 {
-  const norm = Math.sqrt(f32_sumsq(n, x));
-  if (norm > <f64>r && norm < Infinity) f32_mul_scalar(n, x, x, <f32>(<f64>r / norm));
+  const norm = Math.sqrt(f32_sumsq_blocked(n, x));
+  if (norm > <f64>r && norm < Infinity) f32_scal_x16(n, x, <f32>(<f64>r / norm));
   return norm;
 }
 

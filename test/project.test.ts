@@ -233,7 +233,7 @@ for (const build of BUILDS) {
 }
 
 describe('projection kernels: both builds give the same bits', () => {
-  it('simplex, l1 ball, grid (n = 4099, and n = 100003, 300007 where a sampled bracket settles τ)', async () => {
+  it('simplex, l1 ball, grid, l2 ball (n = 4099, and n = 100003, 300007 where a sampled bracket settles τ)', async () => {
     const [s, c] = await Promise.all([engineFor('simd'), engineFor('scalar')]);
     for (const n of [4099, 100003, 300007]) {
     const x = randArray(n, 99, -2, 2);
@@ -253,6 +253,7 @@ describe('projection kernels: both builds give the same bits', () => {
       ['simplex s = n/4', (e) => (p, sc) => e.kernels.f32_project_simplex(n, p, sc, n / 4)],
       ['l1 r = n/8', (e) => (p, sc) => e.kernels.f32_project_l1_ball(n, p, sc, n / 8)],
       ['grid', (e) => (p) => e.kernels.f32_project_grid(n, p, -0.5, 0.5, 2)],
+      ['l2 ball', (e) => (p) => e.kernels.f32_project_l2_ball(n, p, 1)],
     ];
     for (const [name, f] of cases) expect(Array.from(run(s, f(s))), `${name} n=${n}`).toEqual(Array.from(run(c, f(c))));
     }

@@ -74,13 +74,58 @@ for (const build of BUILDS) {
             expectClose(`rows ${what}`, rows, ref.groupLasso(x, ref.rowGroups(m, n), Math.fround(t)), { rtol: 2e-6, atol: 1e-7 });
             checkGroupCondition(`rows ${what}`, x, rows, ref.rowGroups(m, n), Math.fround(t));
             const pc = put(x, off);
-            const scratch = e.arena.alloc(8 * n + 16);
+            const scratch = e.arena.alloc(12 * n + 16);
             e.kernels.f32_prox_group_lasso_cols(m, n, pc, scratch, t);
             const cols = get(pc, m * n);
             expectClose(`cols ${what}`, cols, ref.groupLasso(x, ref.colGroups(m, n), Math.fround(t)), { rtol: 2e-6, atol: 1e-7 });
             checkGroupCondition(`cols ${what}`, x, cols, ref.colGroups(m, n), Math.fround(t));
           }
         }
+      }
+    });
+
+    it('f32_sumsq_blocked (group norms, l2 ball) and f32_scal_x16 against f64; overflow, underflow, zeros, NaN, Inf', () => {
+      const sq = (x: ArrayLike<number>): number => ref.dot(x, x);
+      for (const n of [...LENGTHS, 255, 256, 257, 271, 4099]) {
+        const x = randArray(n, 3 * n + 1, -2, 2);
+        const p = put(x, 4);
+        // a lane sums 16 rounded squares: within ~18·2^-24 of the exact sum
+        expectClose(`f32_sumsq_blocked ${build} n=${n}`, [e.kernels.f32_sumsq_blocked(n, p)], [sq(x)], { rtol: 1.1e-6, atol: 0 });
+        e.kernels.f32_scal_x16(n, p, 0.3);
+        expect(Array.from(get(p, n)), `f32_scal_x16 ${build} n=${n}`).toEqual(Array.from(x, (v) => Math.fround(v * Math.fround(0.3))));
+      }
+      const n = 1000;
+      const cases: [string, (i: number) => number][] = [
+        ['1e30 (f32 squares overflow)', (i) => 1e30 * (1 + (i % 7))],
+        ['3e-30 (squares underflow)', (i) => 3e-30 * (1 + (i % 5))],
+        ['one 1e-20 among zeros', (i) => (i === 517 ? 1e-20 : 0)],
+        ['mixed 1e19 and 1e-19', (i) => (i % 2 ? 1e19 : 1e-19)],
+      ];
+      for (const [what, f] of cases) {
+        const x = Float32Array.from({ length: n }, (_, i) => f(i));
+        expectClose(`f32_sumsq_blocked ${build} ${what}`, [e.kernels.f32_sumsq_blocked(n, put(x))], [sq(x)], { rtol: 1e-6, atol: 0 });
+      }
+      expect(e.kernels.f32_sumsq_blocked(n, put(new Float32Array(n).fill(-0)))).toBe(0);
+      const bad = randArray(300, 1);
+      bad[200] = NaN;
+      expect(e.kernels.f32_sumsq_blocked(300, put(bad))).toBeNaN();
+      bad[200] = -Infinity;
+      expect(e.kernels.f32_sumsq_blocked(300, put(bad))).toBe(Infinity);
+    });
+
+    it('f32_prox_group_lasso_cols: zero, tiny and huge columns (the f64 fallback per block of rows)', () => {
+      const [m, n] = [37, 11];
+      const x = randArray(m * n, 9, -1, 1);
+      for (let r = 0; r < m; r++) {
+        x[r * n + 1] = 0; // a zero column
+        x[r * n + 4] = 1e-25 * (r + 1); // squares underflow in f32
+        x[r * n + 7] = 1e25 * (r % 3 === 0 ? 1 : -0.5); // squares overflow in f32
+      }
+      x[20 * n + 9] = 3e-30; // one tiny entry in a block of normal ones
+      for (const t of [0, 1e-24, 0.5]) {
+        const p = put(x);
+        e.kernels.f32_prox_group_lasso_cols(m, n, p, e.arena.alloc(12 * n), t);
+        expectClose(`cols fallback ${build} t=${t}`, get(p, m * n), ref.groupLasso(x, ref.colGroups(m, n), Math.fround(t)), { rtol: 2e-6, atol: 0 });
       }
     });
 
@@ -128,7 +173,7 @@ function checkGroupCondition(what: string, x: ArrayLike<number>, p: ArrayLike<nu
 }
 
 describe('prox kernels: both builds give the same bits', () => {
-  it('l1, l2, elastic net, group lasso (columns)', async () => {
+  it('l1, l2, elastic net, group lasso (columns, rows)', async () => {
     const [s, c] = await Promise.all([engineFor('simd'), engineFor('scalar')]);
     const x = randArray(1003, 11, -3, 3);
     const run = (e: Engine, f: (p: number) => void): Float32Array => {
@@ -144,7 +189,9 @@ describe('prox kernels: both builds give the same bits', () => {
       ['l1', (e) => (p) => e.kernels.f32_prox_l1(x.length, p, 0.9)],
       ['l2', (e) => (p) => e.kernels.f32_prox_l2(x.length, p, 0.3)],
       ['elastic', (e) => (p) => e.kernels.f32_prox_elastic_net(x.length, p, 0.4, 0.25)],
-      ['cols', (e) => (p) => e.kernels.f32_prox_group_lasso_cols(17, 59, p, e.arena.alloc(8 * 59), 2)],
+      ['cols', (e) => (p) => e.kernels.f32_prox_group_lasso_cols(17, 59, p, e.arena.alloc(12 * 59), 2)],
+      ['rows', (e) => (p) => e.kernels.f32_prox_group_lasso_rows(17, 59, p, 2)],
+      ['rows (one row, 1003 floats: blocks of 256 and a tail)', (e) => (p) => e.kernels.f32_prox_group_lasso_rows(1, 1003, p, 40)],
     ];
     for (const [name, f] of cases) expect(Array.from(run(s, f(s))), name).toEqual(Array.from(run(c, f(c))));
   });

@@ -203,7 +203,7 @@ class GroupLasso extends StepBase {
     }
     const { m, cols } = mat;
     if (this.groups === 'rows') return simpleBound((p, eta) => k.f32_prox_group_lasso_rows(m, cols, p, eta * this.lambda));
-    const scratch = core.arena.alloc(8 * Math.max(1, cols));
+    const scratch = core.arena.alloc(12 * Math.max(1, cols)); // n f64 sums + n f32 block sums
     let live = true;
     return {
       rejectsNonFinite: false,

@@ -130,6 +130,17 @@ export class SplitShare {
     this.share[cls] = Math.min(SHARE_MAX, Math.max(SHARE_MIN, s));
   }
 
+  /**
+   * Learns from one call where both threads' own times are known (the worker timed its
+   * part: runtime/pool-worker.ts): the share moves GAIN of the way to the balanced share
+   * mine/tMine ÷ (mine/tMine + theirs/tTheirs), with no margin and no probing.
+   */
+  balance(cls: number, mine: number, theirs: number, tMine: number, tTheirs: number): void {
+    if (!(tMine > 0 && tTheirs > 0 && mine > 0 && theirs > 0)) return;
+    const vMine = mine / tMine, vTheirs = theirs / tTheirs, s = this.share[cls];
+    this.share[cls] = Math.min(SHARE_MAX, Math.max(SHARE_MIN, s + GAIN * (vMine / (vMine + vTheirs) - s)));
+  }
+
   /** The current share of size class `cls` (for tests and benchmarks). */
   get(cls: number): number {
     return this.share[cls];

@@ -6,7 +6,7 @@
  * The worker instantiates the threads build on the shared memory, points its GEMM
  * scratch at its own block (`gemm_set_scratch`), answers 'ready', then serves jobs
  * from its slot of the control block until told to stop:
- *   slot (48 i32): [0] seq: the host bumps it to post a job; [1] done: the worker
+ *   slot (64 i32): [0] seq: the host bumps it to post a job; [1] done: the worker
  *   stores seq there when the job ends; [2] op: 0..3 = f32_gemm_nn/nt/tn/tt,
  *   4 = run a program, 5 = one call, -1 = exit; [3] error flag; GEMM: [4..12] m, n,
  *   k, a, lda, b, ldb, c, ldc; [13] alpha, [14] beta (f32 bits); program: [4] its
@@ -23,12 +23,14 @@
  */
 
 /** Slot layout shared with pool.ts. */
-export const SLOT_INTS = 48;
-/** One call: CALL_F64 f64 at i32 index CALL_AT of a slot (byte 64: 8-aligned, slots are 192 bytes from a 16-aligned base). */
+export const SLOT_INTS = 64;
+/** One call: CALL_F64 f64 at i32 index CALL_AT of a slot (byte 64: 8-aligned, slots are 256 bytes from a 16-aligned base). */
 export const CALL_AT = 16, CALL_F64 = 16;
 export const SEQ = 0, DONE = 1, OP = 2, ERR = 3, ARGS = 4, ALPHA = 13, BETA = 14;
 /** [15]: 1 when the host has turned polling off (an oversubscribed machine: pool.ts), 0 (the default) when on. */
 export const NOSPIN = 15;
+/** [48]: the last job's own time, ms (f32), written before `done`. */
+export const TIME = 48;
 export const OP_EXIT = -1;
 export const OP_RUN = 4;
 export const OP_CALL = 5;
@@ -90,6 +92,7 @@ port.on((msg) => {
     last = seq;
     const op = ctl[${OP}];
     if (op === ${OP_EXIT}) break;
+    const t0 = clock.now();
     try {
       const a = ${ARGS};
       if (op === ${OP_CALL}) {
@@ -107,6 +110,7 @@ port.on((msg) => {
     } catch (e) {
       ctl[${ERR}] = 1;
     }
+    f32[${TIME}] = clock.now() - t0;
     Atomics.store(ctl, ${DONE}, seq);
     Atomics.notify(ctl, ${DONE});
   }

@@ -15,7 +15,7 @@
  * unref'd on Node, so a forgotten engine does not keep the process alive.
  */
 import { StateError } from '../errors.js';
-import { ALPHA, ARGS, BETA, CALL_AT, CALL_F64, DONE, ERR, NODE_WORKER_SOURCE, NOSPIN, OP, OP_CALL, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, WEB_WORKER_SOURCE, WORKER_SPIN_US } from './pool-worker.js';
+import { ALPHA, ARGS, BETA, CALL_AT, CALL_F64, DONE, ERR, NODE_WORKER_SOURCE, NOSPIN, OP, OP_CALL, OP_EXIT, OP_RUN, SEQ, SLOT_INTS, TIME, WEB_WORKER_SOURCE, WORKER_SPIN_US } from './pool-worker.js';
 export { WORKER_SPIN_US };
 import { nodeBuiltin, workerKind } from './threads.js';
 
@@ -205,6 +205,11 @@ export class ThreadPool {
    */
   warm(): boolean {
     return this.spinning && clock.now() - this.lastEnd < WORKER_SPIN_US / 2000;
+  }
+
+  /** Milliseconds worker `w`'s last job took on the worker (its own time: the wake-up not included); read after `wait`. */
+  jobMs(w: number): number {
+    return this.f32[w * SLOT_INTS + TIME];
   }
 
   /** Whether the threads poll before they sleep now (false while the adaptive rule has turned it off). */

@@ -45,9 +45,13 @@ export class ProgramRunner {
   private readonly memory: WebAssembly.Memory;
   private view: Float64Array;
   private target: Program | null = null;
-  /** milliseconds of the last `run`: the calling thread's part (posts and its own program), and the whole run */
+  /**
+   * Milliseconds of the last `run`: the calling thread's part (posts and its own program),
+   * the whole run, and worker 0's own time for its program (the wake-up not included).
+   */
   ownMs = 0;
   allMs = 0;
+  workerMs = 0;
 
   /** @internal made by Core for a threaded engine */
   constructor(exports: WebAssembly.Exports, private readonly pool: ThreadPool) {
@@ -85,8 +89,8 @@ export class ProgramRunner {
    * Runs `programs[0..count)` at once: programs[0] on the calling thread, programs[p] on
    * worker p - 1; returns when every one has finished (the calling thread blocks in
    * Atomics.wait). A worker whose program trapped makes this throw a StateError, after
-   * every worker is done: none is left running. Sets `ownMs` and `allMs` (the calling
-   * thread's part, from the first post; the whole run), for shares that adapt to the
+   * every worker is done: none is left running. Sets `ownMs`, `allMs` and `workerMs` (the
+   * calling thread's part, from the first post; the whole run; worker 0's part), for shares that adapt to the
    * threads' speeds (nn/data-parallel.ts).
    */
   run(programs: readonly Program[], count: number): void {
@@ -100,6 +104,7 @@ export class ProgramRunner {
       this.pool.wait(count - 1);
     }
     this.allMs = clock.now() - t0;
+    this.workerMs = count > 1 ? this.pool.jobMs(0) : 0;
   }
 
   /** Runs `program` on the calling thread. */

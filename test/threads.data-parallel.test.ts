@@ -9,6 +9,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fit, spirals, ValueError, type Engine } from '../src/index.js';
 import { autoMode, DP_MIN_ROWS, SOLO_MAX_FLOPS } from '../src/nn/parallel-mode.js';
+import { SplitShare } from '../src/runtime/gemm-threads.js';
 import { disposedAfterAll, relErr, rng } from './helpers.js';
 
 const make = disposedAfterAll();
@@ -228,5 +229,35 @@ describe('data-parallel fit: abort and dispose', () => {
     const ref = model(await one, 'gemm');
     ref.lossAndGrad((await one).tensor([64, SIZES[0]], d.x), d.y, 'softmaxCrossEntropy');
     expect(m.gradients()).toEqual(ref.gradients());
+  });
+});
+
+describe("the 2-thread shares of a data-parallel step (SplitShare.balance: both threads' own times)", () => {
+  /** `calls` simulated phases of `units` units: the calling thread at vMine units/ms, the worker at vTheirs, a wake-up of `wake` ms. */
+  const simulate = (s: SplitShare, vMine: number, vTheirs: number, calls: number, wake = 0, units = 32) => {
+    let t = 0;
+    for (let c = 0; c < calls; c++) {
+      const mine = s.units(0, units), theirs = units - mine, tMine = mine / vMine, tJob = theirs / vTheirs;
+      t = Math.max(tMine, wake + tJob);
+      s.balance(0, mine, theirs, tMine, t, tJob);
+    }
+    return t;
+  };
+  it('moves to the balanced share within 1 unit, either way round, on equal threads stays at halves; a slow wake-up counts', () => {
+    for (const [vMine, vTheirs] of [[46, 36], [36, 46], [40, 40]]) {
+      const s = new SplitShare();
+      const last = simulate(s, vMine, vTheirs, 40);
+      expect(Math.abs(s.get(0) - vMine / (vMine + vTheirs)), `${vMine}:${vTheirs}`).toBeLessThan(1 / 32);
+      expect(last).toBeLessThan((32 / (vMine + vTheirs)) * 1.06);
+    }
+    // a worker that takes 0.2 ms to wake (no polling on a busy machine): the calling thread takes more
+    const s = new SplitShare();
+    simulate(s, 40, 40, 40, 0.2);
+    expect(s.get(0)).toBeGreaterThan(0.55);
+    // untimed calls change nothing
+    const u = new SplitShare();
+    u.balance(0, 16, 16, 0, 1, 1);
+    u.balance(0, 16, 16, 1, 1, 0);
+    expect(u.get(0)).toBe(0.5);
   });
 });

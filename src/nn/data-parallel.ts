@@ -169,7 +169,7 @@ export class DataParallel {
 
   /** Learns the calling thread's share of phase `cls` from the last run (2 threads, panel backward): `mine` and `theirs` units. */
   private learn(cls: number, mine: number, theirs: number): void {
-    if (this.parts === 2 && this.panels !== null) this.share.balance(cls, mine, theirs, this.runner.ownMs, this.runner.workerMs);
+    if (this.parts === 2 && this.panels !== null) this.share.balance(cls, mine, theirs, this.runner.ownMs, this.runner.allMs, this.runner.workerMs);
   }
 
   /** Phases 0 and 1: the masks, then every shard's forward (after `split(n)`); plan.acts[0] is the input. */

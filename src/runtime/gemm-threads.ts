@@ -131,11 +131,14 @@ export class SplitShare {
   }
 
   /**
-   * Learns from one call where both threads' own times are known (the worker timed its
-   * part: runtime/pool-worker.ts): the share moves GAIN of the way to the balanced share
-   * mine/tMine ÷ (mine/tMine + theirs/tTheirs), with no margin and no probing.
+   * Learns from one call where the worker also timed its own part (`tJob`, from its start:
+   * runtime/pool-worker.ts). The worker's time is the whole call `tAll` (its wake-up
+   * included) when the calling thread waited for it, else `tJob`; the share moves GAIN of
+   * the way to the balanced share mine/tMine ÷ (mine/tMine + theirs/tTheirs), with no
+   * margin and no probing (update() has only tAll, and probes).
    */
-  balance(cls: number, mine: number, theirs: number, tMine: number, tTheirs: number): void {
+  balance(cls: number, mine: number, theirs: number, tMine: number, tAll: number, tJob: number): void {
+    const tTheirs = tAll - tMine > LATE * tAll ? tAll : tJob;
     if (!(tMine > 0 && tTheirs > 0 && mine > 0 && theirs > 0)) return;
     const vMine = mine / tMine, vTheirs = theirs / tTheirs, s = this.share[cls];
     this.share[cls] = Math.min(SHARE_MAX, Math.max(SHARE_MIN, s + GAIN * (vMine / (vMine + vTheirs) - s)));

@@ -67,7 +67,7 @@ export function threadedElementwise(base: Kernels, pool: ThreadPool, minElems: n
     } finally {
       pool.wait(posted);
     }
-    if (threads === 2) share.balance(0, first, n - first, t1 - t0, pool.jobMs(0));
+    if (threads === 2) share.balance(0, first, n - first, t1 - t0, now() - t0, pool.jobMs(0));
   };
   return { f32_adam };
 }

@@ -4,7 +4,7 @@
  * calling thread's instance, and the pool's workers (runtime/pool.ts).
  *
  * Above the core's static data (`mem_heap_base`) the host reserves, before its arena:
- *   the pool's control block (16 i32 per worker), then each worker's GEMM scratch
+ *   the pool's control block (SLOT_INTS i32 per worker), then each worker's GEMM scratch
  *   (`gemm_scratch_bytes`: its packed A block, B panel and edge tile; the calling
  *   thread's instance keeps the static buffers below the heap base).
  * The returned `heapBase` is where the arena starts.

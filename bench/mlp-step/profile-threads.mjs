@@ -119,7 +119,8 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 rounds.sort((a, b) => a.two_ms - b.two_ms);
 const mid = rounds[rounds.length >> 1];
-const names = mode === 'data' ? ['forward', 'backward', 'reduce', 'adam'] : [];
+const panels = mode === 'data' && s2.model.shards?.dp?.panels;
+const names = mode === 'data' ? (panels ? ['forward', 'chain', 'dW', 'adam'] : ['forward', 'backward', 'reduce', 'adam']) : [];
 console.log(`${relaxed ? 'relaxed' : 'simd'} b${batch} mode ${mode}: load ${load0.map((v) => v.toFixed(2)).join(' ')} -> ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 console.log(`one thread ${mid.one_ms.toFixed(3)} ms/step (${(1000 / mid.one_ms).toFixed(0)}/s); two threads median step ${mid.two_ms.toFixed(3)} ms (${(1000 / mid.two_ms).toFixed(0)}/s), ${(mid.one_ms / mid.two_ms).toFixed(2)}x  (rounds: ${rounds.map((r) => (r.one_ms / r.two_ms).toFixed(2)).join(' ')})`);
 let sum = 0;
@@ -143,8 +144,10 @@ if (mode === 'data' && dp) {
     }
     return median(ts) * 1000;
   };
-  for (const ph of ['fwd', 'bwd', 'red']) {
-    const ps = dp[ph];
+  console.log(`  the calling thread's shares (forward, chain, dW): ${[0, 1, 2].map((c) => dp.share.get(c).toFixed(3)).join(', ')}`);
+  for (const ph of ['fwd', 'bwd', 'red', 'dw']) {
+    const ps = ph === 'dw' ? dp.panels?.dw ?? [] : dp[ph];
+    if (ps.length === 0) continue;
     console.log(`  ${ph} alone on the calling thread: ${ps.slice(0, dp.parts).map((p, s) => `shard ${s} ${alone(p).toFixed(0)} µs (${p.count} calls)`).join(', ')}`);
   }
 }

@@ -91,6 +91,7 @@ for (let r = 0; r < ROUNDS; r++) {
   const one_ms = (now() - t) / STEPS;
   // two threads, logged
   let nj = 0;
+  ev.fill(0);
   for (step = 0; step < STEPS; step++) {
     j = 0;
     stepT0[step] = now();
@@ -103,16 +104,19 @@ for (let r = 0; r < ROUNDS; r++) {
     const own = [], waited = [], before = [];
     for (let s = 0; s < STEPS; s++) {
       const o = (s * MAXJ + q) * 3;
+      if (ev[o + 2] === 0) continue; // this step had fewer joins (e.g. Adam unsplit while the workers slept)
       const prevEnd = q === 0 ? stepT0[s] : ev[o - 1];
       own.push(ev[o + 1] - ev[o]);
       waited.push(ev[o + 2] - ev[o + 1]);
       before.push(ev[o] - prevEnd);
     }
-    per.push({ before: median(before), own: median(own), wait: median(waited) });
+    per.push({ before: median(before), own: median(own), wait: median(waited), steps: own.length });
   }
   const after = [], total = [];
   for (let s = 0; s < STEPS; s++) {
-    after.push(stepT1[s] - ev[(s * MAXJ + nj - 1) * 3 + 2]);
+    let q = nj - 1;
+    while (q > 0 && ev[(s * MAXJ + q) * 3 + 2] === 0) q--;
+    after.push(stepT1[s] - ev[(s * MAXJ + q) * 3 + 2]);
     total.push(stepT1[s] - stepT0[s]);
   }
   rounds.push({ one_ms, two_ms: median(total), per, after: median(after) });
@@ -126,7 +130,7 @@ console.log(`one thread ${mid.one_ms.toFixed(3)} ms/step (${(1000 / mid.one_ms).
 let sum = 0;
 mid.per.forEach((p, q) => {
   sum += p.before + p.own + p.wait;
-  console.log(`  join ${q} ${(names[q] ?? '').padEnd(9)} serial before ${(p.before * 1000).toFixed(0).padStart(5)} µs   own ${(p.own * 1000).toFixed(0).padStart(5)} µs   wait ${(p.wait * 1000).toFixed(0).padStart(5)} µs`);
+  console.log(`  join ${q} ${(names[q] ?? '').padEnd(9)} serial before ${(p.before * 1000).toFixed(0).padStart(5)} µs   own ${(p.own * 1000).toFixed(0).padStart(5)} µs   wait ${(p.wait * 1000).toFixed(0).padStart(5)} µs  (${p.steps} of ${STEPS} steps)`);
 });
 console.log(`  after last join ${(mid.after * 1000).toFixed(0)} µs; sum of medians ${((sum + mid.after) * 1000).toFixed(0)} µs`);
 

@@ -169,7 +169,7 @@ const lines = [
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...stepRows.map((r) => `| ${r.build} | ${r.batch} | ${r.one.toFixed(0)} | ${r.gemm.toFixed(0)} | ${r.data.toFixed(0)} | ${r.auto.toFixed(0)} | ${f2(r.gemm / r.one)}× | ${f2(r.data / r.one)}× | ${f2(r.auto / r.one)}× |`),
   '',
-  `\`model.parallel = 'auto'\` follows the rule of nn/data-parallel.ts (autoMode; docs/threads.md): the calling thread alone below a work threshold in 6·n·P flops (this MLP: P = ${P} parameters), else data-parallel from a number of rows per thread, else the GEMMs split.`,
+  `\`model.parallel = 'auto'\` follows the rule of nn/parallel-mode.ts (autoMode; docs/threads.md): the calling thread alone below a work threshold in 6·n·P flops (this MLP: P = ${P} parameters), else data-parallel from a number of rows per thread, else the GEMMs split.`,
   '',
 ];
 console.log(lines.join('\n'));

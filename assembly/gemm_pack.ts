@@ -58,18 +58,39 @@ function packElements(from: i32, w: i32, d: i32, src: usize, sr: i32, sq: i32, W
 /**
  * sr == 1: X row q is src[q * sq ..]. Walks 4 depth rows at a time across the
  * whole width, so each source cache line is used fully while it is in L1 (a
- * power-of-two sq would otherwise evict it between panels).
+ * power-of-two sq would otherwise evict it between panels), and each panel
+ * gets 4 depth rows (W x 16 contiguous bytes) per visit: with one depth row
+ * per visit, panels d x W x 4 bytes apart (8 KiB for B with d = 256) would
+ * all fall in one L1 set. W is a constant in each copy (packRowsW).
  */
 function packRows(w: i32, d: i32, src: usize, sq: i32, W: i32, dst: usize): void {
+  if (W == 8) packRowsW(8, w, d, src, sq, dst);
+  else packRowsW(4, w, d, src, sq, dst);
+}
+
+/** packRows with W a compile-time constant: pointer steps only, no multiply in the loops. */
+@inline function packRowsW(W: i32, w: i32, d: i32, src: usize, sq: i32, dst: usize): void {
   const full = w & ~3;
+  const whole = full / W * W; // rows in whole panels; full - whole is 0 or 4 (W = 8)
+  const rs = <usize>sq << 2;
+  const ps = <usize>d * <usize>W << 2; // bytes per panel
   for (let q0 = 0; q0 < d; q0 += 4) {
-    const q1 = min(q0 + 4, d);
-    for (let first = 0; first < full; first += 4) {
-      const r0 = first / W * W;
-      const panel = dst + ((<usize>r0 * <usize>d + <usize>(first - r0)) << 2);
-      for (let q = q0; q < q1; q++) {
-        copy4(panel + ((<usize>q * <usize>W) << 2), src + ((<usize>q * <usize>sq + <usize>first) << 2));
+    const rows = min(4, d - q0);
+    let s = src + <usize>q0 * rs;
+    let o = dst + (<usize>q0 * <usize>W << 2);
+    for (let r0 = 0; r0 < whole; r0 += W) {
+      let sq0 = s, oq = o;
+      for (let q = 0; q < rows; q++) {
+        copy4(oq, sq0);
+        if (W == 8) copy4(oq + 16, sq0 + 16);
+        sq0 += rs;
+        oq += <usize>W << 2;
       }
+      s += <usize>W << 2;
+      o += ps;
+    }
+    if (whole < full) {
+      for (let q = 0; q < rows; q++) copy4(o + (<usize>q * <usize>W << 2), s + <usize>q * rs);
     }
   }
   packElements(full, w, d, src, 1, sq, W, dst);
@@ -143,39 +164,70 @@ export function packA(w: i32, d: i32, src: usize, sr: i32, sq: i32, mr: i32, ful
   }
 }
 
-/** packA's whole panels: rows [from, to) ((to - from) a multiple of mr) in panels of mr rows. */
+/** packA's whole panels: rows [from, to) ((to - from) a multiple of mr, mr = 6 or 4) in panels of mr rows. */
 function packWhole(from: i32, to: i32, d: i32, src: usize, sr: i32, sq: i32, mr: i32, dst: usize): void {
+  if (mr == 6) packWholeR(6, from, to, d, src, sr, sq, dst);
+  else packWholeR(4, from, to, d, src, sr, sq, dst);
+}
+
+/** One pre-splatted value: src[0] as 4 copies at dst + off. */
+@inline function splat1(dst: usize, src: usize, off: usize): void {
+  v128.store(dst + off, v128.load32_splat(src));
+}
+
+/**
+ * packWhole with MR a compile-time constant. sr == 1: 4 depth rows at a time
+ * across the width (each panel gets 4 x MR x 16 contiguous bytes per visit, as
+ * in packRows), each group of 4 rows loaded by one v128 and splatted by
+ * shuffles. Otherwise one panel at a time down the depth, MR row pointers
+ * stepped by sq, each value read with v128.load32_splat.
+ */
+@inline function packWholeR(MR: i32, from: i32, to: i32, d: i32, src: usize, sr: i32, sq: i32, dst: usize): void {
   const rs = <usize>sr << 2;
   const qs = <usize>sq << 2;
-  const step = <usize>mr << 4;
+  const step = <usize>MR << 4;
+  const ps = <usize>d * step; // bytes per panel
   if (sr == 1) {
     for (let q0 = 0; q0 < d; q0 += 4) {
-      const q1 = min(q0 + 4, d);
-      for (let r0 = from; r0 < to; r0 += mr) {
-        const panel = dst + (<usize>r0 * <usize>d << 4);
-        for (let q = q0; q < q1; q++) {
-          const s = src + <usize>q * qs + (<usize>r0 << 2);
-          const out = panel + <usize>q * step;
-          for (let i = 0; i + 4 <= mr; i += 4) {
-            const x = v128.load(s + (<usize>i << 2));
-            const o = out + (<usize>i << 4);
-            v128.store(o, v128.shuffle<f32>(x, x, 0, 0, 0, 0));
-            v128.store(o, v128.shuffle<f32>(x, x, 1, 1, 1, 1), 16);
-            v128.store(o, v128.shuffle<f32>(x, x, 2, 2, 2, 2), 32);
-            v128.store(o, v128.shuffle<f32>(x, x, 3, 3, 3, 3), 48);
+      const rows = min(4, d - q0);
+      let s = src + <usize>q0 * qs + (<usize>from << 2);
+      let o = dst + <usize>from * <usize>d * 16 + <usize>q0 * step;
+      for (let r0 = from; r0 < to; r0 += MR) {
+        let sq0 = s, oq = o;
+        for (let q = 0; q < rows; q++) {
+          const x = v128.load(sq0);
+          v128.store(oq, v128.shuffle<f32>(x, x, 0, 0, 0, 0));
+          v128.store(oq, v128.shuffle<f32>(x, x, 1, 1, 1, 1), 16);
+          v128.store(oq, v128.shuffle<f32>(x, x, 2, 2, 2, 2), 32);
+          v128.store(oq, v128.shuffle<f32>(x, x, 3, 3, 3, 3), 48);
+          if (MR == 6) {
+            splat1(oq, sq0 + 16, 64);
+            splat1(oq, sq0 + 20, 80);
           }
-          for (let i = mr & ~3; i < mr; i++) v128.store(out + (<usize>i << 4), v128.load32_splat(s + (<usize>i << 2)));
+          sq0 += qs;
+          oq += step;
         }
+        s += <usize>MR << 2;
+        o += ps;
       }
     }
   } else {
-    for (let r0 = from; r0 < to; r0 += mr) {
-      let out = dst + (<usize>r0 * <usize>d << 4);
+    const r2 = rs * 2, r3 = rs * 3, r4 = rs * 4, r5 = rs * 5;
+    for (let r0 = from; r0 < to; r0 += MR) {
+      let o = dst + <usize>r0 * <usize>d * 16;
       let s = src + <usize>r0 * rs;
-      for (let q = 0; q < d; q++) {
-        for (let i = 0; i < mr; i++) v128.store(out + (<usize>i << 4), v128.load32_splat(s + <usize>i * rs));
+      const end = o + ps;
+      while (o < end) {
+        splat1(o, s, 0);
+        splat1(o, s + rs, 16);
+        splat1(o, s + r2, 32);
+        splat1(o, s + r3, 48);
+        if (MR == 6) {
+          splat1(o, s + r4, 64);
+          splat1(o, s + r5, 80);
+        }
         s += qs;
-        out += step;
+        o += step;
       }
     }
   }

@@ -11,7 +11,7 @@
 // Every build runs the Goto/BLIS loop nest (Goto & van de Geijn, "Anatomy of
 // high-performance matrix multiplication", TOMS 2008; Van Zee & van de Geijn,
 // "BLIS", TOMS 2015):
-//   jc: columns of C in blocks of NC = 512
+//   jc: columns of C in blocks of NC = 1024
 //     pc: depth in blocks of KC = 256;  pack op(B)[pc.., jc..] into NR-wide panels
 //       ic: rows of C in blocks of MC;  pack op(A)[ic.., pc..] into MR-tall panels
 //         jr, ir: the MR x 8 micro-kernel (gemm_kernels.ts) on one A panel and one B panel
@@ -82,13 +82,17 @@ import { pack, packA } from "./gemm_pack";
 
 /**
  * Cache blocks: the packed A block (MC x KC x bytes per element = 128 KiB either
- * way) sits in L2 (512 KiB per core on Zen 3), a B panel (KC x NR x 4 B = 8 KiB) in L1.
+ * way) sits in L2 (1 MiB per core on Zen 5), a B panel (KC x NR x 4 B = 8 KiB) in L1.
+ * NC = 1024 (a B block of 1 MiB, streamed from L2/L3 once per A block) so that
+ * A, the costlier one to pack (16 bytes per element pre-splatted), is packed once
+ * for n <= 1024: n = 1024 ran 2-3 % faster than with NC = 512 in every form and
+ * build (bench/RESULTS.md, GEMM: what was tried, session 9).
  */
 const KC: i32 = 256;
 const MC_BROADCAST: i32 = 128;
 const MC_SPLAT: i32 = 32;
 const MC_SPLAT6: i32 = 30;
-const NC: i32 = 512;
+const NC: i32 = 1024;
 
 /** Plain SIMD build: pre-splat A (set by the host, see the header); the relaxed build always does. */
 let splatA: bool = false;
@@ -123,7 +127,7 @@ export function gemm_splat_a(): i32 {
   return ASC_FEATURE_SIMD && (ASC_FEATURE_RELAXED_SIMD || splatA) ? 1 : 0;
 }
 
-// Static scratch (640 KiB below the heap base, in every build). memory.data
+// Static scratch (1.1 MiB below the heap base, in every build). memory.data
 // is zero-initialised and emits no data-segment bytes: the .wasm stays small.
 // Each is a plain (not @inline) function so that it reserves once.
 // In the threads build every worker's instance shares the memory, so each

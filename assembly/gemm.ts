@@ -12,7 +12,8 @@
 // high-performance matrix multiplication", TOMS 2008; Van Zee & van de Geijn,
 // "BLIS", TOMS 2015):
 //   jc: columns of C in blocks of NC = 1024
-//     pc: depth in blocks of KC = 256;  pack op(B)[pc.., jc..] into NR-wide panels
+//     pc: depth in blocks of KC = 256 (fewer when nc > 784, see B_FLOATS);
+//         pack op(B)[pc.., jc..] into NR-wide panels
 //       ic: rows of C in blocks of MC;  pack op(A)[ic.., pc..] into MR-tall panels
 //         jr, ir: the MR x 8 micro-kernel (gemm_kernels.ts) on one A panel and one B panel
 // Transposes are absorbed by the packing (nn, nt, tn, tt then run the same
@@ -83,16 +84,21 @@ import { pack, packA } from "./gemm_pack";
 /**
  * Cache blocks: the packed A block (MC x KC x bytes per element = 128 KiB either
  * way) sits in L2 (1 MiB per core on Zen 5), a B panel (KC x NR x 4 B = 8 KiB) in L1.
- * NC = 1024 (a B block of 1 MiB, streamed from L2/L3 once per A block) so that
- * A, the costlier one to pack (16 bytes per element pre-splatted), is packed once
- * for n <= 1024: n = 1024 ran 2-3 % faster than with NC = 512 in every form and
- * build (bench/RESULTS.md, GEMM: what was tried, session 9).
+ * NC = 1024 so that A, the costlier operand to pack (16 bytes per element
+ * pre-splatted), is packed once for n <= 1024 (it is packed once per column
+ * block). The packed B block holds at most B_FLOATS = KC x 784 floats (784 KiB:
+ * the MLP's 784-wide layer at full depth), so wider blocks take a shallower
+ * depth (n = 1024: kc <= 196, k = 1024 in 6 blocks of 171), and the static
+ * scratch stays below 1 MiB. Measured (Zen 5, Node 24, same run, session 9,
+ * bench/RESULTS.md): n = 1024 2-4 % faster than NC = 512, within 1-2 % of a
+ * 1 MiB B block at full depth.
  */
 const KC: i32 = 256;
 const MC_BROADCAST: i32 = 128;
 const MC_SPLAT: i32 = 32;
 const MC_SPLAT6: i32 = 30;
 const NC: i32 = 1024;
+const B_FLOATS: i32 = KC * 784;
 
 /** Plain SIMD build: pre-splat A (set by the host, see the header); the relaxed build always does. */
 let splatA: bool = false;
@@ -127,17 +133,17 @@ export function gemm_splat_a(): i32 {
   return ASC_FEATURE_SIMD && (ASC_FEATURE_RELAXED_SIMD || splatA) ? 1 : 0;
 }
 
-// Static scratch (1.1 MiB below the heap base, in every build). memory.data
+// Static scratch (912 KiB below the heap base, in every build). memory.data
 // is zero-initialised and emits no data-segment bytes: the .wasm stays small.
 // Each is a plain (not @inline) function so that it reserves once.
 // In the threads build every worker's instance shares the memory, so each
 // worker gets its own scratch from the host arena (gemm_set_scratch): globals
 // are per instance, memory is not. 0 (the default) = the static buffers.
 const A_BYTES: usize = MC_BROADCAST * KC * 4;
-const B_BYTES: usize = KC * NC * 4;
+const B_BYTES: usize = B_FLOATS * 4;
 let scratch: usize = 0;
 function aPack(): usize { return scratch != 0 ? scratch : memory.data(MC_BROADCAST * KC * 4, 16); }
-function bPack(): usize { return scratch != 0 ? scratch + A_BYTES : memory.data(KC * NC * 4, 16); }
+function bPack(): usize { return scratch != 0 ? scratch + A_BYTES : memory.data(B_FLOATS * 4, 16); }
 function tile(): usize { return scratch != 0 ? scratch + A_BYTES + B_BYTES : memory.data(MR * NR * 4, 16); }
 
 /** Bytes of GEMM scratch one instance needs (packed A block, packed B panel, a tile). */
@@ -175,9 +181,9 @@ function gemmBlocked(
   const splat = ASC_FEATURE_SIMD && (ASC_FEATURE_RELAXED_SIMD || splatA);
   const ae: usize = splat ? 16 : 4;
   const mr = ASC_FEATURE_RELAXED_SIMD ? tileRows : 4;
-  const kcs = blockSize(k, KC, 1);
   const mcs = blockSize(m, splat ? (mr == 6 ? MC_SPLAT6 : MC_SPLAT) : MC_BROADCAST, mr);
   const ncs = blockSize(n, NC, NR);
+  const kcs = blockSize(k, min(KC, B_FLOATS / ncs), 1);
   const apack = aPack();
   const bpack = bPack();
   for (let jc = 0; jc < n; jc += ncs) {

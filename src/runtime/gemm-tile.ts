@@ -2,7 +2,7 @@
 // gemm_set_tile_rows). The 6x8 tile keeps 12 accumulators + 2 B + 1 A = 15 vector
 // registers live: V8 13.6 (Node 24), Deno 2.9 and Chromium 156 keep them in registers,
 // V8 12.4 (Node 22) and JSC (Bun) spill, and there the 6x8 tile ran at about half the
-// speed of the 4x8 one (bench/RESULTS.md, "GEMM tile of the relaxed build"; Zen 5,
+// speed of the 4x8 one (bench/RESULTS.md, "GEMM: the relaxed build's tile"; Zen 5,
 // 2026-12-03). workerd (Cloudflare Workers) exposes no V8 version to a worker; it has shipped
 // V8 >= 13.6 since April 2025 (workerd 1.20261023 has V8 15.7) and runs the 6x8 tile faster
 // (bench/RESULTS.md, "workerd against Node"). Same bits up to the beta step of the edge tiles; speed only.

@@ -7,6 +7,7 @@
 export { mem_heap_base, build_simd, build_relaxed_simd } from "./memory";
 export * from "./gemm";
 export * from "./vector";
+export * from "./norms";
 export * from "./matrix";
 export * from "./rng";
 export * from "./activation";

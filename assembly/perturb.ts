@@ -14,7 +14,8 @@
 // may differ in their last bits there, vector.ts). sign: the SIMD body selects by the
 // same comparisons as its scalar twin, so both builds give the same bits.
 
-import { f32_mul_scalar, f32_sumsq } from "./vector";
+import { f32_sumsq } from "./norms";
+import { f32_mul_scalar } from "./vector";
 import { f32_project_l2_ball } from "./project";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }

@@ -29,7 +29,8 @@
 // (lane order), which only decides where the Newton steps start; so both builds give the
 // same bits (l2_ball: f32_sumsq_blocked gives the same bits in both builds).
 
-import { f32_scal_x16, f32_sumsq_blocked } from "./vector";
+import { f32_sumsq_blocked } from "./norms";
+import { f32_scal_x16 } from "./vector";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 

@@ -26,7 +26,8 @@
 // the scale 1 − t/‖x_g‖ is rounded to f32 and multiplied in. A group holding a NaN has a
 // NaN norm and becomes all NaN (propagation, documented in src/structure/prox.ts).
 
-import { f32_fill, f32_scal_x16, f32_sumsq_blocked } from "./vector";
+import { f32_sumsq_blocked } from "./norms";
+import { f32_fill, f32_scal_x16 } from "./vector";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 

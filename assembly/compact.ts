@@ -2,6 +2,8 @@
 // copy the values above a threshold into a list, with their f64 sum, the same list and the
 // same sums in both builds (each SIMD lane mirrors one of the scalar loop's sums).
 // Not part of the ABI (index.ts does not re-export this file).
+// |v| is f32x4.abs (V8: one andps with a constant in memory; a v128.and with an
+// i32x4.splat(0x7fffffff) mask rebuilt the all-ones constant at each use: two instructions).
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
@@ -24,6 +26,16 @@ const PACK: usize = memory.data<u8>([
   4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0,
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
 ], 16);
+
+/**
+ * The lanes of v set in the 4-bit mask m, packed to the front (PACK's pattern m). Every index
+ * is in 0..15, so the relaxed build's i8x16.relaxed_swizzle (one pshufb on x64; swizzle adds a
+ * saturating add for out-of-range indices) gives the same bytes as i8x16.swizzle.
+ */
+@inline function pack(v: v128, m: i32): v128 {
+  const idx = v128.load(PACK + (<usize>m << 4));
+  return ASC_FEATURE_RELAXED_SIMD ? i8x16.relaxed_swizzle(v, idx) : i8x16.swizzle(v, idx);
+}
 
 /** Σ of the values the last compaction kept (f64; four sums joined in a fixed order, both builds). */
 export let keptSum: f64 = 0;
@@ -48,18 +60,18 @@ export function compact(n: i32, src: usize, dst: usize, thr: f64, useAbs: bool):
   if (ASC_FEATURE_SIMD) {
     // the same comparisons (in f64) and the same four sums as the scalar loop below:
     // lane 0 of a = s0, lane 1 of a = s1, lane 0 of b = s2, lane 1 of b = s3
-    const t2 = f64x2.splat(thr), mask = i32x4.splat(0x7fffffff);
+    const t2 = f64x2.splat(thr);
     let a = f64x2.splat(0), b = f64x2.splat(0);
     for (; i + 4 <= n; i += 4) {
       let v = v128.load(at(src, i));
-      if (useAbs) v = v128.and(v, mask);
+      if (useAbs) v = f32x4.abs(v);
       const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 2, 3));
       const klo = f64x2.gt(lo, t2), khi = f64x2.gt(hi, t2);
       a = f64x2.add(a, v128.and(lo, klo));
       b = f64x2.add(b, v128.and(hi, khi));
       const bits = i64x2.bitmask(klo) | (i64x2.bitmask(khi) << 2);
       // the kept lanes to the front (PACK), all 16 bytes stored (kept ≤ i: never past what was read)
-      v128.store(at(dst, kept), i8x16.swizzle(v, v128.load(PACK + (<usize>bits << 4))));
+      v128.store(at(dst, kept), pack(v, bits));
       kept += popcnt<i32>(bits);
     }
     s0 = f64x2.extract_lane(a, 0); s1 = f64x2.extract_lane(a, 1);
@@ -120,11 +132,11 @@ export function compactSparse(n: i32, x: usize, dst: usize, thr: f64, useAbs: bo
   if (ASC_FEATURE_SIMD) {
     const tf = <f32>(thr - abs(thr) * 1e-6 - 1e-30);
     if (useAbs) {
-      const tb = i32x4.splat(max(reinterpret<i32>(tf), 0)), mask = i32x4.splat(0x7fffffff);
+      const tb = i32x4.splat(max(reinterpret<i32>(tf), 0));
       for (; i + 16 <= n; i += 16) {
         const p = at(x, i);
-        const f0 = i32x4.gt_s(v128.and(v128.load(p), mask), tb), f1 = i32x4.gt_s(v128.and(v128.load(p, 16), mask), tb);
-        const f2 = i32x4.gt_s(v128.and(v128.load(p, 32), mask), tb), f3 = i32x4.gt_s(v128.and(v128.load(p, 48), mask), tb);
+        const f0 = i32x4.gt_s(f32x4.abs(v128.load(p)), tb), f1 = i32x4.gt_s(f32x4.abs(v128.load(p, 16)), tb);
+        const f2 = i32x4.gt_s(f32x4.abs(v128.load(p, 32)), tb), f3 = i32x4.gt_s(f32x4.abs(v128.load(p, 48)), tb);
         if (v128.any_true(v128.or(v128.or(f0, f1), v128.or(f2, f3)))) kept = sparseLook(x, i, 16, dst, kept, thr, true);
       }
     } else {
@@ -162,12 +174,12 @@ export function compactBracket(n: i32, x: usize, dst: usize, lo: f32, hi: f32, u
   let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const tl = f32x4.splat(lo), th = f32x4.splat(hi), mask = i32x4.splat(0x7fffffff);
+    const tl = f32x4.splat(lo), th = f32x4.splat(hi);
     let a = f64x2.splat(0), b = f64x2.splat(0), c = i32x4.splat(0), bad = i32x4.splat(0);
     for (; i + 16 <= n; i += 16) {
       const p = at(x, i);
       let v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-      const b0 = v128.and(v0, mask), b1 = v128.and(v1, mask), b2 = v128.and(v2, mask), b3 = v128.and(v3, mask);
+      const b0 = f32x4.abs(v0), b1 = f32x4.abs(v1), b2 = f32x4.abs(v2), b3 = f32x4.abs(v3);
       bad = i32x4.max_s(bad, i32x4.max_s(i32x4.max_s(b0, b1), i32x4.max_s(b2, b3)));
       if (useAbs) { v0 = b0; v1 = b1; v2 = b2; v3 = b3; }
       const m0 = f32x4.gt(v0, th), m1 = f32x4.gt(v1, th), m2 = f32x4.gt(v2, th), m3 = f32x4.gt(v3, th);
@@ -176,16 +188,16 @@ export function compactBracket(n: i32, x: usize, dst: usize, lo: f32, hi: f32, u
       b = f64x2.add(b, f64x2.promote_low_f32x4(f32x4.shuffle(h, h, 2, 3, 2, 3)));
       c = i32x4.sub(c, i32x4.add(i32x4.add(m0, m1), i32x4.add(m2, m3)));
       let m = i32x4.bitmask(v128.andnot(f32x4.gt(v0, tl), m0));
-      v128.store(at(dst, kept), i8x16.swizzle(v0, v128.load(PACK + (<usize>m << 4))));
+      v128.store(at(dst, kept), pack(v0, m));
       kept += popcnt<i32>(m);
       m = i32x4.bitmask(v128.andnot(f32x4.gt(v1, tl), m1));
-      v128.store(at(dst, kept), i8x16.swizzle(v1, v128.load(PACK + (<usize>m << 4))));
+      v128.store(at(dst, kept), pack(v1, m));
       kept += popcnt<i32>(m);
       m = i32x4.bitmask(v128.andnot(f32x4.gt(v2, tl), m2));
-      v128.store(at(dst, kept), i8x16.swizzle(v2, v128.load(PACK + (<usize>m << 4))));
+      v128.store(at(dst, kept), pack(v2, m));
       kept += popcnt<i32>(m);
       m = i32x4.bitmask(v128.andnot(f32x4.gt(v3, tl), m3));
-      v128.store(at(dst, kept), i8x16.swizzle(v3, v128.load(PACK + (<usize>m << 4))));
+      v128.store(at(dst, kept), pack(v3, m));
       kept += popcnt<i32>(m);
     }
     s0 = f64x2.extract_lane(a, 0); s1 = f64x2.extract_lane(a, 1);

@@ -17,6 +17,14 @@ import { compact, compactBracket, compactSparse, hiCount, hiSum, keptSum, nonFin
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
+/** The largest f32 ≤ t (t finite): <f32>t, one step down when it rounded up. */
+@inline function below(t: f64): f32 {
+  const f = <f32>t;
+  if (<f64>f <= t) return f;
+  const b = reinterpret<i32>(f);
+  return f > 0 ? reinterpret<f32>(b - 1) : f == 0 ? reinterpret<f32>(0x80000001) : reinterpret<f32>(b + 1);
+}
+
 /**
  * n at and above which threshold() tries a bracket from a sample; the sample's size (1024
  * values, then n/128 up to 16384 when τ is dense: a bigger sample narrows the bracket, so
@@ -131,6 +139,31 @@ function fromSample(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64
   if (sHi + total - <f64>(cHi + count) * <f64>lo - a < 0) return 0;
   if (cHi > 0 && sHi - <f64>cHi * <f64>hi - a > 0) return 0;
   let tau: f64 = lo;
+  // A dense τ collects many values (~5% of n at r = n/8): narrow [lo, hi] first, so the Newton
+  // steps run on a few hundred values, not the whole list. f is convex and decreasing, so the
+  // Newton step from lo, t1 = (Σ_{v>lo} v − a)/#{v > lo}, is ≤ τ*, and the chord's root
+  // u = lo + f(lo)(hi − lo)/(f(lo) − f(hi)) is ≥ τ* (plus 1e-3 of the width against rounding).
+  // One compactBracket pass over the list (into scratch after it: 2·count + 16 ≤ n) moves the
+  // values above u to the fixed sum; f(u) ≤ 0 ≤ f(lf) is checked before the list is replaced.
+  if (hi < Infinity && cHi > 0 && count >= 1024 && 2 * count + 16 <= n) {
+    const fLo = sHi + total - <f64>(cHi + count) * <f64>lo - a, fHi = sHi - <f64>cHi * <f64>hi - a;
+    const w = <f64>hi - <f64>lo;
+    const u = <f64>lo + fLo * w / (fLo - fHi) + w * 1e-3;
+    const t1 = (sHi + total - a) / <f64>(cHi + count);
+    const lf = below(t1);
+    if (u < <f64>hi && lf > lo) {
+      const uf = <f32>u;
+      const dst = scratch + (<usize>count << 2);
+      const k0 = compactBracket(count, scratch, dst, lf, uf, false);
+      const s2 = sHi + hiSum, c2 = cHi + hiCount;
+      const k = compact(k0, dst, dst, <f64>lf, false); // keeps all: their sum
+      const t2 = keptSum;
+      if (s2 - <f64>c2 * <f64>uf - a <= 0 && s2 + t2 - <f64>(c2 + k) * <f64>lf - a >= 0) {
+        memory.copy(scratch, dst, <usize>k << 2);
+        count = k; total = t2; sHi = s2; cHi = c2; tau = lf;
+      }
+    }
+  }
   while (cHi + count > 0) {
     const next = (sHi + total - a) / <f64>(cHi + count);
     const kept = compact(count, scratch, scratch, next, false);

@@ -11,7 +11,7 @@
  * The relaxed threads build is made the same way from the relaxed build's bytes (asc
  * has no such target; the rewrite is the same one section): init({ threads }) runs it
  * where it would run the relaxed build on one thread. Its static data fits the same 32
- * initial pages (the GEMM scratch, 640 KiB, is the bulk of it in every build).
+ * initial pages (the GEMM scratch, 912 KiB, is the bulk of it in every build).
  *
  * Binary format: WebAssembly Core Specification 2.0, 5.5 (modules: sections in id
  * order, each `id size:u32 contents`; the import section (2) comes before the function

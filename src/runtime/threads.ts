@@ -32,7 +32,7 @@ export interface ThreadsInfo {
   readonly reason?: string;
 }
 
-/** The most threads an engine takes (workers cost memory: 640 KiB of GEMM scratch each). */
+/** The most threads an engine takes (workers cost memory: 912 KiB of GEMM scratch each). */
 export const MAX_THREADS = 64;
 
 type NodeProcess = { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };

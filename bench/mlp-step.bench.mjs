@@ -39,11 +39,12 @@
 // ~/.cache/wasmgrad-bench/openblas/...) and, when the system BLAS is another
 // one, runs PyTorch twice: with OpenBLAS (LD_LIBRARY_PATH, the anchor all
 // ratios use) and as installed. Skipped with a note when torch is missing.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CommandChild } from './mlp-step/command-child.mjs';
 import { CONFIGS, makeProblem } from './mlp-step/problem.mjs';
 import { cpuDescription, median } from './util.mjs';
 
@@ -190,61 +191,6 @@ function variantList() {
 
 // ---------------------------------------------------------------- child processes
 
-class Child {
-  constructor(variant) {
-    const [cmd, argv, env] = variant.spawnArgs();
-    this.proc = spawn(cmd, argv, { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.waiting = [];
-    this.stderr = '';
-    let buf = '';
-    this.proc.stdout.setEncoding('utf8');
-    this.proc.stdout.on('data', (chunk) => {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        // replies are JSON objects starting with {"ok"; anything else a library printed is ignored
-        if (line.startsWith('{"ok"')) this.waiting.shift()?.resolve(JSON.parse(line));
-      }
-    });
-    this.proc.stderr.setEncoding('utf8');
-    this.proc.stderr.on('data', (c) => {
-      this.stderr = (this.stderr + c).slice(-4000);
-    });
-    this.proc.on('exit', (code) => {
-      for (const w of this.waiting.splice(0)) w.reject(new Error(`exited with code ${code}: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`));
-    });
-  }
-
-  send(msg, timeoutMs = 300_000) {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to ${msg.cmd} within ${timeoutMs} ms`)), timeoutMs);
-      this.waiting.push({
-        resolve: (r) => {
-          clearTimeout(timer);
-          if (r.ok) resolve(r);
-          else reject(new Error(r.error));
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      this.proc.stdin.write(JSON.stringify(msg) + '\n');
-    });
-  }
-
-  close() {
-    try {
-      this.proc.stdin.write('{"cmd":"exit"}\n');
-      this.proc.stdin.end();
-    } catch {
-      /* already gone */
-    }
-    setTimeout(() => this.proc.kill(), 2000).unref();
-  }
-}
 
 // ---------------------------------------------------------------- statistics
 
@@ -272,7 +218,7 @@ async function benchConfig(config, dir, variants) {
       console.log(`  ${v.name}: skipped (${v.skip})`);
       continue;
     }
-    const child = new Child(v);
+    const child = new CommandChild(...v.spawnArgs(), repo);
     try {
       rec.info = (await child.send({ cmd: 'setup', problem })).info;
       rec.checkLosses = (await child.send({ cmd: 'check', steps: CHECK_STEPS })).losses;

@@ -25,11 +25,12 @@
 // --no-liftoff (TurboFan only), --no-wasm-bounds-checks (workerd enables no trap handler, so its
 // wasm code checks bounds explicitly; unsafe, measurement only) and, on Node,
 // --wasm-enforce-bounds-checks (Node's code with workerd's checks); "tile4" is this bench's own.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CommandChild } from './mlp-step/command-child.mjs';
 import { CONFIGS, makeProblem } from './mlp-step/problem.mjs';
 import { cpuDescription, median } from './util.mjs';
 
@@ -76,60 +77,19 @@ function pin(pid, cpu) {
   spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
 }
 
-class Child {
-  constructor(cmd, argv, env) {
-    this.proc = spawn(cmd, argv, { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.waiting = [];
-    this.stderr = '';
-    let buf = '';
-    this.proc.stdout.setEncoding('utf8');
-    this.proc.stdout.on('data', (chunk) => {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.startsWith('{"ok"')) this.waiting.shift()?.(JSON.parse(line));
-      }
-    });
-    this.proc.stderr.setEncoding('utf8');
-    this.proc.stderr.on('data', (c) => (this.stderr = (this.stderr + c).slice(-4000)));
-    this.proc.on('exit', (code) => {
-      for (const w of this.waiting.splice(0)) w({ ok: false, error: `exited with ${code}: ${this.stderr.slice(-800)}` });
-    });
-  }
-
-  async send(msg) {
-    const r = await new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.proc.stdin.write(JSON.stringify(msg) + '\n');
-    });
-    if (!r.ok) throw new Error(r.error);
-    return r;
-  }
-
-  close() {
-    try {
-      this.proc.stdin.end('{"cmd":"exit"}\n');
-    } catch {
-      /* gone */
-    }
-    setTimeout(() => this.proc.kill(), 3000).unref();
-  }
-}
 
 function startChild(run, build) {
   const variant = `wasmgrad-${build}`;
-  if (run.runtime === 'node') return new Child(NODE, [...run.flags, join(here, 'mlp-step', 'child.mjs'), variant], process.env);
+  if (run.runtime === 'node') return new CommandChild(NODE, [...run.flags, join(here, 'mlp-step', 'child.mjs'), variant], process.env, repo);
   if (run.runtime === 'deno') {
     const v8 = run.flags.length ? [`--v8-flags=${run.flags.join(',')}`] : [];
-    return new Child(DENO, ['run', '-A', '--quiet', ...v8, join(here, 'mlp-step', 'child.mjs'), variant], process.env);
+    return new CommandChild(DENO, ['run', '-A', '--quiet', ...v8, join(here, 'mlp-step', 'child.mjs'), variant], process.env, repo);
   }
   // pseudo-flag "tile4": workerd's user agent hidden, so init() takes the relaxed build's 4x8 tile
   // (gemm-tile.ts's choice for engines it does not know, as before workerd was recognised)
   const prelude = run.flags.includes('tile4') ? "Object.defineProperty(navigator, 'userAgent', { value: 'unknown' });" : '';
   const env = { ...process.env, MLP_STEP_WORKERD_FLAGS: JSON.stringify(run.flags.filter((f) => f !== 'tile4')), MLP_STEP_WORKERD_PRELUDE: prelude };
-  return new Child(NODE, [join(here, 'mlp-step', 'workerd-child.mjs'), variant], env);
+  return new CommandChild(NODE, [join(here, 'mlp-step', 'workerd-child.mjs'), variant], env, repo);
 }
 
 const label = (l) => `${l.run.runtime}${l.run.flags.length ? ' ' + l.run.flags.join(' ') : ''}, ${l.build}`;

@@ -35,3 +35,9 @@ export function build_relaxed_simd(): i32 {
 @inline export function st(p: usize, i: i32, v: f32): void {
   store<f32>(p + (<usize>i << 2), v);
 }
+
+/** Fixed-order lane reduction of an f32x4 into f64: (l0 + l1) + (l2 + l3) (vector.ts, norms.ts). */
+@inline export function hsum(v: v128): f64 {
+  return (<f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1)) +
+    (<f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3));
+}

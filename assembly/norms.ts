@@ -3,11 +3,7 @@
 // into f64, the same bits in both builds) and f32_amax (max |x|, integer compare of bits).
 // Sizes >= 0 (elements); pointers need no alignment. Re-exported by index.ts.
 
-/** Fixed-order lane reduction of an f32x4 into f64: (l0 + l1) + (l2 + l3) (as vector.ts). */
-@inline function hsum(v: v128): f64 {
-  return (<f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1)) +
-    (<f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3));
-}
+import { hsum } from "./memory";
 
 /**
  * sum_i x[i]^2, accumulated in f64 (the square of any finite f32 is finite and

@@ -30,7 +30,7 @@
 // same bits (l2_ball: f32_sumsq_blocked gives the same bits in both builds).
 
 import { f32_sumsq_blocked } from "./norms";
-import { f32_scal_x16 } from "./vector";
+import { f32_scal } from "./vector";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
@@ -87,7 +87,7 @@ export function f32_project_clamp(n: i32, x: usize, lo: f32, hi: f32): void {
  */
 export function f32_project_l2_ball(n: i32, x: usize, r: f32): f64 {
   const norm = Math.sqrt(f32_sumsq_blocked(n, x));
-  if (norm > <f64>r && norm < Infinity) f32_scal_x16(n, x, <f32>(<f64>r / norm));
+  if (norm > <f64>r && norm < Infinity) f32_scal(n, x, <f32>(<f64>r / norm));
   return norm;
 }
 

@@ -27,7 +27,7 @@
 // NaN norm and becomes all NaN (propagation, documented in src/structure/prox.ts).
 
 import { f32_sumsq_blocked } from "./norms";
-import { f32_fill, f32_scal_x16 } from "./vector";
+import { f32_fill, f32_scal } from "./vector";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
@@ -83,10 +83,10 @@ export function f32_prox_l1(n: i32, x: usize, t: f32): void {
 
 /**
  * x <- x · c, c = f32(1 / (1 + t)): prox of t·½‖x‖² (t ≥ 0), one multiply per element
- * (f32_scal_x16: 16 floats per step, then the scalar tail).
+ * (f32_scal: 16 floats per step, then the scalar tail).
  */
 export function f32_prox_l2(n: i32, x: usize, t: f32): void {
-  f32_scal_x16(n, x, shrink(t));
+  f32_scal(n, x, shrink(t));
 }
 
 /** x <- (x − clamp(x, −t1, t1)) · f32(1 / (1 + t2)), zeros +0: prox of t1·‖x‖₁ + t2·½‖x‖² (t1, t2 ≥ 0). */
@@ -109,7 +109,7 @@ export function f32_prox_group_lasso_rows(m: i32, n: i32, x: usize, t: f32): voi
     const row = x + (<usize>r * <usize>n << 2);
     const s = groupScale(f32_sumsq_blocked(n, row), <f64>t);
     if (s == 0) f32_fill(n, row, 0);
-    else f32_scal_x16(n, row, s);
+    else f32_scal(n, row, s);
   }
 }
 

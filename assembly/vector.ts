@@ -18,14 +18,10 @@
 // exact f64 products into 4 f64 sums joined in a fixed order. The two builds
 // may differ in the last bits, never from run to run.
 
+import { hsum } from "./memory";
+
 /** Elements per f32-lane block before the partial sum is flushed to f64. */
 const BLOCK: i32 = 1024;
-
-/** Fixed-order lane reduction of an f32x4 into f64: (l0 + l1) + (l2 + l3). */
-@inline function hsum(v: v128): f64 {
-  return (<f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1)) +
-    (<f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3));
-}
 
 /** Shared body of f32_dot (isDot: sum x[i] * y[i]) and f32_sum (sum x[i]; y unused). */
 @inline function dotOrSum(n: i32, x: usize, y: usize, isDot: bool): f64 {
@@ -128,17 +124,12 @@ export function f32_axpby(n: i32, x: usize, y: usize, alpha: f32, beta: f32): vo
   }
 }
 
-/** x <- alpha * x (IEEE: alpha = 0 keeps NaN and turns Inf into NaN) */
-export function f32_scal(n: i32, x: usize, alpha: f32): void {
-  f32_mul_scalar(n, x, x, alpha);
-}
-
 /**
- * x <- alpha * x, the same bits as f32_scal, 16 floats per step (four vectors loaded
- * before any store), then the scalar tail: on cache-resident data V8's code for the 4-float
- * loop runs ~1.4x longer (1M floats: 0.115 against 0.080 ms).
+ * x <- alpha * x (IEEE: alpha = 0 keeps NaN and turns Inf into NaN). SIMD: 16 floats per step
+ * (four vectors loaded before any store), then the scalar tail: on cache-resident data V8's
+ * code for a 4-float loop ran ~1.4x longer (1M floats: 0.115 against 0.080 ms).
  */
-export function f32_scal_x16(n: i32, x: usize, alpha: f32): void {
+export function f32_scal(n: i32, x: usize, alpha: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(alpha);

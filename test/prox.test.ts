@@ -84,15 +84,15 @@ for (const build of BUILDS) {
       }
     });
 
-    it('f32_sumsq_blocked (group norms, l2 ball) and f32_scal_x16 against f64; overflow, underflow, zeros, NaN, Inf', () => {
+    it('f32_sumsq_blocked (group norms, l2 ball) and f32_scal against f64; overflow, underflow, zeros, NaN, Inf', () => {
       const sq = (x: ArrayLike<number>): number => ref.dot(x, x);
       for (const n of [...LENGTHS, 255, 256, 257, 271, 4099]) {
         const x = randArray(n, 3 * n + 1, -2, 2);
         const p = put(x, 4);
         // a lane sums 16 rounded squares: within ~18·2^-24 of the exact sum
         expectClose(`f32_sumsq_blocked ${build} n=${n}`, [e.kernels.f32_sumsq_blocked(n, p)], [sq(x)], { rtol: 1.1e-6, atol: 0 });
-        e.kernels.f32_scal_x16(n, p, 0.3);
-        expect(Array.from(get(p, n)), `f32_scal_x16 ${build} n=${n}`).toEqual(Array.from(x, (v) => Math.fround(v * Math.fround(0.3))));
+        e.kernels.f32_scal(n, p, 0.3);
+        expect(Array.from(get(p, n)), `f32_scal ${build} n=${n}`).toEqual(Array.from(x, (v) => Math.fround(v * Math.fround(0.3))));
       }
       const n = 1000;
       const cases: [string, (i: number) => number][] = [

@@ -66,17 +66,6 @@ export const CALLER_SPIN_US = 100;
  */
 const SPIN_WINDOW = 16, SPIN_FAILS = 4, BACKOFF_MIN = 64, BACKOFF_MAX = 4096;
 
-/**
- * A wait whose polling ran out counts as a failure only when a worker was late: from its
- * post to the end of the wait more than LATE_MS passed beyond the worker's own job time
- * (TIME, timed on the worker). A worker that ran the whole time and simply had more to do
- * (the two halves of a long phase ending a few percent apart: at b512 the MLP step's
- * 3 ms phases end 150-300 µs apart) says nothing about the machine's load, and turning
- * polling off there put every phase of the step and its Adam split behind a futex
- * wake-up (Adam ran unsplit on 89 of 100 steps); a worker that had no core starts late.
- */
-const LATE_MS = CALLER_SPIN_US / 1000;
-
 const clock: { now(): number } = typeof performance === 'object' ? performance : Date;
 const hasPause = typeof (Atomics as { pause?: unknown }).pause === 'function';
 
@@ -98,15 +87,12 @@ export class ThreadPool {
   private backoff = BACKOFF_MIN;
   /** clock.now() when the last wait returned */
   private lastEnd = -Infinity;
-  /** clock.now() when each worker's last job was posted */
-  private readonly postedAt: number[];
 
   private constructor(private readonly workers: AnyWorker[], setup: PoolSetup) {
     this.ctl = new Int32Array(setup.memory.buffer, setup.ctl, workers.length * SLOT_INTS);
     this.f32 = new Float32Array(setup.memory.buffer, setup.ctl, workers.length * SLOT_INTS);
     this.calls = workers.map((_, w) => new Float64Array(setup.memory.buffer, setup.ctl + 4 * (w * SLOT_INTS + CALL_AT), CALL_F64));
     this.seq = workers.map((_, w) => this.ctl[w * SLOT_INTS + SEQ]);
-    this.postedAt = workers.map(() => 0);
   }
 
   /** Starts one worker per scratch block and resolves when every one has instantiated the core. */
@@ -156,7 +142,6 @@ export class ThreadPool {
   private wake(w: number): void {
     const ctl = this.ctl, s = w * SLOT_INTS;
     const seq = (this.seq[w] = (this.seq[w] + 1) | 0);
-    this.postedAt[w] = clock.now();
     Atomics.store(ctl, s + SEQ, seq);
     Atomics.notify(ctl, s + SEQ);
   }
@@ -184,25 +169,19 @@ export class ThreadPool {
       }
       if (ctl[s + ERR] !== 0 && failed < 0) failed = w;
     }
-    const end = (this.lastEnd = clock.now());
-    this.adapt(ranOut && this.late(end, count));
+    this.adapt(ranOut);
+    this.lastEnd = clock.now();
     if (failed >= 0) throw new StateError(`threads: worker ${failed} failed running its job (a GEMM panel or a program)`);
   }
 
-  /** Whether one of workers 0..count-1 was late (LATE_MS): `end` ms after its post, with its own job time subtracted. */
-  private late(end: number, count: number): boolean {
-    for (let w = 0; w < count; w++) if (end - this.postedAt[w] - this.jobMs(w) > LATE_MS) return true;
-    return false;
-  }
-
-  /** Polling on or off from the outcome of the last wait (see SPIN_WINDOW): `failed`, its polling ran out and a worker was late (LATE_MS). */
-  private adapt(failed: boolean): void {
+  /** Polling on or off from the outcome of the last wait (see SPIN_WINDOW). */
+  private adapt(ranOut: boolean): void {
     if (!this.spinning) {
       if (--this.offLeft <= 0) this.setSpinning(true);
       return;
     }
     this.window++;
-    if (failed && ++this.fails >= SPIN_FAILS) {
+    if (ranOut && ++this.fails >= SPIN_FAILS) {
       this.setSpinning(false);
       this.offLeft = this.backoff;
       this.backoff = Math.min(2 * this.backoff, BACKOFF_MAX);

@@ -249,17 +249,19 @@ export function f32_project_simplex(n: i32, x: usize, scratch: usize, s: f32): f
   if (isNaN(tau)) return tau;
   const t = <f32>tau;
   // x − t is never NaN here (x finite), so max(x − t, 0) is the select 0 < r ? r : 0 (−0 → +0
-  // like f32.max): pmax(zero, r), one instruction (f32x4.max needs several for NaN and ±0)
+  // like f32.max): i32x4.max_s(r, 0) on the bit patterns (a lane with the sign bit set, −0
+  // included, is a negative i32 and becomes +0; lanes ≥ +0 keep their bits), one integer
+  // instruction, so only the sub uses the FP pipes (f32x4.max needs several for NaN and ±0)
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vt = f32x4.splat(t), zero = f32x4.splat(0);
     for (; i + 16 <= n; i += 16) {
       const p = at(x, i);
       const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-      v128.store(p, f32x4.pmax(zero, f32x4.sub(v0, vt)));
-      v128.store(p, f32x4.pmax(zero, f32x4.sub(v1, vt)), 16);
-      v128.store(p, f32x4.pmax(zero, f32x4.sub(v2, vt)), 32);
-      v128.store(p, f32x4.pmax(zero, f32x4.sub(v3, vt)), 48);
+      v128.store(p, i32x4.max_s(zero, f32x4.sub(v0, vt)));
+      v128.store(p, i32x4.max_s(zero, f32x4.sub(v1, vt)), 16);
+      v128.store(p, i32x4.max_s(zero, f32x4.sub(v2, vt)), 32);
+      v128.store(p, i32x4.max_s(zero, f32x4.sub(v3, vt)), 48);
     }
   }
   for (; i < n; i++) {

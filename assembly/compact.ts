@@ -157,6 +157,69 @@ export function compactSparse(n: i32, x: usize, dst: usize, thr: f64, useAbs: bo
   return kept;
 }
 
+/** bracket16's results beside the index it returns (kept, count above hi, max |x| bits, the four lane sums). */
+let bKept = 0, bCount = 0, bBad = 0;
+let bSum0: f64 = 0, bSum1: f64 = 0, bSum2: f64 = 0, bSum3: f64 = 0;
+
+/**
+ * compactBracket's SIMD body over 16 values per step; returns where it stopped. With `useAbs`
+ * the values are |x| (sign bit clear) and lo > 0 (the caller's check), so v > lo and v > hi
+ * are i32 compares of the bit patterns, exact for finite v (a NaN |x| orders above +Inf and
+ * counts as above hi; nonFinite then discards everything): integer-pipe instructions instead
+ * of FP compares. Nor does it track max |x| per step: a non-finite |x| lies above hi, so the
+ * sum above hi is not finite, and only then is x scanned (the same bBad as tracking it).
+ * 1M floats, 4% of them in (lo, hi]: 0.28 against 0.30 ms (float compares and tracking).
+ */
+@inline function bracket16(n: i32, x: usize, dst: usize, lo: f32, hi: f32, useAbs: bool): i32 {
+  let kept = 0, i = 0;
+  const tl = useAbs ? i32x4.splat(reinterpret<i32>(lo)) : f32x4.splat(lo);
+  // hi = +Inf compares as f32.MAX_VALUE (the same for finite v), so that +Inf |x| is above it
+  const th = useAbs ? i32x4.splat(min(reinterpret<i32>(hi), 0x7f7fffff)) : f32x4.splat(hi);
+  let a = f64x2.splat(0), b = f64x2.splat(0), c = i32x4.splat(0), bad = i32x4.splat(0);
+  for (; i + 16 <= n; i += 16) {
+    const p = at(x, i);
+    let v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+    const b0 = f32x4.abs(v0), b1 = f32x4.abs(v1), b2 = f32x4.abs(v2), b3 = f32x4.abs(v3);
+    if (useAbs) { v0 = b0; v1 = b1; v2 = b2; v3 = b3; }
+    else bad = i32x4.max_s(bad, i32x4.max_s(i32x4.max_s(b0, b1), i32x4.max_s(b2, b3)));
+    const m0 = gt(v0, th, useAbs), m1 = gt(v1, th, useAbs), m2 = gt(v2, th, useAbs), m3 = gt(v3, th, useAbs);
+    const h = f32x4.add(f32x4.add(v128.and(v0, m0), v128.and(v1, m1)), f32x4.add(v128.and(v2, m2), v128.and(v3, m3)));
+    a = f64x2.add(a, f64x2.promote_low_f32x4(h));
+    b = f64x2.add(b, f64x2.promote_low_f32x4(f32x4.shuffle(h, h, 2, 3, 2, 3)));
+    c = i32x4.sub(c, i32x4.add(i32x4.add(m0, m1), i32x4.add(m2, m3)));
+    let m = i32x4.bitmask(v128.andnot(gt(v0, tl, useAbs), m0));
+    v128.store(at(dst, kept), pack(v0, m));
+    kept += popcnt<i32>(m);
+    m = i32x4.bitmask(v128.andnot(gt(v1, tl, useAbs), m1));
+    v128.store(at(dst, kept), pack(v1, m));
+    kept += popcnt<i32>(m);
+    m = i32x4.bitmask(v128.andnot(gt(v2, tl, useAbs), m2));
+    v128.store(at(dst, kept), pack(v2, m));
+    kept += popcnt<i32>(m);
+    m = i32x4.bitmask(v128.andnot(gt(v3, tl, useAbs), m3));
+    v128.store(at(dst, kept), pack(v3, m));
+    kept += popcnt<i32>(m);
+  }
+  bSum0 = f64x2.extract_lane(a, 0); bSum1 = f64x2.extract_lane(a, 1);
+  bSum2 = f64x2.extract_lane(b, 0); bSum3 = f64x2.extract_lane(b, 1);
+  bCount = (i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1)) + (i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
+  bBad = max(max(i32x4.extract_lane(bad, 0), i32x4.extract_lane(bad, 1)), max(i32x4.extract_lane(bad, 2), i32x4.extract_lane(bad, 3)));
+  if (useAbs) {
+    // a NaN or ±Inf |x| counts as above hi, so it makes the sum above hi NaN or +Inf: only then
+    // (or when finite values overflowed it) is x[0, i) scanned for the exact max |x| bits
+    const s = (bSum0 + bSum1) + (bSum2 + bSum3);
+    bBad = 0;
+    if (!(s < Infinity)) for (let l = 0; l < i; l++) bBad = max(bBad, load<i32>(at(x, l)) & 0x7fffffff);
+  }
+  bKept = kept;
+  return i;
+}
+
+/** v > t per lane: an i32 compare of the bit patterns for non-negative values (`bits`), else the f32 compare. */
+@inline function gt(v: v128, t: v128, bits: bool): v128 {
+  return bits ? i32x4.gt_s(v, t) : f32x4.gt(v, t);
+}
+
 /**
  * One pass over x for a bracket lo ≤ τ ≤ hi (f32 bounds, so the f32 comparisons are exact):
  * the values v > hi (v = |x| when `useAbs`) are only summed (hiSum) and counted (hiCount);
@@ -174,36 +237,10 @@ export function compactBracket(n: i32, x: usize, dst: usize, lo: f32, hi: f32, u
   let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const tl = f32x4.splat(lo), th = f32x4.splat(hi);
-    let a = f64x2.splat(0), b = f64x2.splat(0), c = i32x4.splat(0), bad = i32x4.splat(0);
-    for (; i + 16 <= n; i += 16) {
-      const p = at(x, i);
-      let v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-      const b0 = f32x4.abs(v0), b1 = f32x4.abs(v1), b2 = f32x4.abs(v2), b3 = f32x4.abs(v3);
-      bad = i32x4.max_s(bad, i32x4.max_s(i32x4.max_s(b0, b1), i32x4.max_s(b2, b3)));
-      if (useAbs) { v0 = b0; v1 = b1; v2 = b2; v3 = b3; }
-      const m0 = f32x4.gt(v0, th), m1 = f32x4.gt(v1, th), m2 = f32x4.gt(v2, th), m3 = f32x4.gt(v3, th);
-      const h = f32x4.add(f32x4.add(v128.and(v0, m0), v128.and(v1, m1)), f32x4.add(v128.and(v2, m2), v128.and(v3, m3)));
-      a = f64x2.add(a, f64x2.promote_low_f32x4(h));
-      b = f64x2.add(b, f64x2.promote_low_f32x4(f32x4.shuffle(h, h, 2, 3, 2, 3)));
-      c = i32x4.sub(c, i32x4.add(i32x4.add(m0, m1), i32x4.add(m2, m3)));
-      let m = i32x4.bitmask(v128.andnot(f32x4.gt(v0, tl), m0));
-      v128.store(at(dst, kept), pack(v0, m));
-      kept += popcnt<i32>(m);
-      m = i32x4.bitmask(v128.andnot(f32x4.gt(v1, tl), m1));
-      v128.store(at(dst, kept), pack(v1, m));
-      kept += popcnt<i32>(m);
-      m = i32x4.bitmask(v128.andnot(f32x4.gt(v2, tl), m2));
-      v128.store(at(dst, kept), pack(v2, m));
-      kept += popcnt<i32>(m);
-      m = i32x4.bitmask(v128.andnot(f32x4.gt(v3, tl), m3));
-      v128.store(at(dst, kept), pack(v3, m));
-      kept += popcnt<i32>(m);
-    }
-    s0 = f64x2.extract_lane(a, 0); s1 = f64x2.extract_lane(a, 1);
-    s2 = f64x2.extract_lane(b, 0); s3 = f64x2.extract_lane(b, 1);
-    count = (i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1)) + (i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
-    mb = max(max(i32x4.extract_lane(bad, 0), i32x4.extract_lane(bad, 1)), max(i32x4.extract_lane(bad, 2), i32x4.extract_lane(bad, 3)));
+    // the loop twice, so that `useAbs` is a constant in each (V8 does not unswitch loops)
+    i = useAbs ? bracket16(n, x, dst, lo, hi, true) : bracket16(n, x, dst, lo, hi, false);
+    kept = bKept; count = bCount; mb = bBad;
+    s0 = bSum0; s1 = bSum1; s2 = bSum2; s3 = bSum3;
   }
   for (; i + 16 <= n; i += 16) {
     // lane j of the SIMD step: (h[j] + h[4 + j]) + (h[8 + j] + h[12 + j]) in f32, then into s_j

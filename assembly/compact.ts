@@ -33,7 +33,7 @@ const PACK: usize = memory.data<u8>([
  * saturating add for out-of-range indices) gives the same bytes as i8x16.swizzle.
  */
 @inline function pack(v: v128, m: i32): v128 {
-  const idx = v128.load(PACK + (<usize>m << 4));
+  const idx = v128.load(<usize>m << 4, PACK); // PACK as the immediate offset: one add less per use
   return ASC_FEATURE_RELAXED_SIMD ? i8x16.relaxed_swizzle(v, idx) : i8x16.swizzle(v, idx);
 }
 
@@ -176,10 +176,13 @@ let bSum0: f64 = 0, bSum1: f64 = 0, bSum2: f64 = 0, bSum3: f64 = 0;
   // hi = +Inf compares as f32.MAX_VALUE (the same for finite v), so that +Inf |x| is above it
   const th = useAbs ? i32x4.splat(min(reinterpret<i32>(hi), 0x7f7fffff)) : f32x4.splat(hi);
   let a = f64x2.splat(0), b = f64x2.splat(0), c = i32x4.splat(0), bad = i32x4.splat(0);
+  // |v| as v & mask with the mask in a register: 0x7fffffff built from n (≥ 0) so that neither
+  // binaryen nor V8 sees a constant (V8 reloads a constant's address at each f32x4.abs)
+  const mask = i32x4.splat(0x7fffffff + (n >> 31));
   for (; i + 16 <= n; i += 16) {
     const p = at(x, i);
     let v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-    const b0 = f32x4.abs(v0), b1 = f32x4.abs(v1), b2 = f32x4.abs(v2), b3 = f32x4.abs(v3);
+    const b0 = v128.and(v0, mask), b1 = v128.and(v1, mask), b2 = v128.and(v2, mask), b3 = v128.and(v3, mask);
     if (useAbs) { v0 = b0; v1 = b1; v2 = b2; v3 = b3; }
     else bad = i32x4.max_s(bad, i32x4.max_s(i32x4.max_s(b0, b1), i32x4.max_s(b2, b3)));
     const m0 = gt(v0, th, useAbs), m1 = gt(v1, th, useAbs), m2 = gt(v2, th, useAbs), m3 = gt(v3, th, useAbs);

@@ -125,23 +125,28 @@ const COL_ROWS: i32 = 16;
  * part[j] <- ((part[j] + x[r, j]²) + x[r+1, j]²) + … over k consecutive rows (`first`: the
  * chain starts from x[r, j]² instead), rows `stride` bytes apart: per column the same f32
  * operations in the same order as k single rows (the sum stays in a register between rows
- * instead of going through part), so the same bits for every k and in both builds. SIMD: 8
- * columns per step, then 4, then the scalar tail.
+ * instead of going through part), so the same bits for every k and in both builds. SIMD: 16
+ * columns per step (8 per step ran ~8% slower one row at a time at 10M), then 4, then the
+ * scalar tail.
  */
 @inline function squareRows(n: i32, row: usize, stride: usize, part: usize, first: bool, k: i32): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 8 <= n; j += 8) {
+    for (; j + 16 <= n; j += 16) {
       const p = at(row, j), q = at(part, j);
-      let u = v128.load(p), w = v128.load(p, 16);
-      let a = f32x4.mul(u, u), b = f32x4.mul(w, w);
-      if (!first) { a = f32x4.add(v128.load(q), a); b = f32x4.add(v128.load(q, 16), b); }
+      let u0 = v128.load(p), u1 = v128.load(p, 16), u2 = v128.load(p, 32), u3 = v128.load(p, 48);
+      let a0 = f32x4.mul(u0, u0), a1 = f32x4.mul(u1, u1), a2 = f32x4.mul(u2, u2), a3 = f32x4.mul(u3, u3);
+      if (!first) {
+        a0 = f32x4.add(v128.load(q), a0); a1 = f32x4.add(v128.load(q, 16), a1);
+        a2 = f32x4.add(v128.load(q, 32), a2); a3 = f32x4.add(v128.load(q, 48), a3);
+      }
       for (let r = 1; r < k; r++) {
         const pr = p + <usize>r * stride;
-        u = v128.load(pr); w = v128.load(pr, 16);
-        a = f32x4.add(a, f32x4.mul(u, u)); b = f32x4.add(b, f32x4.mul(w, w));
+        u0 = v128.load(pr); u1 = v128.load(pr, 16); u2 = v128.load(pr, 32); u3 = v128.load(pr, 48);
+        a0 = f32x4.add(a0, f32x4.mul(u0, u0)); a1 = f32x4.add(a1, f32x4.mul(u1, u1));
+        a2 = f32x4.add(a2, f32x4.mul(u2, u2)); a3 = f32x4.add(a3, f32x4.mul(u3, u3));
       }
-      v128.store(q, a); v128.store(q, b, 16);
+      v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
     }
     for (; j + 4 <= n; j += 4) {
       const p = at(row, j), q = at(part, j);

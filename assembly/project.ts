@@ -91,30 +91,60 @@ export function f32_project_l2_ball(n: i32, x: usize, r: f32): f64 {
   return norm;
 }
 
-/** One f32x4 of the grid projection: lo + step·clamp(nearest((v − lo)·inv), 0, kmax). */
-@inline function grid4(v: v128, vlo: v128, vs: v128, vi: v128, vk: v128, zero: v128): v128 {
+/**
+ * One f32x4 of the grid projection: lo + step·clamp(nearest((v − lo)·inv), 0, kmax); the last
+ * two operations as one relaxed_madd when `fused` (see f32_project_grid).
+ */
+@inline function grid4(v: v128, vlo: v128, vs: v128, vi: v128, vk: v128, zero: v128, fused: bool): v128 {
   const k = f32x4.pmin(f32x4.pmax(f32x4.nearest(f32x4.mul(f32x4.sub(v, vlo), vi)), zero), vk);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (fused) return f32x4.relaxed_madd(vs, k, vlo);
+  }
   return f32x4.add(vlo, f32x4.mul(vs, k));
+}
+
+/** grid4 over x[i, n) 16 floats per step; returns where it stopped. */
+@inline function grid16(n: i32, x: usize, i: i32, lo: f32, step: f32, inv: f32, kmax: f32, fused: bool): i32 {
+  const vlo = f32x4.splat(lo), vs = f32x4.splat(step), vi = f32x4.splat(inv), vk = f32x4.splat(kmax), zero = f32x4.splat(0);
+  for (; i + 16 <= n; i += 16) {
+    const p = at(x, i);
+    const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+    v128.store(p, grid4(v0, vlo, vs, vi, vk, zero, fused));
+    v128.store(p, grid4(v1, vlo, vs, vi, vk, zero, fused), 16);
+    v128.store(p, grid4(v2, vlo, vs, vi, vk, zero, fused), 32);
+    v128.store(p, grid4(v3, vlo, vs, vi, vk, zero, fused), 48);
+  }
+  return i;
+}
+
+/**
+ * Whether step·k is exact in f32 for every whole k ≤ kmax: step = m·2^e with m odd (its
+ * significand without trailing zeros) and kmax·m < 2^24, and step·kmax finite.
+ */
+function exactMultiples(step: f32, kmax: f32): bool {
+  const b = reinterpret<i32>(step);
+  let sig = b & 0x7fffff;
+  if ((b >>> 23 & 0xff) != 0) sig |= 0x800000;
+  if (sig == 0) return true;
+  const m = sig >>> ctz(sig);
+  return <f64>kmax * <f64>m < 16777216 && <f64>step * <f64>kmax <= <f64>f32.MAX_VALUE;
 }
 
 /**
  * x <- lo + step·clamp(nearest((x − lo)·inv), 0, kmax) with inv = f32(1/step) (a multiply,
  * not a division per element; kmax a whole number ≥ 0, step > 0). NaN stays NaN.
- * SIMD: 16 floats per step, then the scalar tail.
+ * SIMD: 16 floats per step, then the scalar tail. The relaxed build fuses lo + step·k into
+ * one relaxed_madd when every step·k is exact (exactMultiples: the ternary grid, any step a
+ * power of two, ...): then fused and unfused both round lo + step·k once, so the bits are
+ * those of the other builds whichever the engine picks, with one FP instruction less per
+ * vector (1M floats: 0.152 against 0.190 ms).
  */
 export function f32_project_grid(n: i32, x: usize, lo: f32, step: f32, kmax: f32): void {
   const inv = <f32>(1 / <f64>step);
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vlo = f32x4.splat(lo), vs = f32x4.splat(step), vi = f32x4.splat(inv), vk = f32x4.splat(kmax), zero = f32x4.splat(0);
-    for (; i + 16 <= n; i += 16) {
-      const p = at(x, i);
-      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-      v128.store(p, grid4(v0, vlo, vs, vi, vk, zero));
-      v128.store(p, grid4(v1, vlo, vs, vi, vk, zero), 16);
-      v128.store(p, grid4(v2, vlo, vs, vi, vk, zero), 32);
-      v128.store(p, grid4(v3, vlo, vs, vi, vk, zero), 48);
-    }
+    if (ASC_FEATURE_RELAXED_SIMD && exactMultiples(step, kmax)) i = grid16(n, x, 0, lo, step, inv, kmax, true);
+    else i = grid16(n, x, 0, lo, step, inv, kmax, false);
   }
   for (; i < n; i++) {
     let k = nearest<f32>((load<f32>(at(x, i)) - lo) * inv);

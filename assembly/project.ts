@@ -143,8 +143,11 @@ export function f32_project_grid(n: i32, x: usize, lo: f32, step: f32, kmax: f32
   const inv = <f32>(1 / <f64>step);
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    if (ASC_FEATURE_RELAXED_SIMD && exactMultiples(step, kmax)) i = grid16(n, x, 0, lo, step, inv, kmax, true);
-    else i = grid16(n, x, 0, lo, step, inv, kmax, false);
+    // two loops one after the other, not the arms of an if: binaryen folded those into one loop
+    // computing both and selecting per vector (0.206 against 0.188 ms); the first covers x when
+    // fused, the second whatever is left (then nothing but the tail)
+    if (ASC_FEATURE_RELAXED_SIMD) i = grid16(exactMultiples(step, kmax) ? n : 0, x, 0, lo, step, inv, kmax, true);
+    i = grid16(n, x, i, lo, step, inv, kmax, false);
   }
   for (; i < n; i++) {
     let k = nearest<f32>((load<f32>(at(x, i)) - lo) * inv);

@@ -13,7 +13,7 @@
 // give the same bits (the same f64 comparisons and sums; see project.ts).
 
 import { f32_prox_l1 } from "./prox";
-import { compact, compactBracket, compactSparse, hiCount, hiSum, keptSum, nonFinite } from "./compact";
+import { compact, compactBracket, compactSparse, hiCount, hiSum, keptSum, listSum, nonFinite } from "./compact";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
@@ -131,8 +131,7 @@ function fromSample(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64
   } else {
     count = compactBracket(n, x, scratch, lo, hi, useAbs);
     sHi = hiSum; cHi = hiCount;
-    if (!nonFinite) count = compact(count, scratch, scratch, <f64>lo, false); // keeps all: their sum
-    total = keptSum;
+    total = nonFinite ? 0 : listSum(count, scratch); // all > lo: compact()'s keptSum of them
   }
   if (nonFinite) { sampleDone = true; return NaN; }
   // the bracket, over all of x: f(lo) ≥ 0 (lo ≤ τ*) and f(hi) ≤ 0 (τ* ≤ hi)
@@ -156,8 +155,8 @@ function fromSample(n: i32, x: usize, scratch: usize, a: f64, useAbs: bool): f64
       const dst = scratch + (<usize>count << 2);
       const k0 = compactBracket(count, scratch, dst, lf, uf, false);
       const s2 = sHi + hiSum, c2 = cHi + hiCount;
-      const k = compact(k0, dst, dst, <f64>lf, false); // keeps all: their sum
-      const t2 = keptSum;
+      const k = k0;
+      const t2 = listSum(k0, dst); // all > lf
       if (s2 - <f64>c2 * <f64>uf - a <= 0 && s2 + t2 - <f64>(c2 + k) * <f64>lf - a >= 0) {
         memory.copy(scratch, dst, <usize>k << 2);
         count = k; total = t2; sHi = s2; cHi = c2; tau = lf;

@@ -24,7 +24,8 @@
 //
 // Memory contract: x needs no alignment; lo/hi may not alias x; scratch (n floats)
 // never aliases x. Elementwise SIMD bodies do the same f32 operations as their scalar
-// twins (pmax/pmin as selects, sub, mul, nearest, add); the threshold τ uses the same
+// twins (pmax/pmin as selects, sub, mul, nearest, add; the relaxed build's grid fuses the
+// last two only where that rounds alike, f32_project_grid); the threshold τ uses the same
 // f64 comparisons and the same four f64 sums in both builds except for pass 0's bound
 // (lane order), which only decides where the Newton steps start; so both builds give the
 // same bits (l2_ball: f32_sumsq_blocked gives the same bits in both builds).

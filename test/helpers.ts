@@ -1,8 +1,10 @@
 // Shared test helpers: engines for both builds, a seeded f64 reference RNG, tolerant comparison.
-import { afterAll, afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { init, type Engine } from '../src/index.js';
 
 export const BUILDS = ['simd', 'scalar'] as const;
@@ -128,4 +130,27 @@ export function relErr(a: Float32Array, b: Float32Array): number {
     s = Math.max(s, Math.abs(b[i]));
   }
   return d / s;
+}
+
+/**
+ * For a test file of the relaxed-SIMD build where vitest's Node does not validate relaxed
+ * SIMD (Node 20 does only behind --experimental-wasm-relaxed-simd): one test that runs
+ * `file` (repository-relative) in a child Node given the flag and expects its `tests` to pass.
+ */
+export function inRelaxedChild(file: string, tests: number, timeoutMs: number): void {
+  describe(`${file} in a child Node with --experimental-wasm-relaxed-simd`, () => {
+    it('passes the file in the child', () => {
+      const root = fileURLToPath(new URL('..', import.meta.url));
+      const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', 'node_modules/vitest/vitest.mjs', 'run', file], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: timeoutMs,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      });
+      const out = `${r.stdout}\n${r.stderr}`;
+      expect(r.status, `child vitest exit status; output:\n${out}`).toBe(0);
+      const passed = /Tests\s+(\d+) passed/.exec(out);
+      expect(passed && Number(passed[1]), `tests passed in the child; output:\n${out}`).toBe(tests);
+    });
+  });
 }

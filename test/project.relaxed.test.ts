@@ -2,12 +2,10 @@
 // relaxed_madd when every step·k is exact in f32, so it must give the plain SIMD build's
 // bits, fused or not. Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd:
 // there this file runs itself in a child Node given the flag (as threads.relaxed.test.ts).
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { init, type Engine } from '../src/index.js';
 import { supportsRelaxedSimd } from '../src/runtime/features.js';
-import { randArray } from './helpers.js';
+import { inRelaxedChild, randArray } from './helpers.js';
 
 if (supportsRelaxedSimd()) {
   describe('grid: the relaxed build gives the plain SIMD bits', () => {
@@ -30,19 +28,5 @@ if (supportsRelaxedSimd()) {
     });
   });
 } else {
-  describe('grid in the relaxed build, in a child Node with --experimental-wasm-relaxed-simd', () => {
-    it('passes this file in the child', () => {
-      const root = fileURLToPath(new URL('..', import.meta.url));
-      const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', 'node_modules/vitest/vitest.mjs', 'run', 'test/project.relaxed.test.ts'], {
-        cwd: root,
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      });
-      const out = `${r.stdout}\n${r.stderr}`;
-      expect(r.status, `child vitest exit status; output:\n${out}`).toBe(0);
-      const passed = /Tests\s+(\d+) passed/.exec(out);
-      expect(passed && Number(passed[1]), `tests passed in the child; output:\n${out}`).toBe(1);
-    });
-  });
+  inRelaxedChild('test/project.relaxed.test.ts', 1, 60_000);
 }

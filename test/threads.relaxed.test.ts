@@ -6,15 +6,13 @@
 // tolerance of docs/threads.md; data-parallel, a ReLU MLP: one thread's bits). Node 20 validates relaxed SIMD only with
 // --experimental-wasm-relaxed-simd: there this file runs itself in a child Node given the
 // flag (the workers share the process's V8 flags).
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { init, type Engine } from '../src/index.js';
 import { supportsRelaxedSimd } from '../src/runtime/features.js';
 import { sharedMemoryBuild } from '../src/runtime/shared-module.js';
 import { check, FORMS, makeData, rawC, reference, type Case } from './gemm-cases.js';
-import { disposedAfterAll, relErr, rng } from './helpers.js';
+import { disposedAfterAll, inRelaxedChild, relErr, rng } from './helpers.js';
 
 const RELAXED = supportsRelaxedSimd();
 
@@ -117,19 +115,5 @@ if (RELAXED) {
     });
   });
 } else {
-  describe('relaxed threads build in a child Node with --experimental-wasm-relaxed-simd', () => {
-    it('passes this file in the child', () => {
-      const root = fileURLToPath(new URL('..', import.meta.url));
-      const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', 'node_modules/vitest/vitest.mjs', 'run', 'test/threads.relaxed.test.ts'], {
-        cwd: root,
-        encoding: 'utf8',
-        timeout: 110_000,
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      });
-      const out = `${r.stdout}\n${r.stderr}`;
-      expect(r.status, `child vitest exit status; output:\n${out}`).toBe(0);
-      const passed = /Tests\s+(\d+) passed/.exec(out);
-      expect(passed && Number(passed[1]), `tests passed in the child; output:\n${out}`).toBe(4);
-    });
-  });
+  inRelaxedChild('test/threads.relaxed.test.ts', 4, 110_000);
 }

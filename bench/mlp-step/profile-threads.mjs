@@ -136,7 +136,10 @@ console.log(`  after last join ${(mid.after * 1000).toFixed(0)} µs; sum of medi
 
 // ---- each phase's programs alone on the calling thread (data-parallel only)
 const dp = s2.model.shards?.dp;
-if (mode === 'data' && dp) {
+if (mode === 'data' && dp && !dp.share) {
+  // the replay reads the step's private fields (share, panels, programs): not there, nothing to replay
+  console.log('  (per-phase replay skipped: the data-parallel step\'s fields are not reachable in this dist)');
+} else if (mode === 'data' && dp) {
   const runner = two.programs;
   const alone = (p) => {
     for (let i = 0; i < 20; i++) runner.replay(p);

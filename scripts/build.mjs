@@ -5,7 +5,7 @@
 //                                 the host makes the same bytes from the SIMD build, src/runtime/shared-module.ts)
 //   src/runtime/kernels.ts   the host's kernel table, generated from the SIMD build's
 //                            bindings declaration (scripts/gen-kernels.mjs)
-//   dist/index.js            universal entry, both wasm inlined as bytes
+//   dist/index.js            universal entry, every bundled wasm build inlined as bytes (scripts/wasm-latin1.mjs)
 //   dist/workerd/index.js    workerd entry, wasm as sibling files imported as modules
 //   dist/cli.js              the command line (Node), bin "wasmgrad"
 //   dist/federated/worker.js the federated aggregator (Durable Object) for workerd and wrangler, no wasm
@@ -19,6 +19,7 @@ import * as esbuild from 'esbuild';
 import { checkBundles } from './check-bundle.mjs';
 import { buildWeb } from './playground-build.mjs';
 import { generateKernels } from './gen-kernels.mjs';
+import { wasmLatin1 } from './wasm-latin1.mjs';
 
 const bin = (name) => `node_modules/.bin/${name}`;
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
@@ -46,7 +47,7 @@ const common = {
   minifySyntax: true,
   logLevel: 'warning',
 };
-await esbuild.build({ ...common, outdir: 'dist', platform: 'neutral', loader: { '.wasm': 'binary' } });
+await esbuild.build({ ...common, outdir: 'dist', platform: 'neutral', plugins: [wasmLatin1] });
 await esbuild.build({
   ...common,
   outdir: 'dist/workerd',
@@ -61,13 +62,13 @@ await esbuild.build({
   outdir: 'dist',
   platform: 'node',
   target: 'node20',
-  loader: { '.wasm': 'binary' },
+  plugins: [wasmLatin1],
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync('dist/cli.js', 0o755);
 // federated averaging: the aggregator worker (pure JS, runs in workerd) and the demo's client process
 await esbuild.build({ ...common, entryPoints: { worker: 'src/federated/worker.ts' }, outdir: 'dist/federated', platform: 'neutral' });
-await esbuild.build({ ...common, entryPoints: { client: 'src/cli/federated-client.ts' }, outdir: 'dist/federated', platform: 'node', target: 'node20', loader: { '.wasm': 'binary' } });
+await esbuild.build({ ...common, entryPoints: { client: 'src/cli/federated-client.ts' }, outdir: 'dist/federated', platform: 'node', target: 'node20', plugins: [wasmLatin1] });
 await checkBundles(esbuild);
 console.log(await buildWeb(esbuild));
 run(bin('tsc'), ['-p', 'tsconfig.json']);

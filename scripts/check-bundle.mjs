@@ -10,6 +10,7 @@ import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { wasmLatin1 } from './wasm-latin1.mjs';
 
 /**
  * 245 kB gzip for the universal entry (JS + every wasm build inlined, JS minified for whitespace
@@ -43,10 +44,9 @@ export async function checkBrowserBundle(esbuild, entry = 'src/index.ts') {
     platform: 'browser',
     target: 'es2022',
     supported: { 'top-level-await': false },
-    loader: { '.wasm': 'binary' },
     metafile: true,
     logLevel: 'silent',
-    plugins: [noNodeBuiltins],
+    plugins: [noNodeBuiltins, wasmLatin1],
   });
   const externals = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
   if (externals.length > 0) throw new Error(`browser bundle: imports left external: ${externals.join(', ')}`);

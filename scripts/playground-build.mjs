@@ -6,13 +6,14 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { wasmLatin1 } from './wasm-latin1.mjs';
 
 export async function buildWeb(esbuild, { out = 'dist/web' } = {}) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const common = { bundle: true, minify: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'warning', legalComments: 'eof' };
   await esbuild.build({ ...common, entryPoints: { main: 'src/web/main.ts' }, outdir: out });
-  await esbuild.build({ ...common, entryPoints: { worker: 'src/web/worker.ts' }, outdir: out, loader: { '.wasm': 'binary' } });
+  await esbuild.build({ ...common, entryPoints: { worker: 'src/web/worker.ts' }, outdir: out, plugins: [wasmLatin1] });
   await esbuild.build({ ...common, entryPoints: { app: 'src/web/style.css' }, outdir: out });
   copyFileSync('src/web/index.html', join(out, 'index.html'));
   return webSizes(out);

@@ -55,4 +55,22 @@ describe('adaptive 2-thread GEMM split (SplitShare)', () => {
     s.update(30, 64, 64, 10, 5);
     expect(s.get(30)).toBe(0.5);
   });
+
+  it("balance(): with the worker's own time, it converges to the balanced share either way round, and ignores untimed calls", () => {
+    // the worker's own time is theirs/vTheirs; the whole call waits for the slower side plus a 0.01 ms wake-up
+    for (const [vMine, vTheirs] of [[46, 36], [36, 46], [40, 40]]) {
+      const s = new SplitShare();
+      for (let c = 0; c < 60; c++) {
+        const mine = s.units(30, 128), theirs = 128 - mine;
+        const tMine = mine / vMine, tJob = theirs / vTheirs;
+        s.balance(30, mine, theirs, tMine, Math.max(tMine, tJob + 0.01), tJob);
+      }
+      expect(s.get(30)).toBeCloseTo(vMine / (vMine + vTheirs), 1);
+    }
+    const s = new SplitShare();
+    s.balance(30, 64, 64, 0, 1, 1);
+    s.balance(30, 64, 64, 1, 1, 0);
+    s.balance(30, 0, 128, 1, 1, 1);
+    expect(s.get(30)).toBe(0.5);
+  });
 });

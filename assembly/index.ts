@@ -21,7 +21,9 @@ export * from "./linalg_blas";
 export * from "./linalg";
 export * from "./linalg_gemv";
 export * from "./glm";
-export * from "./prox";
+// prox.ts also holds groupScale (@inline, used by prox_columns.ts): name its exports.
+export { f32_prox_l1, f32_prox_l2, f32_prox_elastic_net, f32_prox_group_lasso_rows, f32_prox_group_lasso_sets } from "./prox";
+export * from "./prox_columns";
 export * from "./project";
 export * from "./project_threshold";
 export * from "./optim_lbfgs";

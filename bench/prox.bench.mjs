@@ -1,4 +1,4 @@
-// Each proximal operator and projection (assembly/prox.ts, assembly/project*.ts) at 1M and
+// Each proximal operator and projection (assembly/prox*.ts, assembly/project*.ts) at 1M and
 // 10M floats, SIMD and scalar builds, against two baselines measured in the same run:
 //   "copy"            f32_copy of the same n floats (n read + n written, what an in-place op must move at least);
 //   "same-bytes copy" f32_copy moving as many bytes as the op reads + writes, for ops that must

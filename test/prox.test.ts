@@ -1,5 +1,5 @@
-// assembly/prox.ts: every proximal kernel in both builds against the plain-TS f64
-// references of test/prox-ref.ts over the length sweep, at unaligned offsets; the
+// assembly/prox.ts, assembly/prox_columns.ts: every proximal kernel in both builds against
+// the plain-TS f64 references of test/prox-ref.ts over the length sweep, at unaligned offsets; the
 // subgradient optimality condition (x − p)/t ∈ ∂R(p); exact zeros; the same bits in
 // both builds for the elementwise kernels.
 import { describe, expect, it } from 'vitest';
@@ -114,18 +114,25 @@ for (const build of BUILDS) {
     });
 
     it('f32_prox_group_lasso_cols: zero, tiny and huge columns (the f64 fallback per block of rows)', () => {
-      const [m, n] = [37, 11];
-      const x = randArray(m * n, 9, -1, 1);
-      for (let r = 0; r < m; r++) {
-        x[r * n + 1] = 0; // a zero column
-        x[r * n + 4] = 1e-25 * (r + 1); // squares underflow in f32
-        x[r * n + 7] = 1e25 * (r % 3 === 0 ? 1 : -0.5); // squares overflow in f32
-      }
-      x[20 * n + 9] = 3e-30; // one tiny entry in a block of normal ones
-      for (const t of [0, 1e-24, 0.5]) {
-        const p = put(x);
-        e.kernels.f32_prox_group_lasso_cols(m, n, p, e.arena.alloc(12 * n), t);
-        expectClose(`cols fallback ${build} t=${t}`, get(p, m * n), ref.groupLasso(x, ref.colGroups(m, n), Math.fround(t)), { rtol: 2e-6, atol: 0 });
+      // [37, 11]: the fallback in flushColumns only; [37, 43]: two full 16-row blocks whose flush is
+      // fused into the last 4-row sweep (SIMD), special columns in its 16-column steps and in its
+      // tail (43 = 2·16 + 11), then a 5-row block; the scaling takes 4-row sweeps and one row
+      for (const [m, n] of [[37, 11], [37, 43]]) {
+        const x = randArray(m * n, 9 + n, -1, 1);
+        for (const c of n > 16 ? [0, 32] : [0]) {
+          for (let r = 0; r < m; r++) {
+            x[r * n + c + 1] = 0; // a zero column
+            x[r * n + c + 4] = 1e-25 * (r + 1); // squares underflow in f32
+            x[r * n + c + 7] = 1e25 * (r % 3 === 0 ? 1 : -0.5); // squares overflow in f32
+          }
+          x[20 * n + c + 9] = 3e-30; // one tiny entry in a block of normal ones
+        }
+        if (n > 16) x[13 * n + 20] = 2e-38; // a subnormal square in the last 4 rows of a full block
+        for (const t of [0, 1e-24, 0.5]) {
+          const p = put(x);
+          e.kernels.f32_prox_group_lasso_cols(m, n, p, e.arena.alloc(12 * n), t);
+          expectClose(`cols fallback ${build} [${m}, ${n}] t=${t}`, get(p, m * n), ref.groupLasso(x, ref.colGroups(m, n), Math.fround(t)), { rtol: 2e-6, atol: 0 });
+        }
       }
     });
 
@@ -190,9 +197,37 @@ describe('prox kernels: both builds give the same bits', () => {
       ['l2', (e) => (p) => e.kernels.f32_prox_l2(x.length, p, 0.3)],
       ['elastic', (e) => (p) => e.kernels.f32_prox_elastic_net(x.length, p, 0.4, 0.25)],
       ['cols', (e) => (p) => e.kernels.f32_prox_group_lasso_cols(17, 59, p, e.arena.alloc(12 * 59), 2)],
+      // 2 full 16-row blocks (fused flush), 16-column steps and a 2-column tail, 4-row scaling sweeps and 3 single rows
+      ['cols [35, 18]', (e) => (p) => e.kernels.f32_prox_group_lasso_cols(35, 18, p, e.arena.alloc(12 * 18), 1.5)],
+      ['cols [48, 20]', (e) => (p) => e.kernels.f32_prox_group_lasso_cols(48, 20, p, e.arena.alloc(12 * 20), 3)],
       ['rows', (e) => (p) => e.kernels.f32_prox_group_lasso_rows(17, 59, p, 2)],
       ['rows (one row, 1003 floats: blocks of 256 and a tail)', (e) => (p) => e.kernels.f32_prox_group_lasso_rows(1, 1003, p, 40)],
     ];
     for (const [name, f] of cases) expect(Array.from(run(s, f(s))), name).toEqual(Array.from(run(c, f(c))));
+  });
+
+  it('group lasso columns with zero, tiny, huge, Inf and NaN columns (the f64 fallbacks, fused flush or not)', async () => {
+    const [s, c] = await Promise.all([engineFor('simd'), engineFor('scalar')]);
+    const [m, n] = [37, 43];
+    const x = randArray(m * n, 21, -1, 1);
+    for (let r = 0; r < m; r++) {
+      x[r * n + 3] = 0;
+      x[r * n + 17] = 1e-25 * (r + 1);
+      x[r * n + 30] = 1e25 * (r % 3 === 0 ? 1 : -0.5);
+      x[r * n + 41] = 1e-22 * (r % 5);
+    }
+    x[5 * n + 8] = NaN;
+    x[14 * n + 38] = Infinity;
+    x[13 * n + 20] = 2e-38;
+    const run = (e: Engine, t: number): number[] => {
+      const mark = e.arena.mark();
+      const p = e.arena.alloc(4 * x.length);
+      e.f32(p, x.length).set(x);
+      e.kernels.f32_prox_group_lasso_cols(m, n, p, e.arena.alloc(12 * n), t);
+      const out = Array.from(e.f32(p, x.length));
+      e.arena.reset(mark);
+      return out;
+    };
+    for (const t of [0, 1e-24, 0.5]) expect(run(s, t), `t=${t}`).toEqual(run(c, t));
   });
 });

@@ -12,7 +12,7 @@
  * | `groupLasso(λ, {groups})` | λ Σ_g ‖x_g‖₂ | x_g ← 0 if ‖x_g‖ ≤ ηλ, else (1 − ηλ/‖x_g‖)·x_g (Yuan & Lin 2006) |
  *
  * Zeros are exact zeros, +0 (x − clamp(x, −ηλ, ηλ): as PyTorch's softshrink; Optax keeps −0). Elementwise operators keep NaN as NaN; a group holding a NaN
- * becomes all NaN (its norm is NaN). Kernels: assembly/prox.ts.
+ * becomes all NaN (its norm is NaN). Kernels: assembly/prox.ts (columns: assembly/prox_columns.ts).
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { checkKnown, describe } from '../runtime/validate.js';

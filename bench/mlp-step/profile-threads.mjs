@@ -1,7 +1,7 @@
 // Where the time of a threaded training step goes (docs/threads.md, "Data-parallel steps").
 //
 //   node bench/mlp-step/profile-threads.mjs [--build relaxed|simd] [--batch 128] [--mode data|gemm|auto]
-//        [--sizes 784,256,128,10] [--steps 400] [--rounds 5] [--dist DIR (default: this checkout's dist)]
+//        [--sizes 784,256,128,10] [--steps 400] [--rounds 5] [--batches 1] [--dist DIR (default: this checkout's dist)]
 //
 // Runs the MLP step (lossAndGrad softmax cross-entropy + Adam) on init({ threads: 2 }) with
 // the pool's post and wait calls wrapped: each hand-off ("join": posts, the calling thread's
@@ -27,6 +27,8 @@ const mode = opt('--mode', 'data');
 const sizes = opt('--sizes', '784,256,128,10').split(',').map(Number);
 const STEPS = Number(opt('--steps', 400));
 const ROUNDS = Number(opt('--rounds', 5));
+// --batches N: step i trains on batch i mod N, as bench/mlp-step does (32 batches there: fresh inputs from L3 each step)
+const BATCHES = Number(opt('--batches', 1));
 const { init } = await import(join(opt('--dist', join(repo, 'dist')), 'index.js'));
 
 const median = (a) => {
@@ -36,15 +38,19 @@ const median = (a) => {
 const load0 = os.loadavg();
 
 function setup(e, parallel) {
-  const x = e.tensor([batch, sizes[0]]);
   const xs = new Float32Array(batch * sizes[0]);
-  for (let i = 0; i < xs.length; i++) xs[i] = ((i * 2654435761) % 1000) / 1000;
-  e.f32(x.ptr, xs.length).set(xs);
+  const inputs = Array.from({ length: BATCHES }, (_, b) => {
+    const x = e.tensor([batch, sizes[0]]);
+    for (let i = 0; i < xs.length; i++) xs[i] = (((i + b * 7919) * 2654435761) % 1000) / 1000;
+    e.f32(x.ptr, xs.length).set(xs);
+    return x;
+  });
+  let at = 0;
   const y = Int32Array.from({ length: batch }, (_, i) => (i * 7) % sizes[sizes.length - 1]);
   const model = e.nn.mlp(sizes, { activation: 'relu', seed: 1 });
   if (parallel) model.parallel = parallel;
   const adam = e.optim.adam(model, { lr: 1e-3 });
-  return { model, step: () => (model.lossAndGrad(x, y, 'softmaxCrossEntropy'), adam.step()) };
+  return { model, step: () => (model.lossAndGrad(inputs[at++ % BATCHES], y, 'softmaxCrossEntropy'), adam.step()) };
 }
 
 const one = await init({ relaxedSimd: relaxed });

@@ -9,6 +9,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fit, spirals, ValueError, type Engine } from '../src/index.js';
 import { autoMode, DP_MIN_ROWS, SOLO_MAX_FLOPS } from '../src/nn/parallel-mode.js';
+import { FIRST_COLUMNS_MAX_ROWS } from '../src/nn/first-columns.js';
 import { SplitShare } from '../src/runtime/gemm-threads.js';
 import { disposedAfterAll, relErr, rng } from './helpers.js';
 
@@ -124,6 +125,21 @@ describe('data-parallel lossAndGrad', () => {
       expect(relErr(r.p, base.p), `${e.threads.count} threads: parameters`).toBeLessThanOrEqual(1e-5);
       r.losses.forEach((v, i) => expect(Math.abs(v - base.losses[i]) / base.losses[i], `step ${i}`).toBeLessThanOrEqual(1e-5));
     }
+    // ReLU with Adam: the optimizer's split cuts where the worker's rows of W₁ start (split-threads.ts, SplitHint), one thread's bits
+    const adamRelu = (eng: Engine, mode: 'gemm' | 'data') => {
+      const m = model(eng, mode);
+      const opt = eng.optim.adam(m, { lr: 1e-2 });
+      const x = eng.tensor([n, SIZES[0]], d.x);
+      for (let s = 0; s < 6; s++) (m.lossAndGrad(x, d.y, 'softmaxCrossEntropy'), opt.step());
+      const cuts = mode === 'data' ? (m as unknown as { shards: { dp: { cols: { cuts: number[] } } } }).shards.dp.cols.cuts.slice() : [];
+      const w1 = (m as unknown as { paramsPtr: number }).paramsPtr + 4 * m.parameterRanges()[0].offset;
+      return { p: m.parameters(), cuts, hint: (eng as unknown as { splitHint: { cut: number } }).splitHint.cut, want: w1 + 4 * (cuts[1] ?? 0) * SIZES[0] };
+    };
+    const ar = adamRelu(await two, 'data'), ar1 = adamRelu(ref, 'gemm');
+    expect(ar.p).toEqual(ar1.p);
+    expect(ar.cuts[1] % 16, `cuts ${ar.cuts}`).toBe(0);
+    expect(ar.cuts[1] > 0 && ar.cuts[1] < SIZES[1] && ar.cuts[2] === SIZES[1], `cuts ${ar.cuts}`).toBe(true);
+    expect(ar.hint, 'the split hint: the first row of W₁ the worker computes').toBe(ar.want);
     // same thread count, a fresh engine (other workers): the same bits, Adam and dropout included
     const adam = (eng: Engine) => {
       const m = model(eng, 'data', 0.2, 'tanh');
@@ -168,7 +184,8 @@ describe('data-parallel lossAndGrad', () => {
         runs.mockClear();
         for (let s = 0; s < 3; s++) m.lossAndGrad(xt, y, 'softmaxCrossEntropy');
         const what = `${sizes.join('-')} n=${n} (${how})`;
-        expect(runs.mock.calls.length, what).toBe(how === 'gemm' ? 0 : 9); // forward, backward, reduction
+        // per step: forward, chain, weights; data-parallel also the first layer's columns (nn/first-columns.ts)
+        expect(runs.mock.calls.length, what).toBe(how === 'gemm' ? 0 : how === 'data' && n <= FIRST_COLUMNS_MAX_ROWS ? 12 : 9);
         for (const call of runs.mock.calls) expect(call[1], what).toBe(how === 'solo' ? 1 : 2);
         expect(e.arena.usedBytes, `${what}: arena`).toBe(used);
         if (how !== 'data') {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { init, ValueError, type Engine } from '../src/index.js';
 import { supportsRelaxedSimd } from '../src/runtime/features.js';
 import { CALLER_SPIN_US, WORKER_SPIN_US } from '../src/runtime/pool.js';
@@ -194,6 +194,52 @@ describe('f32_adam split into ranges across the workers (runtime/split-threads.t
         for (let j = 0; j < 3; j++) expect(firstDiff(out[1][j], out[0][j]), `${e.threads.count} threads, n=${n}, buffer ${j}: first differing index`).toBe(-1);
       }
     }
+  });
+});
+
+describe('f32_adam split at the hint of a data-parallel step (SplitHint: the worker\'s rows of W₁)', () => {
+  it('cuts at the hinted address when it falls inside the call on a 16-element boundary, else ignores it; the same bits', async () => {
+    const one = await single, e = await split2;
+    const hint = (e as unknown as { splitHint: { cut: number } }).splitHint;
+    const pool = (e as unknown as { pool: { calls: Float64Array[]; warm(): boolean } }).pool, calls = pool.calls;
+    // split whether or not the workers still poll (a sleeping worker is woken: the same result)
+    const warm = vi.spyOn(pool, 'warm').mockReturnValue(true);
+    const n = 100_352, r = rng(3);
+    const start = Array.from({ length: 4 }, () => Float32Array.from({ length: n }, () => 2 * r() - 1));
+    start[3] = start[3].map(Math.abs);
+    const run = (eng: Engine, cut: (p: number) => number): { out: Float32Array[]; worker: number } => {
+      const mark = eng.arena.mark();
+      const [g, p, m, v] = start.map((a) => {
+        const ptr = eng.allocF32(n);
+        eng.f32(ptr, n).set(a);
+        return ptr;
+      });
+      if (eng === e) {
+        hint.cut = cut(p);
+        calls[0][1] = -1;
+      }
+      eng.kernels.f32_adam(n, g, p, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8, 1.0005, 0, 1, 1);
+      const out = [p, m, v].map((ptr) => eng.f32(ptr, n).slice());
+      eng.arena.reset(mark);
+      return { out, worker: eng === e ? calls[0][1] : 0 };
+    };
+    const want = run(one, () => 0).out;
+    for (const [label, cut, worker] of [
+      ['at element 16·1000', (p: number) => p + 4 * 16_000, n - 16_000],
+      ['at element 96·784 (a row of W₁)', (p: number) => p + 4 * 96 * 784, n - 96 * 784],
+    ] as const) {
+      const got = run(e, cut);
+      expect(got.worker, label).toBe(worker);
+      for (let j = 0; j < 3; j++) expect(firstDiff(got.out[j], want[j]), `${label}, buffer ${j}`).toBe(-1);
+    }
+    for (const [label, cut] of [['off a 16-element boundary', (p: number) => p + 4 * 16_001], ['outside the call', (p: number) => p + 4 * n], ['none', () => 0]] as const) {
+      const got = run(e, cut);
+      expect(got.worker % 16, `${label}: an adapted cut`).toBe(n % 16);
+      expect([n - 16_001, 0].includes(got.worker), label).toBe(false);
+      for (let j = 0; j < 3; j++) expect(firstDiff(got.out[j], want[j]), `${label}, buffer ${j}`).toBe(-1);
+    }
+    hint.cut = 0;
+    warm.mockRestore();
   });
 });
 

@@ -51,6 +51,7 @@ import { DEFAULT_MIN_FLOPS, SplitShare } from '../runtime/gemm-threads.js';
 import { programBytes, type Program, type ProgramRunner } from '../runtime/programs.js';
 import { bindLayers } from './bind.js';
 import { DropoutLayer, type BoundLayer, type LayerSpec } from './layers.js';
+import { FIRST_COLUMNS_CALLS, FIRST_COLUMNS_MAX_ROWS, FirstColumns, firstColumnsFit } from './first-columns.js';
 import { PanelBackward, panelable } from './panel-backward.js';
 import type { Plan } from './plan.js';
 
@@ -64,8 +65,8 @@ const ROW_UNIT = 8;
  */
 const CUT_UNIT = 4;
 
-/** The phases whose 2-thread split adapts (SplitShare classes): forward rows, backward chain rows, weight-gradient panels. */
-const FWD = 0, CHAIN = 1, DW = 2;
+/** The phases whose 2-thread split adapts (SplitShare classes): forward rows, backward chain rows, weight-gradient panels, the first layer's columns. */
+const FWD = 0, CHAIN = 1, DW = 2, FIRST = 3;
 
 /** What a data-parallel step needs from its model (a Sequential). */
 export interface ShardedModel {
@@ -104,6 +105,10 @@ export class DataParallel {
   private readonly blocks: number[];
   /** the backward without a reduction, for the models it can run (panel-backward.ts); null: shards and a reduction */
   private readonly panels: PanelBackward | null;
+  /** the first layer cut by output columns (first-columns.ts; with the panel backward); null: by rows like the others */
+  private readonly cols: FirstColumns | null;
+  /** `cols` when this step's forward cut the first layer by columns, else null */
+  private colsUsed: FirstColumns | null = null;
   /** the calling thread's share of each phase with 2 threads (FWD, CHAIN, DW), adapted to the threads' speeds */
   private readonly share = new SplitShare();
 
@@ -118,8 +123,9 @@ export class DataParallel {
     // the panel backward needs no gradient buffer per shard (panel-backward.ts)
     const panels = P >= 2 && panelable(bound, m.firstParam);
     const extra = panels ? 0 : P - 1;
-    const fwdCap = 2 * L + 1, bwdCap = 3 * L + 1, redCap = P, dwCap = 2 * L + 1;
-    const sizes = [...Array.from({ length: extra }, () => m.numParameters * 4), programBytes(P * (fwdCap + bwdCap + (panels ? dwCap : redCap)))];
+    const cols = panels && firstColumnsFit(bound, m.firstParam, P);
+    const fwdCap = 2 * L + 1, bwdCap = 3 * L + 1, redCap = P, dwCap = 2 * L + 1, colCap = cols ? FIRST_COLUMNS_CALLS : 0;
+    const sizes = [...Array.from({ length: extra }, () => m.numParameters * 4), programBytes(P * (fwdCap + bwdCap + (panels ? dwCap : redCap) + colCap))];
     const blocks = (this.blocks = m.engine.arena.allocAll(sizes));
     this.grads = [m.gradsPtr, ...blocks.slice(0, extra)];
     let at = blocks[extra];
@@ -132,6 +138,8 @@ export class DataParallel {
     this.bwd = Array.from({ length: P }, () => program(bwdCap));
     this.red = panels ? [] : Array.from({ length: P }, () => program(redCap));
     this.panels = panels ? new PanelBackward(runner, this.rec, bound, m.firstParam, m.outputSize, this.bwd, Array.from({ length: P }, () => program(dwCap)), DEFAULT_MIN_FLOPS) : null;
+    const first = bound[m.firstParam] as ConstructorParameters<typeof FirstColumns>[2];
+    this.cols = cols ? new FirstColumns(runner, this.rec, first, Array.from({ length: P }, () => program(colCap)), m.engine.splitHint) : null;
     this.shards = this.grads.map((g, s) => (s === 0 ? bound : bindLayers(ctx, m.specs, m.inputSize, m.paramsPtr, g).layers));
     while (this.shards.length < P) this.shards.push(bound);
     this.acts = Array.from({ length: P }, () => new Array<number>(L + 1).fill(0));
@@ -180,6 +188,12 @@ export class DataParallel {
       if (l.alias) acts[k + 1] = acts[k];
       else if (training && l instanceof DropoutLayer && l.p > 0) l.drawMask(n, plan.scratch[k]);
     }
+    const cols = (this.colsUsed = this.parts >= 2 && n <= FIRST_COLUMNS_MAX_ROWS ? this.cols : null), first = this.m.firstParam;
+    if (cols !== null) {
+      const units = cols.units, mine = this.parts === 2 ? this.share.units(FIRST, units) : 0;
+      cols.run(n, acts[first], acts[first + 1], this.parts, mine);
+      this.learn(FIRST, mine, units - mine);
+    } else this.m.engine.splitHint.cut = 0;
     const runner = this.runner, mine = this.cutRows(FWD);
     for (let s = 0; s < this.parts; s++) {
       const r = this.rows[s], rows = this.rows[s + 1] - r;
@@ -194,7 +208,8 @@ export class DataParallel {
         }
         sa[k + 1] = acts[k + 1] + 4 * r * l.outSize;
         sc[k] = plan.scratch[k] === 0 ? 0 : plan.scratch[k] + 4 * r * l.scratchPerRow;
-        l.forward(rows, sa[k], sa[k + 1], training, sc[k], null);
+        if (cols !== null && k === first) cols.recordRows(rows, sa[k + 1]);
+        else l.forward(rows, sa[k], sa[k + 1], training, sc[k], null);
       }
       runner.end();
     }
@@ -211,7 +226,7 @@ export class DataParallel {
       pb.runChain(plan, this.rows, parts, training);
       this.learn(CHAIN, mine, units - mine);
       const frac = this.share.get(DW);
-      pb.runWeights(plan, this.n, parts, frac);
+      pb.runWeights(plan, this.n, parts, frac, this.colsUsed !== null ? this.colsUsed.cuts : null);
       this.learn(DW, frac, 1 - frac);
       return;
     }

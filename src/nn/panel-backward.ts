@@ -97,8 +97,10 @@ export class PanelBackward {
   /**
    * The dW phase over n rows: each thread's panel of every large weight gradient, the
    * calling thread's panels `frac` of each product's units (2 threads; more: equal parts).
+   * `firstRows` (the first layer cut by columns, nn/first-columns.ts): thread t takes rows
+   * firstRows[t]..firstRows[t+1] of the lowest layer's dW, the rows of W it computed.
    */
-  runWeights(plan: Plan, n: number, parts: number, frac: number): void {
+  runWeights(plan: Plan, n: number, parts: number, frac: number, firstRows: readonly number[] | null): void {
     const runner = this.runner, rec = this.rec, layers = this.layers;
     for (let t = 0; t < parts; t++) {
       runner.begin(this.dw[t]);
@@ -109,6 +111,11 @@ export class PanelBackward {
         const o = lin.outSize, i = lin.inSize, x = plan.acts[k], g = lin.gw;
         const d = l instanceof LinearReluLayer ? plan.scratch[k] : plan.dOut;
         if (t === 0 && lin.bias) rec.f32_col_sums(n, o, d, o, lin.gb, 0);
+        if (k === this.first && firstRows !== null) {
+          const r0 = firstRows[t], r1 = firstRows[t + 1];
+          if (r1 > r0) rec.f32_gemm_tn(r1 - r0, i, n, d + 4 * r0, o, x, i, g + 4 * r0 * i, i, 1, 0);
+          continue;
+        }
         const um = Math.ceil(o / ROW_UNIT), un = Math.ceil(i / COL_UNIT);
         const byRows = um >= un, units = byRows ? um : un;
         if (2 * o * i * n < this.minFlops || units < parts) {

@@ -4,7 +4,7 @@ import { threadedGemm } from './gemm-threads.js';
 import type { Kernels } from './kernels.js';
 import type { ThreadPool } from './pool.js';
 import { ProgramRunner } from './programs.js';
-import { DEFAULT_MIN_ELEMS, threadedElementwise } from './split-threads.js';
+import { DEFAULT_MIN_ELEMS, SplitHint, threadedElementwise } from './split-threads.js';
 import type { ThreadsInfo } from './threads.js';
 
 /** What instantiating the core yields (runtime/init.ts), and what a `Core` is made from. */
@@ -56,13 +56,15 @@ export class Core {
    * shards of a data-parallel step, nn/data-parallel.ts); null on one thread.
    */
   readonly programs: ProgramRunner | null;
+  /** @internal where the next 2-thread optimizer split cuts (runtime/split-threads.ts; set by nn/first-columns.ts) */
+  readonly splitHint = new SplitHint();
 
   /** @internal use `init()` */
   constructor(setup: CoreSetup) {
     const exports = setup.instance.exports as unknown as Kernels;
     this.pool = setup.pool;
     const gemm = this.pool === undefined ? {} : threadedGemm(exports, this.pool, setup.threadsMinFlops ?? 0);
-    const split = this.pool === undefined ? {} : threadedElementwise(exports, this.pool, DEFAULT_MIN_ELEMS);
+    const split = this.pool === undefined ? {} : threadedElementwise(exports, this.pool, DEFAULT_MIN_ELEMS, this.splitHint);
     this.kernels = Object.freeze({ ...exports, ...gemm, ...split });
     this.programs = this.pool === undefined ? null : new ProgramRunner(setup.instance.exports, this.pool);
     this.threads = Object.freeze({ ...(setup.threads ?? { count: 1, requested: 1 }) });

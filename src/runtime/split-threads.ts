@@ -36,8 +36,25 @@ export const DEFAULT_MIN_ELEMS = 65536;
 
 export type SplitKernels = Pick<Kernels, 'f32_adam'>;
 
-/** `base`'s f32_adam, splitting across `pool`'s workers from `minElems` elements. */
-export function threadedElementwise(base: Kernels, pool: ThreadPool, minElems: number): SplitKernels {
+/**
+ * @internal Where a 2-thread split should cut instead of its adapted share: the byte address
+ * (in the parameters) where the worker's part starts; 0 for none. A data-parallel step whose
+ * first layer is cut by columns sets it to the first row of W₁ the worker computes
+ * (nn/first-columns.ts), so each thread updates the weights only it has read: a call whose
+ * range holds that address at a multiple of RANGE_UNIT elements is cut there.
+ */
+export class SplitHint {
+  cut = 0;
+}
+
+/** The calling thread's elements of an n-element call at `p` when `hint` falls inside it on a range boundary; else -1. */
+function hinted(hint: SplitHint, p: number, n: number): number {
+  const off = hint.cut - p;
+  return hint.cut !== 0 && off > 0 && off < 4 * n && off % (4 * RANGE_UNIT) === 0 ? off / 4 : -1;
+}
+
+/** `base`'s f32_adam, splitting across `pool`'s workers from `minElems` elements (2 threads: at `hint` when it applies). */
+export function threadedElementwise(base: Kernels, pool: ThreadPool, minElems: number, hint: SplitHint): SplitKernels {
   const fn = base.f32_adam;
   const index = Object.keys(base).indexOf('f32_adam');
   // f32_adam(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign): 4 pointers after n
@@ -48,7 +65,8 @@ export function threadedElementwise(base: Kernels, pool: ThreadPool, minElems: n
     if (threads < 2 || n < minElems || !pool.warm()) return fn(n, g, p, m, v, lrt, b1, b2, omb1, omb2, eps, ibc2, wd, decay, sign);
     const units = Math.ceil(n / RANGE_UNIT), step = Math.ceil(units / threads) * RANGE_UNIT;
     // thread t's range starts at cut(t): with 2 threads the adapted share, else equal ranges
-    const first = threads === 2 ? share.units(0, units) * RANGE_UNIT : step;
+    const at = threads === 2 ? hinted(hint, p, n) : -1;
+    const first = at >= 0 ? at : threads === 2 ? share.units(0, units) * RANGE_UNIT : step;
     const t0 = now();
     let posted = 0;
     for (let t = 1; t < threads; t++) {
@@ -67,7 +85,7 @@ export function threadedElementwise(base: Kernels, pool: ThreadPool, minElems: n
     } finally {
       pool.wait(posted);
     }
-    if (threads === 2) share.balance(0, first, n - first, t1 - t0, now() - t0, pool.jobMs(0));
+    if (threads === 2 && at < 0) share.balance(0, first, n - first, t1 - t0, now() - t0, pool.jobMs(0));
   };
   return { f32_adam };
 }

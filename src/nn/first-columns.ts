@@ -10,9 +10,9 @@
  * forward, and the optimizer then writes each line of W₁ that both cores hold; cut by
  * columns, a row of W₁ is read, differentiated and updated by one thread only. Measured
  * on the 2-vCPU Zen 5 (2026-12-03, relaxed threads build, MLP 784-256-128-10, b128, the
- * layer-1 forward, dW₁ and Adam on W₁ in a loop, medians): 1199-1250 µs against
- * 1346-1401 µs cut by rows in spells when the two vCPUs share lines slowly (Adam 111-116
- * against 161-230 µs), equal (1079-1099 µs) when they do not.
+ * layer-1 forward, dW₁ and Adam on W₁ in a loop: bench/mlp-step/first-layer-cut.mjs):
+ * 1199-1250 µs against 1346-1401 µs cut by rows in spells when the two vCPUs share lines
+ * slowly (Adam 111-116 against 161-230 µs), equal (1079-1111 µs) when they do not.
  *
  * Bits: columns are cut in units of 16 (runtime/gemm-threads.ts's column unit), the rows
  * are the whole batch as in the one-thread call, so every element of Y₁ and dW₁ is

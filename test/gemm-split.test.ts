@@ -3,13 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { SplitShare } from '../src/runtime/gemm-threads.js';
 
-/** Runs `calls` simulated calls of `units` units: the calling thread at vMine units/ms, the worker at vTheirs. */
-function simulate(split: SplitShare, vMine: number, vTheirs: number, calls: number, units = 128, cls = 30): number {
+/**
+ * Runs `calls` simulated calls of `units` units: the calling thread at vMine units/ms, the
+ * worker at vTheirs after a `wake` ms wake-up (its own time, tJob, leaves the wake-up out).
+ */
+function simulate(split: SplitShare, vMine: number, vTheirs: number, calls: number, units = 128, cls = 30, wake = 0.01): number {
   let t = 0;
   for (let c = 0; c < calls; c++) {
     const mine = split.units(cls, units), theirs = units - mine;
-    const tMine = mine / vMine, tAll = Math.max(tMine, theirs / vTheirs);
-    split.update(cls, mine, theirs, tMine, tAll);
+    const tMine = mine / vMine, tJob = theirs / vTheirs, tAll = Math.max(tMine, wake + tJob);
+    split.balance(cls, mine, theirs, tMine, tAll, tJob);
     t = tAll;
   }
   return t;
@@ -48,27 +51,19 @@ describe('adaptive 2-thread GEMM split (SplitShare)', () => {
     expect(Math.abs(s.get(30) - 0.5)).toBeLessThan(0.03);
   });
 
-  it('ignores calls it cannot time (a throwing panel, a clock that did not advance)', () => {
+  it('counts a slow wake-up against the worker when the calling thread waited for it', () => {
+    // equal speeds (40 units/ms), but every call waits 0.5 ms for the worker to start: both finish
+    // together at mine/40 = 0.5 + (128 - mine)/40, mine = 74 (0.58); halves would take 2.1 ms
     const s = new SplitShare();
-    s.update(30, 64, 64, 0, 0);
-    s.update(30, 64, 64, -5, 10);
-    s.update(30, 64, 64, 10, 5);
-    expect(s.get(30)).toBe(0.5);
+    const last = simulate(s, 40, 40, 60, 128, 30, 0.5);
+    expect(s.get(30)).toBeGreaterThan(0.54);
+    expect(last).toBeLessThan(1.04 * (74 / 40));
   });
 
-  it("balance(): with the worker's own time, it converges to the balanced share either way round, and ignores untimed calls", () => {
-    // the worker's own time is theirs/vTheirs; the whole call waits for the slower side plus a 0.01 ms wake-up
-    for (const [vMine, vTheirs] of [[46, 36], [36, 46], [40, 40]]) {
-      const s = new SplitShare();
-      for (let c = 0; c < 60; c++) {
-        const mine = s.units(30, 128), theirs = 128 - mine;
-        const tMine = mine / vMine, tJob = theirs / vTheirs;
-        s.balance(30, mine, theirs, tMine, Math.max(tMine, tJob + 0.01), tJob);
-      }
-      expect(s.get(30)).toBeCloseTo(vMine / (vMine + vTheirs), 1);
-    }
+  it('ignores calls it cannot time (a throwing panel, a clock that did not advance, no units on a side)', () => {
     const s = new SplitShare();
-    s.balance(30, 64, 64, 0, 1, 1);
+    s.balance(30, 64, 64, 0, 0, 0);
+    s.balance(30, 64, 64, -5, 10, 1);
     s.balance(30, 64, 64, 1, 1, 0);
     s.balance(30, 0, 128, 1, 1, 1);
     expect(s.get(30)).toBe(0.5);

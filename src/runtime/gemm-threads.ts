@@ -18,9 +18,10 @@
  * core shared with another job, or a vCPU whose host core is busy: on the 2-vCPU Zen 5 of
  * bench/RESULTS.md one vCPU ran the plain SIMD GEMM at 36 GFLOP/s while the other ran it at
  * 46, for tens of seconds at a time), and then equal halves finish at the slower core's pace. Each call times
- * the calling thread's part and the whole, and the calling thread's share moves toward the
- * one that equalises the two ({@link SplitShare}); shares are kept per size class (log2 of
- * the flops), so a small GEMM's wake-up latency does not skew a large one's split.
+ * the calling thread's part, the whole and the worker's own part, and the calling thread's
+ * share moves toward the one where both finish together ({@link SplitShare}); shares are
+ * kept per size class (log2 of the flops), so a small GEMM's wake-up latency does not skew
+ * a large one's split.
  */
 import type { Kernels } from './kernels.js';
 import type { ThreadPool } from './pool.js';
@@ -75,7 +76,7 @@ export function threadedGemm(base: GemmKernels, pool: ThreadPool, minFlops: numb
       } finally {
         pool.wait(parts - 1);
       }
-      if (parts === 2) split.update(cls, mine, units - mine, t1 - t0, now() - t0);
+      if (parts === 2) split.balance(cls, mine, units - mine, t1 - t0, now() - t0, pool.jobMs(0));
     };
   };
   return {
@@ -88,28 +89,26 @@ export function threadedGemm(base: GemmKernels, pool: ThreadPool, minFlops: numb
 
 /** Size classes of the adaptive split: round(log2(2·m·n·k)), capped. */
 const SIZE_CLASSES = 48;
-/**
- * Bounds of the calling thread's share; how far one timed call moves it toward the balanced
- * share, and how far short of it (MARGIN, so that the calling thread tends to finish first
- * and the next call is timed on both sides); the step down when the worker finished first.
- */
-const SHARE_MIN = 0.3, SHARE_MAX = 0.7, GAIN = 0.3, MARGIN = 0.002, PROBE = 0.015;
+/** Bounds of the calling thread's share, and how far one timed call moves it toward the balanced share. */
+const SHARE_MIN = 0.3, SHARE_MAX = 0.7, GAIN = 0.3;
 /** The calling thread waited for the worker when the wait took more than this fraction of the call. */
 const LATE = 0.01;
 
 const now: () => number = () => performance.now();
 
 /**
- * The calling thread's share of a 2-thread split, per size class, adapted call by call.
- * After a call where the calling thread ran `mine` units in `tMine` ms and the whole call
- * took `tAll` ms: if it then waited for the worker (tAll - tMine > LATE·tAll), both speeds
- * are known (units per ms: mine/tMine, and theirs/tAll for the worker, timed from the post,
- * wake-up included), and the share moves GAIN of the way to the balanced share
- * mine/tMine ÷ (mine/tMine + theirs/tAll), less MARGIN; if the worker was done first, its
- * speed is only bounded, and the share steps down by PROBE. Clamped to [SHARE_MIN,
- * SHARE_MAX] (speed ratios up to 7:3). Simulated (2000 calls, per-call timing noise 5 %):
- * 1 % slower than halves on equal threads, 9-10 % faster at a speed ratio 46:36, 45 %
- * faster at 2:1. Speed only: every split gives the same bits.
+ * The calling thread's share of a 2-thread split, per size class (or per phase of a
+ * data-parallel step), adapted call by call. After a call where the calling thread ran
+ * `mine` units in `tMine` ms, the whole call took `tAll` ms and the worker timed its own
+ * part `tJob` (runtime/pool-worker.ts, from its start): the worker's time is `tAll` when
+ * the calling thread waited for it (tAll - tMine > LATE·tAll: its wake-up counts, since
+ * the call waited for it), else `tJob`; the share moves GAIN of the way to the balanced
+ * share mine/tMine ÷ (mine/tMine + theirs/tTheirs), clamped to [SHARE_MIN, SHARE_MAX]
+ * (speed ratios up to 7:3). Simulated (test/gemm-split.test.ts): within 4 % of the
+ * balanced time after 60 calls at speed ratios 46:36 and 36:46, at halves on equal threads.
+ * Speed only: every split gives the same bits. (Until 2026-12-03 the split GEMMs used a
+ * rule with only the calling thread's times, which had to probe the worker's speed by
+ * stepping its share down whenever the worker finished first.)
  */
 export class SplitShare {
   private readonly share = new Float64Array(SIZE_CLASSES).fill(0.5);
@@ -119,24 +118,7 @@ export class SplitShare {
     return Math.min(units - 1, Math.max(1, Math.round(this.share[cls] * units)));
   }
 
-  /** Learns from one call: `mine` and `theirs` units, the calling thread's time and the whole call's (ms). */
-  update(cls: number, mine: number, theirs: number, tMine: number, tAll: number): void {
-    if (!(tMine > 0 && tAll >= tMine)) return;
-    let s = this.share[cls];
-    if (tAll - tMine > LATE * tAll) {
-      const vMine = mine / tMine, vTheirs = theirs / tAll;
-      s += GAIN * (vMine / (vMine + vTheirs) - MARGIN - s);
-    } else s -= PROBE;
-    this.share[cls] = Math.min(SHARE_MAX, Math.max(SHARE_MIN, s));
-  }
-
-  /**
-   * Learns from one call where the worker also timed its own part (`tJob`, from its start:
-   * runtime/pool-worker.ts). The worker's time is the whole call `tAll` (its wake-up
-   * included) when the calling thread waited for it, else `tJob`; the share moves GAIN of
-   * the way to the balanced share mine/tMine ÷ (mine/tMine + theirs/tTheirs), with no
-   * margin and no probing (update() has only tAll, and probes).
-   */
+  /** Learns from one call: `mine` and `theirs` units, the calling thread's time, the whole call's and the worker's own (ms). */
   balance(cls: number, mine: number, theirs: number, tMine: number, tAll: number, tJob: number): void {
     const tTheirs = tAll - tMine > LATE * tAll ? tAll : tJob;
     if (!(tMine > 0 && tTheirs > 0 && mine > 0 && theirs > 0)) return;

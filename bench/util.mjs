@@ -51,3 +51,9 @@ export function cpuDescription() {
   const cores = (info.match(/^processor\s*:/gm) ?? []).length;
   return `${field('model name') || 'unknown CPU'} (${zen}, family ${family} model ${model}, ${avx512 ? 'AVX-512' : 'no AVX-512'}; ${cores} logical cores)`;
 }
+
+/** The value after `--name` on the command line (`args`, default process.argv.slice(2)), else `dflt`. */
+export function option(name, dflt, args = process.argv.slice(2)) {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+}

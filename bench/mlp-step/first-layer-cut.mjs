@@ -12,13 +12,10 @@
 // iterations, then 200 timed.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, option } from '../util.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
-};
+const opt = option;
 const relaxed = opt('--build', 'relaxed') === 'relaxed';
 const B = Number(opt('--batch', 128)), ROUNDS = Number(opt('--rounds', 8)), I = 784, O = 256, half = O / 2;
 const { init } = await import(join(opt('--dist', join(repo, 'dist')), 'index.js'));
@@ -56,7 +53,6 @@ const cuts = {
   },
 };
 const now = () => performance.now();
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 function iteration(c, acc) {
   const t0 = now();
   run.run(c.fwd, 2);

@@ -14,13 +14,10 @@
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { option } from '../util.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
-};
+const opt = option;
 const relaxed = opt('--build', 'relaxed') === 'relaxed';
 const batch = Number(opt('--batch', 128));
 const mode = opt('--mode', 'data');

@@ -127,7 +127,8 @@ for (let r = 0; r < ROUNDS; r++) {
 rounds.sort((a, b) => a.two_ms - b.two_ms);
 const mid = rounds[rounds.length >> 1];
 const panels = mode === 'data' && s2.model.shards?.dp?.panels;
-const names = mode === 'data' ? (panels ? ['forward', 'chain', 'dW', 'adam'] : ['forward', 'backward', 'reduce', 'adam']) : [];
+const cols = mode === 'data' && s2.model.shards?.dp?.colsUsed; // the first layer cut by columns (src/nn/first-columns.ts)
+const names = mode === 'data' ? (panels ? [...(cols ? ['layer 1'] : []), 'forward', 'chain', 'dW', 'adam'] : ['forward', 'backward', 'reduce', 'adam']) : [];
 console.log(`${relaxed ? 'relaxed' : 'simd'} b${batch} mode ${mode}: load ${load0.map((v) => v.toFixed(2)).join(' ')} -> ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 console.log(`one thread ${mid.one_ms.toFixed(3)} ms/step (${(1000 / mid.one_ms).toFixed(0)}/s); two threads median step ${mid.two_ms.toFixed(3)} ms (${(1000 / mid.two_ms).toFixed(0)}/s), ${(mid.one_ms / mid.two_ms).toFixed(2)}x  (rounds: ${rounds.map((r) => (r.one_ms / r.two_ms).toFixed(2)).join(' ')})`);
 let sum = 0;
@@ -154,7 +155,7 @@ if (mode === 'data' && dp && !dp.share) {
     }
     return median(ts) * 1000;
   };
-  console.log(`  the calling thread's shares (forward, chain, dW): ${[0, 1, 2].map((c) => dp.share.get(c).toFixed(3)).join(', ')}`);
+  console.log(`  the calling thread's shares (forward, chain, dW, layer 1 columns): ${[0, 1, 2, 3].map((c) => dp.share.get(c).toFixed(3)).join(', ')}`);
   for (const ph of ['fwd', 'bwd', 'red', 'dw']) {
     const ps = ph === 'dw' ? dp.panels?.dw ?? [] : dp[ph];
     if (ps.length === 0) continue;

@@ -156,6 +156,9 @@ if (mode === 'data' && dp && !dp.share) {
     return median(ts) * 1000;
   };
   console.log(`  the calling thread's shares (forward, chain, dW, layer 1 columns): ${[0, 1, 2, 3].map((c) => dp.share.get(c).toFixed(3)).join(', ')}`);
+  // the first layer's column phase (private fields of nn/first-columns.ts), when this step cut it by columns
+  const colPrograms = dp.colsUsed?.programs;
+  if (colPrograms) console.log(`  layer 1 columns alone on the calling thread: ${colPrograms.slice(0, dp.parts).map((p, s) => `part ${s} ${alone(p).toFixed(0)} µs`).join(', ')}`);
   for (const ph of ['fwd', 'bwd', 'red', 'dw']) {
     const ps = ph === 'dw' ? dp.panels?.dw ?? [] : dp[ph];
     if (ps.length === 0) continue;

@@ -8,7 +8,7 @@
 // 'auto' rule; no allocation per step; abort and dispose leave no worker running.
 import { describe, expect, it, vi } from 'vitest';
 import { fit, spirals, ValueError, type Engine } from '../src/index.js';
-import { autoMode, DP_MIN_ROWS, SOLO_MAX_FLOPS } from '../src/nn/parallel-mode.js';
+import { autoMode, DP_MIN_ROWS, DP_MIN_ROWS_COLUMNS, SOLO_MAX_FLOPS } from '../src/nn/parallel-mode.js';
 import { FIRST_COLUMNS_MAX_ROWS } from '../src/nn/first-columns.js';
 import { SplitShare } from '../src/runtime/gemm-threads.js';
 import { disposedAfterAll, relErr, rng } from './helpers.js';
@@ -162,17 +162,22 @@ describe('data-parallel lossAndGrad', () => {
     expect(autoMode(1, 1000, 2)).toBe('solo');
     expect(autoMode(2 * DP_MIN_ROWS, Math.ceil(SOLO_MAX_FLOPS / (6 * 2 * DP_MIN_ROWS)), 2)).toBe('data');
     expect(autoMode(2 * DP_MIN_ROWS - 1, Math.ceil(SOLO_MAX_FLOPS / 6), 2)).toBe('gemm');
+    // a model with the panel backward and the first layer's column cut: data-parallel from one row unit per thread
+    expect(autoMode(2 * DP_MIN_ROWS_COLUMNS, Math.ceil(SOLO_MAX_FLOPS / 6), 2, true)).toBe('data');
+    expect(autoMode(2 * DP_MIN_ROWS_COLUMNS - 1, Math.ceil(SOLO_MAX_FLOPS / 6), 2, true)).toBe('gemm');
+    expect(autoMode(2 * DP_MIN_ROWS - 1, Math.ceil(SOLO_MAX_FLOPS / 6), 2, true)).toBe('data');
     const e = await two, ref = await one, runs = vi.spyOn(e.programs!, 'run');
     const seen = new Set<string>();
-    for (const [sizes, ns] of [[SIZES, [8, 64, 200, 1000]], [[784, 256, 128, 10], [16, 32, 64, 128]]] as const) {
+    // ReLU MLPs have the column cut (stepHasColumns); a tanh MLP does not (shards and a reduction: GEMMs split below 64 rows per thread)
+    for (const [sizes, ns, activation] of [[SIZES, [8, 64, 200, 1000], 'relu'], [[784, 256, 128, 10], [16, 32, 64, 128], 'relu'], [[784, 256, 128, 10], [32], 'tanh']] as const) {
       const mk = (eng: Engine, mode: 'auto' | 'gemm') => {
-        const m = eng.nn.mlp([...sizes], { activation: 'relu', seed: 5 });
+        const m = eng.nn.mlp([...sizes], { activation, seed: 5 });
         m.parallel = mode;
         return m;
       };
       const m = mk(e, 'auto'), m1 = mk(ref, 'gemm');
       for (const n of ns) {
-        const how = autoMode(n, m.numParameters, 2);
+        const how = autoMode(n, m.numParameters, 2, activation === 'relu');
         seen.add(how);
         const r = rng(n), x = Float32Array.from({ length: n * sizes[0] }, () => 2 * r() - 1), y = Int32Array.from({ length: n }, (_, i) => i % 10);
         const xt = e.tensor([n, sizes[0]], x);

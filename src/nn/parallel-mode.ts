@@ -7,6 +7,8 @@ import { MemoryError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
 import { describe } from '../runtime/validate.js';
 import { DataParallel, type ShardedModel } from './data-parallel.js';
+import { FIRST_COLUMNS_MAX_ROWS, firstColumnsFit } from './first-columns.js';
+import { panelable } from './panel-backward.js';
 
 /** How a threaded engine runs `lossAndGrad`: 'auto' (the rule below), 'gemm' (one forward, GEMMs split by panels), 'data' (shards). */
 export type ParallelMode = 'auto' | 'gemm' | 'data';
@@ -18,17 +20,35 @@ export type ParallelMode = 'auto' | 'gemm' | 'data';
  *   W < SOLO_MAX_FLOPS            the calling thread alone (a step this small gains
  *                                 less from a second thread than the hand-offs cost);
  *   else n ≥ threads·DP_MIN_ROWS  data-parallel;
+ *   else, for a model whose data-parallel step has no reduction and cuts its first
+ *   layer by columns (`columns`: the panel backward, panel-backward.ts, and
+ *   first-columns.ts, up to FIRST_COLUMNS_MAX_ROWS rows), from one row unit per
+ *   thread (n ≥ threads·8) data-parallel too;
  *   else                          one forward, GEMMs split by panels.
  * The measurement behind it: bench/threads.bench.mjs (the MLP step on one thread, GEMMs
- * split, data-parallel, at b8-b512) and the "Threads" section of bench/RESULTS.md.
+ * split, data-parallel, at b8-b512) and the "Threads" section of bench/RESULTS.md: with
+ * the column cut, data-parallel beat the split GEMMs at b16, b32 and b64 in both builds
+ * (2026-12-03 23:11 and 2026-12-04 runs; docs/threads.md).
  */
 export const DP_MIN_ROWS = 64;
+/** Rows per thread from which 'auto' runs a `columns` model data-parallel: one 8-row unit (data-parallel.ts). */
+export const DP_MIN_ROWS_COLUMNS = 8;
 export const SOLO_MAX_FLOPS = 12e6;
 
-/** Which way 'auto' runs a step of n rows of a model of `params` parameters on `threads` threads. */
-export function autoMode(n: number, params: number, threads: number): 'solo' | 'data' | 'gemm' {
+/**
+ * Which way 'auto' runs a step of n rows of a model of `params` parameters on `threads`
+ * threads; `columns`: the model's data-parallel step has the panel backward and the first
+ * layer's column cut (`stepHasColumns`).
+ */
+export function autoMode(n: number, params: number, threads: number, columns = false): 'solo' | 'data' | 'gemm' {
   if (6 * n * params < SOLO_MAX_FLOPS) return 'solo';
-  return n >= threads * DP_MIN_ROWS ? 'data' : 'gemm';
+  if (n >= threads * DP_MIN_ROWS) return 'data';
+  return columns && n <= FIRST_COLUMNS_MAX_ROWS && n >= threads * DP_MIN_ROWS_COLUMNS ? 'data' : 'gemm';
+}
+
+/** Whether a data-parallel step of `m` on `threads` threads runs the panel backward and cuts its first layer by columns. */
+export function stepHasColumns(m: ShardedModel, threads: number): boolean {
+  return threads >= 2 && panelable(m.layers, m.firstParam) && firstColumnsFit(m.layers, m.firstParam, threads);
 }
 
 /**
@@ -47,6 +67,7 @@ export class ShardChoice {
   private solo: DataParallel | null = null;
   private refused = false;
   private params: number | undefined;
+  private columns: boolean | undefined;
 
   constructor(private readonly model: () => ShardedModel) {}
 
@@ -60,7 +81,7 @@ export class ShardChoice {
   pick(engine: Core, n: number): DataParallel | null {
     const runner = engine.programs, mode = this.mode;
     if (mode === 'gemm' || runner === null || runner.threads < 2) return null;
-    const how = mode === 'auto' ? autoMode(n, (this.params ??= this.model().numParameters), runner.threads) : 'data';
+    const how = mode === 'auto' ? autoMode(n, (this.params ??= this.model().numParameters), runner.threads, (this.columns ??= stepHasColumns(this.model(), runner.threads))) : 'data';
     if (how === 'gemm') return null;
     const solo = how === 'solo';
     let dp = solo ? this.solo : this.dp;

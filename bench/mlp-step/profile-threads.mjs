@@ -22,6 +22,8 @@ const relaxed = opt('--build', 'relaxed') === 'relaxed';
 const batch = Number(opt('--batch', 128));
 const mode = opt('--mode', 'data');
 const sizes = opt('--sizes', '784,256,128,10').split(',').map(Number);
+// steps per round: each round restarts from the initial parameters and a fresh Adam; keep it under ~700
+// (from there m turns subnormal in this model and Adam slows about twofold: docs/optimizers.md)
 const STEPS = Number(opt('--steps', 400));
 const ROUNDS = Number(opt('--rounds', 5));
 // --batches N: step i trains on batch i mod N, as bench/mlp-step does (32 batches there: fresh inputs from L3 each step)
@@ -46,8 +48,16 @@ function setup(e, parallel) {
   const y = Int32Array.from({ length: batch }, (_, i) => (i * 7) % sizes[sizes.length - 1]);
   const model = e.nn.mlp(sizes, { activation: 'relu', seed: 1 });
   if (parallel) model.parallel = parallel;
-  const adam = e.optim.adam(model, { lr: 1e-3 });
-  return { model, step: () => (model.lossAndGrad(inputs[at++ % BATCHES], y, 'softmaxCrossEntropy'), adam.step()) };
+  let adam = e.optim.adam(model, { lr: 1e-3 });
+  const p0 = model.parameters();
+  // reset(): the initial parameters and a fresh Adam, as bench/mlp-step does every round, so that no
+  // round reaches the subnormal first moments of a long run (docs/optimizers.md, "Subnormal moments")
+  const reset = () => {
+    model.setParameters(p0);
+    adam.dispose();
+    adam = e.optim.adam(model, { lr: 1e-3 });
+  };
+  return { model, reset, step: () => (model.lossAndGrad(inputs[at++ % BATCHES], y, 'softmaxCrossEntropy'), adam.step()) };
 }
 
 const one = await init({ relaxedSimd: relaxed });
@@ -88,6 +98,9 @@ for (let i = 0; i < 50; i++) s2.step();
 for (let i = 0; i < 50; i++) s1.step();
 const rounds = [];
 for (let r = 0; r < ROUNDS; r++) {
+  s1.reset();
+  s2.reset();
+  for (let i = 0; i < 20; i++) s1.step(), s2.step();
   // one thread
   let t = now();
   for (let i = 0; i < STEPS; i++) s1.step();

@@ -168,7 +168,7 @@ describe('data-parallel lossAndGrad', () => {
     expect(autoMode(2 * DP_MIN_ROWS - 1, Math.ceil(SOLO_MAX_FLOPS / 6), 2, true)).toBe('data');
     const e = await two, ref = await one, runs = vi.spyOn(e.programs!, 'run');
     const seen = new Set<string>();
-    // ReLU MLPs have the column cut (stepHasColumns); a tanh MLP does not (shards and a reduction: GEMMs split below 64 rows per thread)
+    // ReLU MLPs have the column cut (cutsFirstByColumns); a tanh MLP does not (shards and a reduction: GEMMs split below 64 rows per thread)
     for (const [sizes, ns, activation] of [[SIZES, [8, 64, 200, 1000], 'relu'], [[784, 256, 128, 10], [16, 32, 64, 128], 'relu'], [[784, 256, 128, 10], [32], 'tanh']] as const) {
       const mk = (eng: Engine, mode: 'auto' | 'gemm') => {
         const m = eng.nn.mlp([...sizes], { activation, seed: 5 });

@@ -83,6 +83,16 @@ export interface ShardedModel {
   readonly firstParam: number;
 }
 
+/**
+ * Whether a data-parallel step over `layers` (bound; `first`: the lowest with parameters) on
+ * P threads runs the panel backward and cuts its first layer by columns (first-columns.ts):
+ * no reduction, and each row of W₁ touched by one thread ('auto' shards such a model from
+ * fewer rows: parallel-mode.ts).
+ */
+export function cutsFirstByColumns(layers: readonly BoundLayer[], first: number, P: number): boolean {
+  return P >= 2 && panelable(layers, first) && firstColumnsFit(layers, first, P);
+}
+
 export class DataParallel {
   /** threads this instance was planned for */
   readonly threads: number;
@@ -123,7 +133,7 @@ export class DataParallel {
     // the panel backward needs no gradient buffer per shard (panel-backward.ts)
     const panels = P >= 2 && panelable(bound, m.firstParam);
     const extra = panels ? 0 : P - 1;
-    const cols = panels && firstColumnsFit(bound, m.firstParam, P);
+    const cols = cutsFirstByColumns(bound, m.firstParam, P);
     const fwdCap = 2 * L + 1, bwdCap = 3 * L + 1, redCap = P, dwCap = 2 * L + 1, colCap = cols ? FIRST_COLUMNS_CALLS : 0;
     const sizes = [...Array.from({ length: extra }, () => m.numParameters * 4), programBytes(P * (fwdCap + bwdCap + (panels ? dwCap : redCap) + colCap))];
     const blocks = (this.blocks = m.engine.arena.allocAll(sizes));

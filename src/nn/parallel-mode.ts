@@ -6,9 +6,8 @@
 import { MemoryError, ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
 import { describe } from '../runtime/validate.js';
-import { DataParallel, type ShardedModel } from './data-parallel.js';
-import { FIRST_COLUMNS_MAX_ROWS, firstColumnsFit } from './first-columns.js';
-import { panelable } from './panel-backward.js';
+import { cutsFirstByColumns, DataParallel, type ShardedModel } from './data-parallel.js';
+import { FIRST_COLUMNS_MAX_ROWS } from './first-columns.js';
 
 /** How a threaded engine runs `lossAndGrad`: 'auto' (the rule below), 'gemm' (one forward, GEMMs split by panels), 'data' (shards). */
 export type ParallelMode = 'auto' | 'gemm' | 'data';
@@ -38,17 +37,12 @@ export const SOLO_MAX_FLOPS = 12e6;
 /**
  * Which way 'auto' runs a step of n rows of a model of `params` parameters on `threads`
  * threads; `columns`: the model's data-parallel step has the panel backward and the first
- * layer's column cut (`stepHasColumns`).
+ * layer's column cut (`cutsFirstByColumns`, data-parallel.ts).
  */
 export function autoMode(n: number, params: number, threads: number, columns = false): 'solo' | 'data' | 'gemm' {
   if (6 * n * params < SOLO_MAX_FLOPS) return 'solo';
   if (n >= threads * DP_MIN_ROWS) return 'data';
   return columns && n <= FIRST_COLUMNS_MAX_ROWS && n >= threads * DP_MIN_ROWS_COLUMNS ? 'data' : 'gemm';
-}
-
-/** Whether a data-parallel step of `m` on `threads` threads runs the panel backward and cuts its first layer by columns. */
-export function stepHasColumns(m: ShardedModel, threads: number): boolean {
-  return threads >= 2 && panelable(m.layers, m.firstParam) && firstColumnsFit(m.layers, m.firstParam, threads);
 }
 
 /**
@@ -60,6 +54,9 @@ export function stepHasColumns(m: ShardedModel, threads: number): boolean {
  * 'auto' cannot get the buffers (a MemoryError), it splits GEMMs from then on; 'data'
  * throws the MemoryError (nothing else has changed).
  */
+/** `cutsFirstByColumns` for a model's own bound layers. */
+const columnsOf = (m: ShardedModel, threads: number): boolean => cutsFirstByColumns(m.layers, m.firstParam, threads);
+
 export class ShardChoice {
   mode: ParallelMode = 'auto';
   private dp: DataParallel | null = null;
@@ -81,7 +78,7 @@ export class ShardChoice {
   pick(engine: Core, n: number): DataParallel | null {
     const runner = engine.programs, mode = this.mode;
     if (mode === 'gemm' || runner === null || runner.threads < 2) return null;
-    const how = mode === 'auto' ? autoMode(n, (this.params ??= this.model().numParameters), runner.threads, (this.columns ??= stepHasColumns(this.model(), runner.threads))) : 'data';
+    const how = mode === 'auto' ? autoMode(n, (this.params ??= this.model().numParameters), runner.threads, (this.columns ??= columnsOf(this.model(), runner.threads))) : 'data';
     if (how === 'gemm') return null;
     const solo = how === 'solo';
     let dp = solo ? this.solo : this.dp;

@@ -50,8 +50,8 @@ export const ctlBytes = (workers: number): number => workers * SLOT_INTS * 4;
  * (10-30 µs) to every call. Longer waits (a worker descheduled on a busy machine) fall
  * back to sleeping. 300 rather than 100: on a shared VM a worker's vCPU is sometimes held
  * back for 100-300 µs, which at 100 counted as a failure of polling (SPIN_WINDOW below) and
- * turned it off for 12-17 % of a quiet machine's training steps; at 300, 3-6 %. Same-process
- * A/B, MLP 784-256-128-10 relaxed threads build, mean step (2026-12-04, 2-vCPU Zen 5): b32
+ * turned it off for 12-17 % of a quiet machine's training steps; at 300, 5-6 %. Alternated
+ * processes, MLP 784-256-128-10 relaxed threads build, mean step (2026-12-04, 2-vCPU Zen 5): b32
  * -5.8 %, b128 -2.9 % (7 of 8 pairs faster), b512 -1.0 %; with 6 CPU-bound processes
  * beside it (load ~7) b32 +3 %, b128 within the noise.
  */

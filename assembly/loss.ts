@@ -87,25 +87,50 @@ export function f32_poisson_nll(n: i32, z: usize, y: usize, grad: usize, scale: 
   return m + Math.log(se);
 }
 
+/**
+ * One row of the label variant: writes g_j = scale (p_j - t_j) and returns the row's loss
+ * lse - (1 - eps) z_label - (eps/C) sum_j z_j.
+ */
+@inline function xentRow(c: i32, zr: usize, lab: i32, gr: usize, scale: f32, eps: f64, off: f64): f64 {
+  const lse = rowLse(c, zr);
+  let zsum: f64 = 0;
+  for (let j = 0; j < c; j++) zsum += <f64>ld(zr, j);
+  // p_j = exp(z_j - lse); g_j = scale (p_j - t_j)
+  for (let j = 0; j < c; j++) {
+    const p = Math.exp(<f64>ld(zr, j) - lse);
+    const t = (j == lab ? 1.0 - eps : 0.0) + off;
+    st(gr, j, <f32>(<f64>scale * (p - t)));
+  }
+  return lse - (1.0 - eps) * <f64>ld(zr, lab) - off * zsum;
+}
+
+/** One row of the probability variant: writes g_j = scale (p_j sum_i t_i - t_j) and returns lse sum_j t_j - sum_j t_j z_j. */
+@inline function xentProbsRow(c: i32, zr: usize, tr: usize, gr: usize, scale: f32, eps: f64, off: f64): f64 {
+  const lse = rowLse(c, zr);
+  let tsum: f64 = 0, tz: f64 = 0;
+  for (let j = 0; j < c; j++) {
+    const t = (1.0 - eps) * <f64>ld(tr, j) + off;
+    tsum += t;
+    tz += t * <f64>ld(zr, j);
+  }
+  for (let j = 0; j < c; j++) {
+    const p = Math.exp(<f64>ld(zr, j) - lse);
+    const t = (1.0 - eps) * <f64>ld(tr, j) + off;
+    st(gr, j, <f32>(<f64>scale * (p * tsum - t)));
+  }
+  return lse * tsum - tz;
+}
+
+@inline function rowAt(base: usize, r: i32, c: i32): usize {
+  return base + (<usize>r * <usize>c << 2);
+}
+
 /** Cross-entropy of softmax(logits) with integer labels; m rows of c logits. */
 export function f32_softmax_xent(m: i32, c: i32, logits: usize, labels: usize, grad: usize, scale: f32, smoothing: f32): f64 {
   let total: f64 = 0;
-  const eps = <f64>smoothing;
-  const off = eps / <f64>c;
+  const eps = <f64>smoothing, off = eps / <f64>c;
   for (let r = 0; r < m; r++) {
-    const zr = logits + (<usize>r * <usize>c << 2);
-    const gr = grad + (<usize>r * <usize>c << 2);
-    const lab = load<i32>(labels + (<usize>r << 2));
-    const lse = rowLse(c, zr);
-    let zsum: f64 = 0;
-    for (let j = 0; j < c; j++) zsum += <f64>ld(zr, j);
-    total += lse - (1.0 - eps) * <f64>ld(zr, lab) - off * zsum;
-    // p_j = exp(z_j - lse); g_j = scale (p_j - t_j)
-    for (let j = 0; j < c; j++) {
-      const p = Math.exp(<f64>ld(zr, j) - lse);
-      const t = (j == lab ? 1.0 - eps : 0.0) + off;
-      st(gr, j, <f32>(<f64>scale * (p - t)));
-    }
+    total += xentRow(c, rowAt(logits, r, c), load<i32>(labels + (<usize>r << 2)), rowAt(grad, r, c), scale, eps, off);
   }
   return total;
 }
@@ -113,25 +138,35 @@ export function f32_softmax_xent(m: i32, c: i32, logits: usize, labels: usize, g
 /** Cross-entropy of softmax(logits) with probability (or one-hot) targets, m x c. */
 export function f32_softmax_xent_probs(m: i32, c: i32, logits: usize, target: usize, grad: usize, scale: f32, smoothing: f32): f64 {
   let total: f64 = 0;
-  const eps = <f64>smoothing;
-  const off = eps / <f64>c;
-  for (let r = 0; r < m; r++) {
-    const zr = logits + (<usize>r * <usize>c << 2);
-    const tr = target + (<usize>r * <usize>c << 2);
-    const gr = grad + (<usize>r * <usize>c << 2);
-    const lse = rowLse(c, zr);
-    let tsum: f64 = 0, tz: f64 = 0;
-    for (let j = 0; j < c; j++) {
-      const t = (1.0 - eps) * <f64>ld(tr, j) + off;
-      tsum += t;
-      tz += t * <f64>ld(zr, j);
-    }
-    total += lse * tsum - tz;
-    for (let j = 0; j < c; j++) {
-      const p = Math.exp(<f64>ld(zr, j) - lse);
-      const t = (1.0 - eps) * <f64>ld(tr, j) + off;
-      st(gr, j, <f32>(<f64>scale * (p * tsum - t)));
-    }
-  }
+  const eps = <f64>smoothing, off = eps / <f64>c;
+  for (let r = 0; r < m; r++) total += xentProbsRow(c, rowAt(logits, r, c), rowAt(target, r, c), rowAt(grad, r, c), scale, eps, off);
   return total;
+}
+
+/**
+ * f32_softmax_xent on rows of a batch (a data-parallel step's shard): the same dL/dy,
+ * and each row's loss (f64) into rowLoss[r] instead of their sum; f64_sum_ordered
+ * over a whole batch's rowLoss then gives f32_softmax_xent's total to the last bit.
+ */
+export function f32_softmax_xent_rows(m: i32, c: i32, logits: usize, labels: usize, grad: usize, scale: f32, smoothing: f32, rowLoss: usize): void {
+  const eps = <f64>smoothing, off = eps / <f64>c;
+  for (let r = 0; r < m; r++) {
+    const v = xentRow(c, rowAt(logits, r, c), load<i32>(labels + (<usize>r << 2)), rowAt(grad, r, c), scale, eps, off);
+    store<f64>(rowLoss + (<usize>r << 3), v);
+  }
+}
+
+/** f32_softmax_xent_probs on rows of a batch, each row's loss into rowLoss[r] (see f32_softmax_xent_rows). */
+export function f32_softmax_xent_probs_rows(m: i32, c: i32, logits: usize, target: usize, grad: usize, scale: f32, smoothing: f32, rowLoss: usize): void {
+  const eps = <f64>smoothing, off = eps / <f64>c;
+  for (let r = 0; r < m; r++) {
+    store<f64>(rowLoss + (<usize>r << 3), xentProbsRow(c, rowAt(logits, r, c), rowAt(target, r, c), rowAt(grad, r, c), scale, eps, off));
+  }
+}
+
+/** ((0 + x_0) + x_1) + … + x_{n-1}, f64, in index order: the losses' own order of summation. */
+export function f64_sum_ordered(n: i32, x: usize): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) s += load<f64>(x + (<usize>i << 3));
+  return s;
 }

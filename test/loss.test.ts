@@ -67,6 +67,39 @@ for (const build of BUILDS) {
       });
     }
 
+    it("softmax cross-entropy by rows (a data-parallel step's shards): dL/dŷ and the ordered sum of the row losses are the whole call's bits, at any cut", async () => {
+      const e = await engineFor(build);
+      const k = e.kernels;
+      const n = 37, c = 10;
+      const z = e.tensor([n, c], randArray(n * c, 5, -4, 4));
+      const probs = e.tensor([n, c], soft(n, c));
+      const labels = e.arena.alloc(n * 4);
+      e.i32(labels, n).set(Int32Array.from({ length: n }, (_, r) => (r * 3 + 1) % c));
+      const gWhole = e.tensor([n, c]), gRows = e.tensor([n, c]);
+      const rowLoss = e.arena.alloc(n * 8);
+      for (const [eps, scale] of [[0, 1 / n], [0.1, 1 / n], [0.2, 1]]) {
+        for (const variant of ['labels', 'probs'] as const) {
+          const whole = variant === 'labels'
+            ? k.f32_softmax_xent(n, c, z.ptr, labels, gWhole.ptr, scale, eps)
+            : k.f32_softmax_xent_probs(n, c, z.ptr, probs.ptr, gWhole.ptr, scale, eps);
+          for (const cuts of [[0, n], [0, 12, n], [0, 4, 5, 36, n]]) {
+            gRows.data.fill(NaN);
+            for (let s = 0; s + 1 < cuts.length; s++) {
+              const r = cuts[s], rows = cuts[s + 1] - r;
+              if (variant === 'labels') k.f32_softmax_xent_rows(rows, c, z.ptr + 4 * r * c, labels + 4 * r, gRows.ptr + 4 * r * c, scale, eps, rowLoss + 8 * r);
+              else k.f32_softmax_xent_probs_rows(rows, c, z.ptr + 4 * r * c, probs.ptr + 4 * r * c, gRows.ptr + 4 * r * c, scale, eps, rowLoss + 8 * r);
+            }
+            const what = `${variant}, eps ${eps}, cuts ${cuts.join('/')}`;
+            expect(Object.is(k.f64_sum_ordered(n, rowLoss), whole), what).toBe(true);
+            expect(gRows.toArray(), what).toEqual(gWhole.toArray());
+          }
+        }
+      }
+      for (const t of [z, probs, gWhole, gRows]) t.dispose();
+      e.arena.free(labels);
+      e.arena.free(rowLoss);
+    });
+
     it('softmax cross-entropy and bceWithLogits are stable for huge logits', async () => {
       const e = await engineFor(build);
       const yhat = e.tensor([2, 3], [1000, -1000, 0, -1e30, 1e30, 5]);

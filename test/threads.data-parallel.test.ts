@@ -46,14 +46,16 @@ describe('data-parallel lossAndGrad', () => {
     const ref = await one;
     for (const e of [await two, await three]) {
       for (const n of [16, 37, 64, 100]) {
-        for (const [loss, act] of [['softmaxCrossEntropy', 'relu'], ['mse', 'relu'], ['softmaxCrossEntropy', 'tanh'], ['mse', 'tanh']] as const) {
+        // softmax cross-entropy runs on each shard (RowwiseLoss), with class ids or probabilities; mse on the calling thread
+        for (const [loss, act] of [['softmaxCrossEntropy', 'relu'], ['mse', 'relu'], ['xentProbs', 'relu'], ['softmaxCrossEntropy', 'tanh'], ['mse', 'tanh'], ['xentProbs', 'tanh']] as const) {
           const d = data(n, n);
           const got: { loss: number; g: Float32Array }[] = [];
           for (const [eng, mode] of [[ref, 'gemm'], [e, 'data']] as const) {
             const m = model(eng, mode, 0, act);
             const x = eng.tensor([n, SIZES[0]], d.x);
-            const y = loss === 'mse' ? eng.tensor([n, 10], d.t) : d.y;
-            got.push({ loss: m.lossAndGrad(x, y, loss), g: m.gradients() });
+            const y = loss === 'softmaxCrossEntropy' ? d.y : eng.tensor([n, 10], d.t);
+            const entry = loss === 'xentProbs' ? eng.loss.softmaxCrossEntropy({ labelSmoothing: 0.1, reduction: 'sum' }) : loss;
+            got.push({ loss: m.lossAndGrad(x, y, entry), g: m.gradients() });
             m.dispose();
           }
           const what = `${e.threads.count} threads, n=${n}, ${loss}, ${act}`;

@@ -18,6 +18,7 @@ import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { liveParams, type Parameterized, type ParameterRange } from '../runtime/params.js';
 import { checkBool, checkKnown, checkOptions, describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
+import type { Kernels } from '../runtime/kernels.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 
 /** Targets: class ids (one per row) or a tensor. */
@@ -41,6 +42,20 @@ export interface LossEntry {
    * Optional: an entry without it gets a central difference of `apply` there.
    */
   hvp?(engine: Core, n: number, k: number, yhatPtr: number, yPtr: number, labels: boolean, rPtr: number, outPtr: number): void;
+  /** The loss cut by rows, for the shards of a data-parallel step (optional; without it the step runs `apply` on the calling thread). */
+  rows?: RowwiseLoss;
+}
+
+/**
+ * A loss whose rows a data-parallel step (nn/data-parallel.ts) computes on each shard's
+ * thread: `record` records (on a program recorder's `kernels`) the call for rows
+ * r..r+rows of a batch of n (pointers are the whole batch's), which writes their dL/dŷ
+ * and each row's unreduced loss (f64) at rowLossPtr + 8·row; `value` then sums the n
+ * row losses in row order, so the value equals `apply`'s to the last bit.
+ */
+export interface RowwiseLoss {
+  record(kernels: Readonly<Kernels>, n: number, r: number, rows: number, k: number, yhatPtr: number, yPtr: number, labels: boolean, gradPtr: number, rowLossPtr: number): void;
+  value(engine: Core, n: number, rowLossPtr: number): number;
 }
 
 export type LossName = 'mse' | 'softmaxCrossEntropy' | 'bceWithLogits' | 'poissonNll' | 'huber';
@@ -146,6 +161,14 @@ export function softmaxCrossEntropy(options?: CrossEntropyOptions): LossEntry {
       const scale = reduction === 'sum' ? 1 : n > 0 ? 1 / n : 0;
       if (labels) engine.kernels.f32_softmax_xent_hvp(n, k, yhat, r, out, scale);
       else engine.kernels.f32_softmax_xent_probs_hvp(n, k, yhat, y, r, out, scale, labelSmoothing);
+    },
+    rows: {
+      record: (kern, n, r, rows, k, yhat, y, labels, grad, rowLoss) => {
+        const scale = reduction === 'sum' ? 1 : 1 / n, at = 4 * r * k;
+        if (labels) kern.f32_softmax_xent_rows(rows, k, yhat + at, y + 4 * r, grad + at, scale, labelSmoothing, rowLoss + 8 * r);
+        else kern.f32_softmax_xent_probs_rows(rows, k, yhat + at, y + at, grad + at, scale, labelSmoothing, rowLoss + 8 * r);
+      },
+      value: (engine, n, rowLoss) => (reduction === 'sum' ? 1 : 1 / n) * engine.kernels.f64_sum_ordered(n, rowLoss),
     },
   };
 }

@@ -10,8 +10,10 @@
  *   1. forward: thread s runs every layer on its rows (its rows of each activation,
  *      mask and pre-activation buffer of the model's plan: row-major, so the rows of
  *      all shards together are the one-thread buffers);
- *   2. the loss on the whole batch, by the caller (the one-thread call: the mean is over
- *      all n rows, and the value and dL/dy are one thread's);
+ *   2. the loss: a loss cut by rows (loss/index.ts, RowwiseLoss: softmax cross-entropy)
+ *      at the end of each shard's forward, its rows' dL/dy and per-row losses, which the
+ *      caller then sums in row order; any other loss on the whole batch by the caller
+ *      (the one-thread call). Either way the value and dL/dy are one thread's;
  *   3. backward. A model whose parameters all sit in Linear → ReLU layers and a last
  *      Linear (an MLP with ReLU, dropout or not): the panel backward (panel-backward.ts),
  *      dL/d(pre-activation) by rows, then each weight gradient over the whole batch by
@@ -54,6 +56,7 @@ import { DropoutLayer, type BoundLayer, type LayerSpec } from './layers.js';
 import { FIRST_COLUMNS_CALLS, FIRST_COLUMNS_MAX_ROWS, FirstColumns, firstColumnsFit } from './first-columns.js';
 import { PanelBackward, panelable } from './panel-backward.js';
 import type { Plan } from './plan.js';
+import type { RowwiseLoss } from '../loss/index.js';
 
 /** Shard rows come in units of 8 (the split unit of runtime/gemm-threads.ts, a multiple of the micro-tile's rows). */
 const ROW_UNIT = 8;
@@ -121,6 +124,10 @@ export class DataParallel {
   private colsUsed: FirstColumns | null = null;
   /** the calling thread's share of each phase with 2 threads (FWD, CHAIN, DW), adapted to the threads' speeds */
   private readonly share = new SplitShare();
+  /** the loss the next forward records on each shard (withLoss), its targets and whether they are class ids */
+  private loss: RowwiseLoss | null = null;
+  private lossTargets = 0;
+  private lossLabels = false;
 
   /** `threads`: the shards planned for (1: the whole step on the calling thread, no extra gradient buffer) */
   constructor(private readonly m: ShardedModel, runner: ProgramRunner, threads = runner.threads) {
@@ -134,7 +141,7 @@ export class DataParallel {
     const panels = P >= 2 && panelable(bound, m.firstParam);
     const extra = panels ? 0 : P - 1;
     const cols = cutsFirstByColumns(bound, m.firstParam, P);
-    const fwdCap = 2 * L + 1, bwdCap = 3 * L + 1, redCap = P, dwCap = 2 * L + 1, colCap = cols ? FIRST_COLUMNS_CALLS : 0;
+    const fwdCap = 2 * L + 2, bwdCap = 3 * L + 1, redCap = P, dwCap = 2 * L + 1, colCap = cols ? FIRST_COLUMNS_CALLS : 0;
     const sizes = [...Array.from({ length: extra }, () => m.numParameters * 4), programBytes(P * (fwdCap + bwdCap + (panels ? dwCap : redCap) + colCap))];
     const blocks = (this.blocks = m.engine.arena.allocAll(sizes));
     this.grads = [m.gradsPtr, ...blocks.slice(0, extra)];
@@ -190,9 +197,21 @@ export class DataParallel {
     if (this.parts === 2 && this.panels !== null) this.share.balance(cls, mine, theirs, this.runner.ownMs, this.runner.allMs, this.runner.workerMs);
   }
 
-  /** Phases 0 and 1: the masks, then every shard's forward (after `split(n)`); plan.acts[0] is the input. */
+  /**
+   * Has the next `forward` end each shard's program with `loss` on its rows (targets at
+   * `y`: class ids when `labels`), writing plan.dOut and plan.rowLoss; the caller then
+   * takes the value from `loss.value` (the rows summed in order).
+   */
+  withLoss(loss: RowwiseLoss, y: number, labels: boolean): void {
+    this.loss = loss;
+    this.lossTargets = y;
+    this.lossLabels = labels;
+  }
+
+  /** Phases 0 and 1: the masks, then every shard's forward (after `split(n)`), and the loss set by `withLoss`; plan.acts[0] is the input. */
   forward(plan: Plan, n: number, training: boolean): void {
-    const layers = this.m.layers, L = layers.length, acts = plan.acts;
+    const layers = this.m.layers, L = layers.length, acts = plan.acts, loss = this.loss;
+    this.loss = null;
     for (let k = 0; k < L; k++) {
       const l = layers[k];
       if (l.alias) acts[k + 1] = acts[k];
@@ -221,6 +240,7 @@ export class DataParallel {
         if (cols !== null && k === first) cols.recordRows(rows, sa[k + 1]);
         else l.forward(rows, sa[k], sa[k + 1], training, sc[k], null);
       }
+      if (loss !== null) loss.record(this.rec, n, r, rows, this.m.outputSize, acts[L], this.lossTargets, this.lossLabels, plan.dOut, plan.rowLoss);
       runner.end();
     }
     runner.run(this.fwd, this.parts);

@@ -232,9 +232,12 @@ export class Sequential implements Parameterized {
       this.engine.i32(plan.labels, n).set(y);
       yPtr = plan.labels;
     } else yPtr = (y as Tensor).ptr;
+    // a loss cut by rows runs on each shard's thread at the end of its forward (data-parallel.ts)
+    const rowwise = dp !== null && entry.rows !== undefined ? entry.rows : null;
+    if (dp !== null && rowwise !== null) dp.withLoss(rowwise, yPtr, labels);
     this.runForward(plan, n, x.ptr, dp);
     const outPtr = plan.acts[this.layers.length];
-    const value = entry.apply(this.engine, n, this.outputSize, outPtr, yPtr, labels, plan.dOut);
+    const value = rowwise !== null ? rowwise.value(this.engine, n, plan.rowLoss) : entry.apply(this.engine, n, this.outputSize, outPtr, yPtr, labels, plan.dOut);
     this.steps++;
     if (this.checkFinite) {
       if (!Number.isFinite(value)) throw new DivergenceError(`${this.kind}: loss '${entry.name}' is ${value}`, -1, this.steps);

@@ -10,7 +10,8 @@
  *   caller's dL/dy (0 = not computed: layers up to the first with parameters,
  *   until input gradients are asked for: input-grad.ts then adds two buffers
  *   for the layers below, once);
- * - dOut: the loss's dL/dy; labels: an i32 class-id buffer.
+ * - dOut: the loss's dL/dy; labels: an i32 class-id buffer; rowLoss: each row's loss
+ *   (f64), written by the shards of a data-parallel step (loss/index.ts, RowwiseLoss).
  */
 import type { Arena } from '../runtime/arena.js';
 import type { Tensor } from '../runtime/tensor.js';
@@ -29,6 +30,7 @@ export interface Plan {
   scratch: number[];
   dOut: number;
   labels: number;
+  rowLoss: number;
   blocks: number[];
   /** the output tensor handed out by forward, per batch size */
   out: Tensor | null;
@@ -58,6 +60,7 @@ export function makePlan(arena: Arena, layers: readonly BoundLayer[], firstParam
   const ppSlot = maxW > 0 && firstParam >= 0 ? [slot(cap * maxW), slot(cap * maxW)] : null;
   const dOutSlot = slot(cap * outputSize);
   const labelsSlot = slot(cap);
+  const rowLossSlot = slot(2 * cap);
   const blocks = arena.allocAll(sizes);
 
   const at = (i: number): number => (i < 0 ? 0 : blocks[i]);
@@ -71,7 +74,7 @@ export function makePlan(arena: Arena, layers: readonly BoundLayer[], firstParam
     cur = cur === 0 ? 1 : 0;
     grads[k] = pp[cur];
   }
-  return { cap, acts, grads, gradWidth: maxW, scratch, dOut: blocks[dOutSlot], labels: blocks[labelsSlot], blocks, out: null, inputGrads: false };
+  return { cap, acts, grads, gradWidth: maxW, scratch, dOut: blocks[dOutSlot], labels: blocks[labelsSlot], rowLoss: blocks[rowLossSlot], blocks, out: null, inputGrads: false };
 }
 
 /** Frees a plan's buffers. */

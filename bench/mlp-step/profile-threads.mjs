@@ -128,6 +128,19 @@ for (let r = 0; r < ROUNDS; r++) {
     }
     per.push({ before: median(before), own: median(own), wait: median(waited), steps: own.length });
   }
+  // the tail: the slowest tenth of the steps, and how much longer each join took in them than its median
+  const order = [...stepT1.keys()].sort((a, b) => stepT1[b] - stepT0[b] - (stepT1[a] - stepT0[a]));
+  const slow = order.slice(0, Math.max(1, Math.floor(STEPS / 10)));
+  const slowExtra = per.map((p, q) => {
+    let x = 0, c = 0;
+    for (const s of slow) {
+      const o = (s * MAXJ + q) * 3;
+      if (ev[o + 2] === 0) continue;
+      x += ev[o + 2] - (q === 0 ? stepT0[s] : ev[o - 1]) - (p.before + p.own + p.wait);
+      c++;
+    }
+    return c ? x / c : 0;
+  });
   const after = [], total = [];
   for (let s = 0; s < STEPS; s++) {
     let q = nj - 1;
@@ -135,7 +148,8 @@ for (let r = 0; r < ROUNDS; r++) {
     after.push(stepT1[s] - ev[(s * MAXJ + q) * 3 + 2]);
     total.push(stepT1[s] - stepT0[s]);
   }
-  rounds.push({ one_ms, two_ms: median(total), per, after: median(after) });
+  const mean = total.reduce((a, b) => a + b, 0) / total.length, sorted = [...total].sort((a, b) => a - b);
+  rounds.push({ one_ms, two_ms: median(total), per, after: median(after), mean, p90: sorted[Math.floor(0.9 * sorted.length)], p99: sorted[Math.floor(0.99 * sorted.length)], slowExtra });
 }
 rounds.sort((a, b) => a.two_ms - b.two_ms);
 const mid = rounds[rounds.length >> 1];
@@ -150,6 +164,7 @@ mid.per.forEach((p, q) => {
   console.log(`  join ${q} ${(names[q] ?? '').padEnd(9)} serial before ${(p.before * 1000).toFixed(0).padStart(5)} µs   own ${(p.own * 1000).toFixed(0).padStart(5)} µs   wait ${(p.wait * 1000).toFixed(0).padStart(5)} µs  (${p.steps} of ${STEPS} steps)`);
 });
 console.log(`  after last join ${(mid.after * 1000).toFixed(0)} µs; sum of medians ${((sum + mid.after) * 1000).toFixed(0)} µs`);
+console.log(`  two threads: mean step ${mid.mean.toFixed(3)} ms, p90 ${mid.p90.toFixed(3)}, p99 ${mid.p99.toFixed(3)}; in the slowest tenth each join took longer than its median by ${mid.slowExtra.map((x, q) => `${names[q] ?? q} ${(x * 1000).toFixed(0)}`).join(', ')} µs`);
 
 // ---- each phase's programs alone on the calling thread (data-parallel only)
 const dp = s2.model.shards?.dp;

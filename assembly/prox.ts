@@ -33,16 +33,22 @@ import { f32_fill, f32_scal } from "./vector";
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
 /**
- * One f32x4 of softScale: v − clamp(v, −t, t), times c when `scale`. The clamp is
- * i32x4.min_s(pmax(v, −t), t): after pmax a lane is ≥ −t, and min(·, t) on the bit patterns
- * as i32 is the float min (a lane with the sign bit set is ≤ 0 ≤ t as a float and negative as
- * an i32; lanes ≥ +0 order as floats do), so the clamp is the float pmin's bits. The integer
- * min runs on the vector integer pipes, not the FP ones, which bound this loop (1M floats,
- * cache-resident: 0.081 against 0.118 ms with pmin). A NaN lane stays NaN (pmax keeps it,
- * and v − anything is that NaN).
+ * One f32x4 of softScale: v − clamp(v, −t, t), times c when `scale`. The clamp is two integer
+ * mins on the bit patterns, both the float's:
+ * - max(v, −t) = i32x4.min_u(v, −t) (−t ≤ −0: its sign bit is set). As u32 every lane ≥ +0 is
+ *   below every negative one, so it wins, as in the float max; among negative lanes (−0
+ *   included) the smaller u32 is the smaller magnitude, the float max. Bit for bit what
+ *   f32x4.pmax(v, −t) gives (±0 ties included: −0 against −0 is −0 both ways);
+ * - min(·, t) = i32x4.min_s(·, t): a lane with the sign bit set is ≤ 0 ≤ t as a float and
+ *   negative as an i32; lanes ≥ +0 order as floats do.
+ * Integer mins run on the vector integer pipes, not the FP ones, which bound this loop: the
+ * FP pipes are left the sub (and the multiply). Measured (1M floats, cache-resident): pmin
+ * for the second min 0.118 ms, i32 min_s 0.081 (session 10); pmax → min_u: see
+ * docs/structure-speed.md. A NaN lane comes out NaN: a positive NaN is kept by min_u, a
+ * negative one gives the clamp −t, and v − anything is v's NaN.
  */
 @inline function soft4(v: v128, vt: v128, vnt: v128, vc: v128, scale: bool): v128 {
-  let r = f32x4.sub(v, i32x4.min_s(f32x4.pmax(v, vnt), vt));
+  let r = f32x4.sub(v, i32x4.min_s(i32x4.min_u(v, vnt), vt));
   if (scale) r = f32x4.mul(r, vc);
   return r;
 }

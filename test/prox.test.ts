@@ -42,6 +42,35 @@ for (const build of BUILDS) {
       }
     });
 
+    it('elementwise prox: the SIMD body (integer clamp) gives the scalar tail\'s bits for ±0, ±t and its neighbours, subnormals, ±Inf, both NaN signs, at t = 0 … Inf', () => {
+      const f = (v: number): number => Math.fround(v);
+      const bitsOf = (v: number): number => new Uint32Array(Float32Array.of(v).buffer)[0];
+      const negNaN = new Float32Array(new Uint32Array([0xffc00000]).buffer)[0];
+      for (const t of [0, f(1e-40), f(0.5), 1, f(3.4e38), Infinity]) {
+        const near = [t, f(t * (1 + 2 ** -23)), f(t * (1 - 2 ** -24)), f(1e-45), f(1e-39), 1, 3, f(1e38), Infinity];
+        const xs = [0, -0, NaN, negNaN, ...near, ...near.map((v) => -v)];
+        while (xs.length % 16 !== 0) xs.push(f(xs.length * 0.37 - 2));
+        for (const [name, run] of [
+          ['l1', (n: number, p: number) => e.kernels.f32_prox_l1(n, p, t)],
+          ['elastic net', (n: number, p: number) => e.kernels.f32_prox_elastic_net(n, p, t, 0.25)],
+        ] as const) {
+          const p = put(xs);
+          run(xs.length, p); // the SIMD body: whole 16-float steps
+          const body = Array.from(get(p, xs.length));
+          const tail = xs.map((v) => {
+            const q = put([v]);
+            run(1, q); // one float: the scalar tail
+            return get(q, 1)[0];
+          });
+          body.forEach((v, i) => {
+            const what = `${name}, t = ${t}, x = ${xs[i]}: ${v} against ${tail[i]}`;
+            if (Number.isNaN(tail[i])) expect(Number.isNaN(v), what).toBe(true);
+            else expect(bitsOf(v), what).toBe(bitsOf(tail[i]));
+          });
+        }
+      }
+    });
+
     it('elementwise prox: NaN stays NaN, ±Inf stays ±Inf, zeros are +0 (x − clamp(x, −t, t)) in both the SIMD body and the tail', () => {
       const x = [NaN, Infinity, -Infinity, -0, 0.5, -0.5, 3, -3];
       const want = [NaN, Infinity, -Infinity, 0, 0, 0, 2, -2];

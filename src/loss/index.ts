@@ -42,12 +42,15 @@ export interface LossEntry {
    * Optional: an entry without it gets a central difference of `apply` there.
    */
   hvp?(engine: Core, n: number, k: number, yhatPtr: number, yPtr: number, labels: boolean, rPtr: number, outPtr: number): void;
-  /** The loss cut by rows, for the shards of a data-parallel step (optional; without it the step runs `apply` on the calling thread). */
+  /**
+   * @internal The loss cut by rows, for the shards of a data-parallel step (optional; without
+   * it the step runs `apply` on the calling thread). The built-in softmax cross-entropy has it.
+   */
   rows?: RowwiseLoss;
 }
 
 /**
- * A loss whose rows a data-parallel step (nn/data-parallel.ts) computes on each shard's
+ * @internal A loss whose rows a data-parallel step (nn/data-parallel.ts) computes on each shard's
  * thread: `record` records (on a program recorder's `kernels`) the call for rows
  * r..r+rows of a batch of n (pointers are the whole batch's), which writes their dL/dŷ
  * and each row's unreduced loss (f64) at rowLossPtr + 8·row; `value` then sums the n

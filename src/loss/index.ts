@@ -143,6 +143,8 @@ export function softmaxCrossEntropy(options?: CrossEntropyOptions): LossEntry {
     throw new ValueError(`softmaxCrossEntropy: labelSmoothing must be in [0, 1], got ${describe(labelSmoothing)}`);
   }
   reductionOf('softmaxCrossEntropy', reduction, ['mean', 'sum']);
+  // the factor of dL/dŷ and of the summed value: 1/n for the mean over rows
+  const scaleOf = (n: number): number => (reduction === 'sum' ? 1 : n > 0 ? 1 / n : 0);
   return {
     name: 'softmaxCrossEntropy',
     acceptsLabels: true,
@@ -153,7 +155,7 @@ export function softmaxCrossEntropy(options?: CrossEntropyOptions): LossEntry {
       } else checkTensorTarget(op, n, k, y, 'softmaxCrossEntropy');
     },
     apply: (engine, n, k, yhat, y, labels, grad) => {
-      const scale = reduction === 'sum' ? 1 : n > 0 ? 1 / n : 0;
+      const scale = scaleOf(n);
       const kern = engine.kernels;
       const s = labels
         ? kern.f32_softmax_xent(n, k, yhat, y, grad, scale, labelSmoothing)
@@ -161,17 +163,17 @@ export function softmaxCrossEntropy(options?: CrossEntropyOptions): LossEntry {
       return scale * s;
     },
     hvp: (engine, n, k, yhat, y, labels, r, out) => {
-      const scale = reduction === 'sum' ? 1 : n > 0 ? 1 / n : 0;
+      const scale = scaleOf(n);
       if (labels) engine.kernels.f32_softmax_xent_hvp(n, k, yhat, r, out, scale);
       else engine.kernels.f32_softmax_xent_probs_hvp(n, k, yhat, y, r, out, scale, labelSmoothing);
     },
     rows: {
       record: (kern, n, r, rows, k, yhat, y, labels, grad, rowLoss) => {
-        const scale = reduction === 'sum' ? 1 : 1 / n, at = 4 * r * k;
+        const scale = scaleOf(n), at = 4 * r * k;
         if (labels) kern.f32_softmax_xent_rows(rows, k, yhat + at, y + 4 * r, grad + at, scale, labelSmoothing, rowLoss + 8 * r);
         else kern.f32_softmax_xent_probs_rows(rows, k, yhat + at, y + at, grad + at, scale, labelSmoothing, rowLoss + 8 * r);
       },
-      value: (engine, n, rowLoss) => (reduction === 'sum' ? 1 : 1 / n) * engine.kernels.f64_sum_ordered(n, rowLoss),
+      value: (engine, n, rowLoss) => scaleOf(n) * engine.kernels.f64_sum_ordered(n, rowLoss),
     },
   };
 }

@@ -141,6 +141,7 @@ export class DataParallel {
     const panels = P >= 2 && panelable(bound, m.firstParam);
     const extra = panels ? 0 : P - 1;
     const cols = cutsFirstByColumns(bound, m.firstParam, P);
+    // a forward program: the layers' calls (2·L + 1 at most) and one for the loss on the shard's rows
     const fwdCap = 2 * L + 2, bwdCap = 3 * L + 1, redCap = P, dwCap = 2 * L + 1, colCap = cols ? FIRST_COLUMNS_CALLS : 0;
     const sizes = [...Array.from({ length: extra }, () => m.numParameters * 4), programBytes(P * (fwdCap + bwdCap + (panels ? dwCap : redCap) + colCap))];
     const blocks = (this.blocks = m.engine.arena.allocAll(sizes));

@@ -27,7 +27,8 @@ export type ParallelMode = 'auto' | 'gemm' | 'data';
  * The measurement behind it: bench/threads.bench.mjs (the MLP step on one thread, GEMMs
  * split, data-parallel, at b8-b512) and the "Threads" section of bench/RESULTS.md: with
  * the column cut, data-parallel beat the split GEMMs at b16, b32 and b64 in both builds
- * (2026-12-03 23:11 and 2026-12-04 runs; docs/threads.md).
+ * (2026-12-03 23:11 and 2026-12-04 15:22 runs; at 17:39 everywhere but the relaxed build
+ * at b64, by 2 %: docs/threads.md).
  */
 export const DP_MIN_ROWS = 64;
 /** Rows per thread from which 'auto' runs a `columns` model data-parallel: one 8-row unit (data-parallel.ts). */
@@ -45,6 +46,9 @@ export function autoMode(n: number, params: number, threads: number, columns = f
   return columns && n <= FIRST_COLUMNS_MAX_ROWS && n >= threads * DP_MIN_ROWS_COLUMNS ? 'data' : 'gemm';
 }
 
+/** `cutsFirstByColumns` for a model's own bound layers. */
+const columnsOf = (m: ShardedModel, threads: number): boolean => cutsFirstByColumns(m.layers, m.firstParam, threads);
+
 /**
  * A model's `parallel` mode and its data-parallel step, made on the first sharded step.
  * `pick(engine, n)` gives the step for n rows, or null for the one-forward path (one
@@ -54,9 +58,6 @@ export function autoMode(n: number, params: number, threads: number, columns = f
  * 'auto' cannot get the buffers (a MemoryError), it splits GEMMs from then on; 'data'
  * throws the MemoryError (nothing else has changed).
  */
-/** `cutsFirstByColumns` for a model's own bound layers. */
-const columnsOf = (m: ShardedModel, threads: number): boolean => cutsFirstByColumns(m.layers, m.firstParam, threads);
-
 export class ShardChoice {
   mode: ParallelMode = 'auto';
   private dp: DataParallel | null = null;

@@ -230,6 +230,41 @@ describe('arena', () => {
     checkInvariants(ar, live);
   });
 
+  it('allocAll(sizes, align): blocks on multiples of align; the bytes skipped stay free and are reused', async () => {
+    const e = await fresh(4);
+    const ar = e.arena;
+    const live = new Map<number, number>();
+    live.set(ar.alloc(16), 16);
+    if (ar.topBytes % 64 === 0) live.set(ar.alloc(16), 16); // so that the top is off a line
+    const [p, q] = ar.allocAll([100, 3136], 64);
+    expect([p % 64, q % 64]).toEqual([0, 0]);
+    live.set(p, 100).set(q, 3136);
+    checkInvariants(ar, live);
+    // the gaps below p and q are free: 16-byte blocks fill them before the top moves
+    const gap = ar.freeBlocks().reduce((a, [, s]) => a + s, 0);
+    expect(gap).toBeGreaterThan(0);
+    const top = ar.topBytes;
+    for (let i = 0; i < gap / 16; i++) live.set(ar.alloc(16), 16);
+    expect(ar.topBytes, 'the skipped bytes were reused').toBe(top);
+    expect(ar.freeBlocks()).toEqual([]);
+    checkInvariants(ar, live);
+    // from a freed block: the aligned start inside it, the rest on both sides free
+    live.set(ar.alloc(16), 16); // q is not the topmost block
+    ar.free(q);
+    live.delete(q);
+    const [r] = ar.allocAll([1000], 256);
+    expect(r % 256).toBe(0);
+    expect(r >= q && r + 1008 <= q + 3136).toBe(true);
+    expect(ar.freeBlocks().reduce((a, [, s]) => a + s, 0), 'both sides of the block stay free').toBe(3136 - 1008);
+    live.set(r, 1000);
+    checkInvariants(ar, live);
+    for (const bad of [0, 8, 48, 100, -64, 1.5, NaN]) {
+      expect(() => ar.allocAll([16], bad), `align ${bad}`).toThrow(ValueError);
+    }
+    expect(() => ar.allocAll([16], 48)).toThrow('alloc: align must be a power of two >= 16, got 48');
+    checkInvariants(ar, live);
+  });
+
   it('refuses everything past a limit below the current memory size', async () => {
     const e = await fresh(0.001);
     expect(() => e.arena.alloc(16)).toThrow(MemoryError);

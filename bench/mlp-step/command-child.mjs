@@ -3,6 +3,40 @@
 // stdout line {"ok": true, ...} or {"ok": false, "error"}; other output is ignored.
 // Used by bench/mlp-step.bench.mjs and bench/workerd-vs-node.bench.mjs.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * The pids of `root` and every process below it (Linux /proc; [] elsewhere). Playwright starts
+ * Chromium in a process group of its own, so a group signal would miss the browser: the tree
+ * is walked by parent pid instead.
+ */
+function processTree(root) {
+  let entries;
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  const children = new Map();
+  for (const d of entries) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(d));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out = [];
+  const todo = [root];
+  while (todo.length) {
+    const pid = todo.pop();
+    out.push(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
 
 export class CommandChild {
   /** Spawns `cmd argv` in `cwd` with `env`; replies are matched to commands in order. */
@@ -50,8 +84,34 @@ export class CommandChild {
     });
   }
 
+  /**
+   * Stops (SIGSTOP) this child and every process it started, so that an idle runtime (a
+   * browser's timers, a runtime's background threads) takes no CPU time from the variant being
+   * measured; `resume` continues them (SIGCONT). No-op where /proc is missing.
+   */
+  pause() {
+    this.signalTree('SIGSTOP');
+  }
+
+  resume() {
+    this.signalTree('SIGCONT');
+  }
+
+  signalTree(signal) {
+    // stop from the leaves up, continue from the root down
+    const pids = processTree(this.proc.pid);
+    for (const pid of signal === 'SIGSTOP' ? pids.reverse() : pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+  }
+
   /** Asks the child to exit; kills it if it has not after 2 s. */
   close() {
+    this.resume();
     try {
       this.proc.stdin.write('{"cmd":"exit"}\n');
       this.proc.stdin.end();

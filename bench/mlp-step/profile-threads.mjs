@@ -10,6 +10,8 @@
 // steps of each round, then the median round. Then, for a data-parallel step, each
 // phase's programs are replayed alone on the calling thread (the workers idle): the cost of
 // shard 0 against shard 1 of the same phase, with no second thread competing for memory.
+// Then the column phase, the weight-gradient phase and the forward run on both threads at once,
+// repeated with warm caches: against the replays alone, what running beside the other core costs.
 // A one-thread step of the same build is timed in the same rounds for the ratio.
 import { dirname, join } from 'node:path';
 import os from 'node:os';
@@ -187,6 +189,20 @@ if (mode === 'data' && dp && !dp.share) {
   // the first layer's column phase (private fields of nn/first-columns.ts), when this step cut it by columns
   const colPrograms = dp.colsUsed?.programs;
   if (colPrograms) console.log(`  layer 1 columns alone on the calling thread: ${colPrograms.slice(0, dp.parts).map((p, s) => `part ${s} ${alone(p).toFixed(0)} µs`).join(', ')}`);
+  // the same programs on both threads at once, repeated (warm caches): what running beside the other core costs
+  const together = (ps) => {
+    for (let i = 0; i < 20; i++) runner.run(ps, dp.parts);
+    const ts = [];
+    for (let r = 0; r < 7; r++) {
+      const t = now();
+      for (let i = 0; i < 100; i++) runner.run(ps, dp.parts);
+      ts.push((now() - t) / 100);
+    }
+    return median(ts) * 1000;
+  };
+  if (colPrograms) console.log(`  layer 1 columns on both threads, repeated: ${together(colPrograms.slice(0, dp.parts)).toFixed(0)} µs`);
+  if (dp.panels?.dw) console.log(`  dw on both threads, repeated: ${together(dp.panels.dw.slice(0, dp.parts)).toFixed(0)} µs`);
+  console.log(`  fwd on both threads, repeated: ${together(dp.fwd.slice(0, dp.parts)).toFixed(0)} µs`);
   for (const ph of ['fwd', 'bwd', 'red', 'dw']) {
     const ps = ph === 'dw' ? dp.panels?.dw ?? [] : dp[ph];
     if (ps.length === 0) continue;

@@ -17,7 +17,7 @@
  * works); later calls allocate nothing.
  */
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import type { Arena } from '../runtime/arena.js';
+import { LINE, type Arena } from '../runtime/arena.js';
 import type { Core } from '../runtime/core.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 import { checkKnown, checkOptions } from '../runtime/validate.js';
@@ -70,7 +70,7 @@ export function extendPlan(arena: Arena, plan: Plan, layers: readonly BoundLayer
   let maxW = 0;
   for (let k = firstActive + 1; k <= top; k++) if (!layers[k].alias) maxW = Math.max(maxW, layers[k].inSize);
   if (firstActive >= 0 && maxW > 0) {
-    const pp = arena.allocAll([plan.cap * maxW * 4, plan.cap * maxW * 4]);
+    const pp = arena.allocAll([plan.cap * maxW * 4, plan.cap * maxW * 4], LINE);
     let cur = 1;
     for (let k = top; k > firstActive; k--) {
       if (layers[k].alias) continue;

@@ -14,6 +14,7 @@ import { describe } from '../runtime/validate.js';
 import { resolveLoss, type LossEntry, type LossName, type Target } from '../loss/index.js';
 import type { Parameterized, ParameterRange } from '../runtime/params.js';
 import type { Core } from '../runtime/core.js';
+import { LINE } from '../runtime/arena.js';
 import { checkStateWords, seedWords } from '../runtime/rng.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 import { bindLayers, checkSpecs, initLinears, parameterRanges, type BoundLayers } from './bind.js';
@@ -82,7 +83,7 @@ export class Sequential implements Parameterized {
     const sizeText = `layer sizes [${sizes.widths.join(', ')}] need ${nParams} parameters`;
     if (!Number.isSafeInteger(nParams * 8)) throw new MemoryError(`${kind}: ${sizeText}, more than any memory holds`, nParams * 8, engine.arena.maxBytes - engine.arena.usedBytes);
     try {
-      [this.paramsPtr, this.gradsPtr, this.rngPtr] = engine.arena.allocAll([nParams * 4, nParams * 4, 16]);
+      [this.paramsPtr, this.gradsPtr, this.rngPtr] = engine.arena.allocAll([nParams * 4, nParams * 4, 16], LINE);
     } catch (e) {
       if (!(e instanceof MemoryError)) throw e;
       throw new MemoryError(`${kind}: ${sizeText} (${nParams * 8} bytes with gradients): ${e.message}`, e.requested, e.available);

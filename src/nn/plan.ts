@@ -13,7 +13,7 @@
  * - dOut: the loss's dL/dy; labels: an i32 class-id buffer; rowLoss: each row's loss
  *   (f64), written by the shards of a data-parallel step (loss/index.ts, RowwiseLoss).
  */
-import type { Arena } from '../runtime/arena.js';
+import { LINE, type Arena } from '../runtime/arena.js';
 import type { Tensor } from '../runtime/tensor.js';
 import type { BoundLayer } from './layers.js';
 
@@ -61,7 +61,8 @@ export function makePlan(arena: Arena, layers: readonly BoundLayer[], firstParam
   const dOutSlot = slot(cap * outputSize);
   const labelsSlot = slot(cap);
   const rowLossSlot = slot(2 * cap);
-  const blocks = arena.allocAll(sizes);
+  // on cache lines: data-parallel threads write these on either side of row and column cuts
+  const blocks = arena.allocAll(sizes, LINE);
 
   const at = (i: number): number => (i < 0 ? 0 : blocks[i]);
   const acts = actSlot.map(at);

@@ -5,6 +5,15 @@ const PAGE = 65536;
 /** Every block starts on a 16-byte boundary and its size is a multiple of 16 bytes (4 floats). */
 export const ALIGN = 16;
 
+/**
+ * A cache line (x86, Arm). Buffers that threads write on either side of a row or column cut
+ * (activations, gradients, parameters) start on one: the first layer's output of a
+ * data-parallel step, cut by columns in units of 16 floats, shared one line per row between
+ * the two threads when its buffer sat 16 bytes past a line (128 lines written by both cores
+ * in every b128 step).
+ */
+export const LINE = 64;
+
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 /**
@@ -90,28 +99,40 @@ export class Arena {
   /**
    * Allocates one block per entry of `sizes` (bytes, each as `alloc` takes
    * them) and returns their pointers, in order: all of them or, on
-   * `MemoryError` (or a bad size), none, with the memory not grown.
+   * `MemoryError` (or a bad size), none, with the memory not grown. Each block
+   * starts on a multiple of `align` (a power of two, at least 16): `LINE` for
+   * buffers that two threads write on either side of a cut, so that no cache
+   * line holds both threads' bytes.
    */
-  allocAll(sizes: readonly number[]): number[] {
+  allocAll(sizes: readonly number[], align: number = ALIGN): number[] {
+    if (!Number.isSafeInteger(align) || align < ALIGN || (align & (align - 1)) !== 0) {
+      throw new ValueError(`alloc: align must be a power of two >= ${ALIGN}, got ${describe(align)}`);
+    }
     const rounded = sizes.map((bytes) => {
       if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
         throw new ValueError(`alloc: bytes must be a non-negative integer, got ${describe(bytes)}`);
       }
       return Math.max(ALIGN, alignUp(bytes, ALIGN));
     });
-    // place every block on copies of the free list and the top, then check and grow once
+    // place every block on copies of the free list and the top, then check and grow once;
+    // the bytes skipped to reach `align` stay free (multiples of 16, never adjacent to another free block)
     const free = this.freeList.map(([p, n]): [number, number] => [p, n]);
     let top = this.top;
     const ptrs = rounded.map((size) => {
-      const i = free.findIndex(([, fs]) => fs >= size);
-      if (i < 0) {
-        top += size;
-        return top - size;
+      for (let i = 0; i < free.length; i++) {
+        const [fp, fs] = free[i];
+        const start = alignUp(fp, align);
+        if (start + size > fp + fs) continue;
+        const rest: [number, number][] = [];
+        if (start > fp) rest.push([fp, start - fp]);
+        if (start + size < fp + fs) rest.push([start + size, fp + fs - start - size]);
+        free.splice(i, 1, ...rest);
+        return start;
       }
-      const [fp, fs] = free[i];
-      if (fs === size) free.splice(i, 1);
-      else free[i] = [fp + size, fs - size];
-      return fp;
+      const start = alignUp(top, align);
+      if (start > top) free.push([top, start - top]);
+      top = start + size;
+      return start;
     });
     if (top > this.top) this.ensure(top, top - this.top);
     this.freeList = free;

@@ -12,9 +12,11 @@
 import { MemoryError } from '../errors.js';
 import { ctlBytes, ThreadPool } from './pool.js';
 import { THREADS_INITIAL_PAGES as INITIAL_PAGES } from './shared-module.js';
+import { LINE } from './arena.js';
 
 const PAGE = 65536;
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+/** Each worker's GEMM scratch starts on its own cache line (runtime/arena.ts, LINE). */
+const alignLine = (n: number): number => Math.ceil(n / LINE) * LINE;
 
 export interface ThreadedCore {
   instance: WebAssembly.Instance;
@@ -48,9 +50,9 @@ export async function instantiateThreaded(
   ex.gemm_set_splat_a(splat);
   ex.gemm_set_tile_rows(tile);
   const workers = threads - 1;
-  const ctl = align16(ex.mem_heap_base());
-  const each = align16(ex.gemm_scratch_bytes());
-  const first = align16(ctl + ctlBytes(workers));
+  const ctl = alignLine(ex.mem_heap_base());
+  const each = alignLine(ex.gemm_scratch_bytes());
+  const first = alignLine(ctl + ctlBytes(workers));
   const scratch = Array.from({ length: workers }, (_, w) => first + w * each);
   const heapBase = first + workers * each;
   if (heapBase > maximum * PAGE) {

@@ -258,10 +258,10 @@ describe('arena', () => {
     expect(ar.freeBlocks().reduce((a, [, s]) => a + s, 0), 'both sides of the block stay free').toBe(3136 - 1008);
     live.set(r, 1000);
     checkInvariants(ar, live);
-    for (const bad of [0, 8, 48, 100, -64, 1.5, NaN]) {
+    for (const bad of [0, 8, 48, 100, -64, 1.5, NaN, 131072, 2 ** 32]) {
       expect(() => ar.allocAll([16], bad), `align ${bad}`).toThrow(ValueError);
     }
-    expect(() => ar.allocAll([16], 48)).toThrow('alloc: align must be a power of two >= 16, got 48');
+    expect(() => ar.allocAll([16], 48)).toThrow('alloc: align must be a power of two from 16 to 65536, got 48');
     checkInvariants(ar, live);
   });
 

@@ -100,13 +100,13 @@ export class Arena {
    * Allocates one block per entry of `sizes` (bytes, each as `alloc` takes
    * them) and returns their pointers, in order: all of them or, on
    * `MemoryError` (or a bad size), none, with the memory not grown. Each block
-   * starts on a multiple of `align` (a power of two, at least 16): `LINE` for
+   * starts on a multiple of `align` (a power of two from 16 to 65536): `LINE` for
    * buffers that two threads write on either side of a cut, so that no cache
    * line holds both threads' bytes.
    */
   allocAll(sizes: readonly number[], align: number = ALIGN): number[] {
-    if (!Number.isSafeInteger(align) || align < ALIGN || (align & (align - 1)) !== 0) {
-      throw new ValueError(`alloc: align must be a power of two >= ${ALIGN}, got ${describe(align)}`);
+    if (!Number.isInteger(align) || align < ALIGN || align > PAGE || (align & (align - 1)) !== 0) {
+      throw new ValueError(`alloc: align must be a power of two from ${ALIGN} to ${PAGE}, got ${describe(align)}`);
     }
     const rounded = sizes.map((bytes) => {
       if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {

@@ -27,8 +27,8 @@ export type ParallelMode = 'auto' | 'gemm' | 'data';
  * The measurement behind it: bench/threads.bench.mjs (the MLP step on one thread, GEMMs
  * split, data-parallel, at b8-b512) and the "Threads" section of bench/RESULTS.md: with
  * the column cut, data-parallel beat the split GEMMs at b16, b32 and b64 in both builds
- * (2026-12-03 23:11 and 2026-12-04 15:22 runs; at 17:39 everywhere but the relaxed build
- * at b64, by 2 %: docs/threads.md).
+ * (2026-12-03 23:11, 2026-12-04 15:22 and 21:31 runs; at 17:39 everywhere but the relaxed
+ * build at b64, by 2 %: docs/threads.md).
  */
 export const DP_MIN_ROWS = 64;
 /** Rows per thread from which 'auto' runs a `columns` model data-parallel: one 8-row unit (data-parallel.ts). */

@@ -14,7 +14,8 @@ export const ALIGN = 16;
  */
 export const LINE = 64;
 
-const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+/** n rounded up to a multiple of a. */
+export const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 /**
  * The host's allocator over the one linear memory: a bump region plus a free

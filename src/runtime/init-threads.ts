@@ -12,11 +12,11 @@
 import { MemoryError } from '../errors.js';
 import { ctlBytes, ThreadPool } from './pool.js';
 import { THREADS_INITIAL_PAGES as INITIAL_PAGES } from './shared-module.js';
-import { LINE } from './arena.js';
+import { alignUp, LINE } from './arena.js';
 
 const PAGE = 65536;
 /** Each worker's GEMM scratch starts on its own cache line (runtime/arena.ts, LINE). */
-const alignLine = (n: number): number => Math.ceil(n / LINE) * LINE;
+const alignLine = (n: number): number => alignUp(n, LINE);
 
 export interface ThreadedCore {
   instance: WebAssembly.Instance;

@@ -4,8 +4,9 @@
 //   box        C = {lo ≤ z ≤ hi} per element     z = min(max(x, lo_i), hi_i)
 //              (scalar bounds: f32_project_clamp)
 //   l2_ball    C = {‖z‖₂ ≤ r}                   z = x·r/‖x‖ when ‖x‖ > r
-//   grid       levels lo + k·step, k = 0..kmax   z = lo + step·clamp(nearest((x − lo)·(1/step)), 0, kmax)
-//              (nearest level, ties to even k; not convex: quantization by projection)
+//   grid       levels lo + k·step, k = 0..kmax   z = o + step·clamp(nearest((x − o)·(1/step)), klo, khi)
+//              (nearest level counted from o = 0 when 0 is a level, else from o = lo; ties to the
+//              even index; not convex: quantization by projection)
 //   simplex    C = {z ≥ 0, Σz = s}               z = max(x − τ, 0) with Σ max(x − τ, 0) = s
 //   l1_ball    C = {‖z‖₁ ≤ r}                    z = sign(x)·max(|x| − τ, 0) when ‖x‖₁ > r
 //              (Duchi, Shalev-Shwartz, Singer & Chandra, ICML 2008, §3-4)
@@ -93,27 +94,29 @@ export function f32_project_l2_ball(n: i32, x: usize, r: f32): f64 {
 }
 
 /**
- * One f32x4 of the grid projection: lo + step·clamp(nearest((v − lo)·inv), 0, kmax); the last
- * two operations as one relaxed_madd when `fused` (see f32_project_grid).
+ * One f32x4 of the grid projection: o + step·clamp(nearest((v − o)·inv), klo, khi); without
+ * the subtraction when `fromZero` (o = 0: v − 0 is v, bit for bit); the last two operations
+ * as one relaxed_madd when `fused` (see f32_project_grid).
  */
-@inline function grid4(v: v128, vlo: v128, vs: v128, vi: v128, vk: v128, zero: v128, fused: bool): v128 {
-  const k = f32x4.pmin(f32x4.pmax(f32x4.nearest(f32x4.mul(f32x4.sub(v, vlo), vi)), zero), vk);
+@inline function grid4(v: v128, vo: v128, vs: v128, vi: v128, vklo: v128, vkhi: v128, fromZero: bool, fused: bool): v128 {
+  const t = fromZero ? f32x4.mul(v, vi) : f32x4.mul(f32x4.sub(v, vo), vi);
+  const k = f32x4.pmin(f32x4.pmax(f32x4.nearest(t), vklo), vkhi);
   if (ASC_FEATURE_RELAXED_SIMD) {
-    if (fused) return f32x4.relaxed_madd(vs, k, vlo);
+    if (fused) return f32x4.relaxed_madd(vs, k, vo);
   }
-  return f32x4.add(vlo, f32x4.mul(vs, k));
+  return f32x4.add(vo, f32x4.mul(vs, k));
 }
 
 /** grid4 over x[i, n) 16 floats per step; returns where it stopped. */
-@inline function grid16(n: i32, x: usize, i: i32, lo: f32, step: f32, inv: f32, kmax: f32, fused: bool): i32 {
-  const vlo = f32x4.splat(lo), vs = f32x4.splat(step), vi = f32x4.splat(inv), vk = f32x4.splat(kmax), zero = f32x4.splat(0);
+@inline function grid16(n: i32, x: usize, i: i32, o: f32, step: f32, inv: f32, klo: f32, khi: f32, fromZero: bool, fused: bool): i32 {
+  const vo = f32x4.splat(o), vs = f32x4.splat(step), vi = f32x4.splat(inv), vklo = f32x4.splat(klo), vkhi = f32x4.splat(khi);
   for (; i + 16 <= n; i += 16) {
     const p = at(x, i);
     const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-    v128.store(p, grid4(v0, vlo, vs, vi, vk, zero, fused));
-    v128.store(p, grid4(v1, vlo, vs, vi, vk, zero, fused), 16);
-    v128.store(p, grid4(v2, vlo, vs, vi, vk, zero, fused), 32);
-    v128.store(p, grid4(v3, vlo, vs, vi, vk, zero, fused), 48);
+    v128.store(p, grid4(v0, vo, vs, vi, vklo, vkhi, fromZero, fused));
+    v128.store(p, grid4(v1, vo, vs, vi, vklo, vkhi, fromZero, fused), 16);
+    v128.store(p, grid4(v2, vo, vs, vi, vklo, vkhi, fromZero, fused), 32);
+    v128.store(p, grid4(v3, vo, vs, vi, vklo, vkhi, fromZero, fused), 48);
   }
   return i;
 }
@@ -132,28 +135,46 @@ function exactMultiples(step: f32, kmax: f32): bool {
 }
 
 /**
- * x <- lo + step·clamp(nearest((x − lo)·inv), 0, kmax) with inv = f32(1/step) (a multiply,
- * not a division per element; kmax a whole number ≥ 0, step > 0). NaN stays NaN.
- * SIMD: 16 floats per step, then the scalar tail. The relaxed build fuses lo + step·k into
- * one relaxed_madd when every step·k is exact (exactMultiples: the ternary grid, any step a
- * power of two, ...): then fused and unfused both round lo + step·k once, so the bits are
- * those of the other builds whichever the engine picks, with one FP instruction less per
- * vector (1M floats: 0.152 against 0.190 ms).
+ * The index m of the grid's zero level (lo + step·m = 0 exactly, m whole in [0, kmax]; the
+ * check in f64, where step·m is exact), or −1 when 0 is not a level.
+ */
+function zeroLevel(lo: f32, step: f32, kmax: f32): f64 {
+  const m = Math.round(-<f64>lo / <f64>step);
+  return m >= 0 && m <= <f64>kmax && <f64>lo + <f64>step * m == 0 ? m : -1;
+}
+
+/**
+ * Projection onto the levels lo + step·k, k = 0..kmax (kmax a whole number ≥ 0, step > 0),
+ * counted from an origin o: x <- o + step·clamp(nearest((x − o)·inv), klo, khi) with
+ * inv = f32(1/step) (a multiply, not a division per element). When 0 is a level (lo = −step·m,
+ * zeroLevel) o = 0, klo = −m, khi = kmax − m: the rounding of PyTorch's fake quantization,
+ * nearbyint(x·inv) from the zero point (ties to the even multiple of step), and o + step·j is
+ * step·j + 0 (+0 for the zero level); otherwise o = lo, klo = 0, khi = kmax. NaN stays NaN.
+ * SIMD: 16 floats per step, then the scalar tail. From the zero level the subtraction goes (5
+ * FP operations per vector, 1M floats: 0.115 against 0.150 ms) and o + step·j is fused into one
+ * relaxed_madd (rounded once fused or not: + 0 is exact). From lo the relaxed build fuses
+ * lo + step·k when every step·k is exact (exactMultiples: any step a power of two, ...): then
+ * fused and unfused both round once, so the bits are those of the other builds whichever the
+ * engine picks, with one FP instruction less per vector.
  */
 export function f32_project_grid(n: i32, x: usize, lo: f32, step: f32, kmax: f32): void {
   const inv = <f32>(1 / <f64>step);
+  const m = zeroLevel(lo, step, kmax);
+  const fromZero = m >= 0;
+  const o: f32 = fromZero ? 0 : lo, klo: f32 = fromZero ? <f32>-m : 0, khi: f32 = fromZero ? <f32>(<f64>kmax - m) : kmax;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    // two loops one after the other, not the arms of an if: binaryen folded those into one loop
-    // computing both and selecting per vector (0.206 against 0.188 ms); the first covers x when
-    // fused, the second whatever is left (then nothing but the tail)
-    if (ASC_FEATURE_RELAXED_SIMD) i = grid16(exactMultiples(step, kmax) ? n : 0, x, 0, lo, step, inv, kmax, true);
-    i = grid16(n, x, i, lo, step, inv, kmax, false);
+    // loops one after the other, not the arms of an if: binaryen folded those into one loop
+    // computing both and selecting per vector (0.206 against 0.188 ms); each covers x when its
+    // case holds (a bound of 0 runs none of it), the last whatever is left (then the tail)
+    i = grid16(fromZero ? n : 0, x, 0, o, step, inv, klo, khi, true, true);
+    if (ASC_FEATURE_RELAXED_SIMD) i = grid16(exactMultiples(step, kmax) ? n : 0, x, i, o, step, inv, klo, khi, false, true);
+    i = grid16(n, x, i, o, step, inv, klo, khi, false, false);
   }
   for (; i < n; i++) {
-    let k = nearest<f32>((load<f32>(at(x, i)) - lo) * inv);
-    k = k < 0 ? 0 : k;
-    k = kmax < k ? kmax : k;
-    store<f32>(at(x, i), lo + step * k);
+    let k = nearest<f32>((load<f32>(at(x, i)) - o) * inv);
+    k = k < klo ? klo : k;
+    k = khi < k ? khi : k;
+    store<f32>(at(x, i), o + step * k);
   }
 }

@@ -79,7 +79,7 @@ for (const build of BUILDS) {
     });
 
     it('f32_project_grid: bit-exact against the rounded reference, every output a level, nearest level', () => {
-      const grids: [number, number, number][] = [[-0.25, 0.25, 2], [0, 0.1, 10], [-1, 0.3, 6], [2, 1, 0]];
+      const grids: [number, number, number][] = [[-0.25, 0.25, 2], [0, 0.1, 10], [-1, 0.3, 6], [2, 1, 0], [-0.6, 0.3, 4], [-0.05, 0.05, 2], [-1.125, 0.375, 5]];
       for (const n of LENGTHS) {
         const x = randArray(n, 3 * n + 2, -1.5, 3.5);
         if (n > 4) { x[0] = -0.125; x[1] = 0.125; x[2] = 0.375; x[3] = 1e30; x[4] = -Infinity; }
@@ -89,7 +89,7 @@ for (const build of BUILDS) {
           const out = get(p, n);
           const want = ref.grid(x, Math.fround(lo), Math.fround(step), kmax);
           expect(Array.from(out), `grid ${lo}/${step}/${kmax} n=${n}`).toEqual(want);
-          const levels = Array.from({ length: kmax + 1 }, (_, k) => Math.fround(Math.fround(lo) + Math.fround(Math.fround(step) * k)));
+          const levels = ref.gridLevels(Math.fround(lo), Math.fround(step), kmax);
           const bad: number[] = [];
           for (let i = 0; i < n; i++) {
             if (!levels.includes(out[i])) bad.push(i);

@@ -56,12 +56,29 @@ function nearestEven(v: number): number {
   return Math.abs(v - Math.trunc(v)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** The grid projection with each f32 operation rounded as the kernel rounds it (exact reference). */
+/** The index m of the zero level (lo + step·m = 0 exactly, 0 ≤ m ≤ kmax), or −1: as the kernel decides it. */
+export function gridZeroLevel(lo: number, step: number, kmax: number): number {
+  const m = Math.round(-lo / step);
+  return m >= 0 && m <= kmax && lo + step * m === 0 ? m : -1;
+}
+
+/**
+ * The grid projection with each f32 operation rounded as the kernel rounds it (exact reference):
+ * counted from the zero level when there is one, else from lo.
+ */
 export function grid(x: ArrayLike<number>, lo: number, step: number, kmax: number): number[] {
+  const m = gridZeroLevel(lo, step, kmax);
+  const o = m >= 0 ? 0 : lo, klo = m >= 0 ? -m : 0, khi = m >= 0 ? kmax - m : kmax;
   return Array.from(x, (v) => {
-    const k = Math.min(Math.max(nearestEven(f(f(v - lo) * f(1 / step))), 0), kmax);
-    return f(lo + f(step * k));
+    const k = Math.min(Math.max(nearestEven(f(f(v - o) * f(1 / step))), klo), khi);
+    return f(o + f(step * k));
   });
+}
+
+/** The grid's levels as the kernel computes them (k = 0..kmax). */
+export function gridLevels(lo: number, step: number, kmax: number): number[] {
+  const m = gridZeroLevel(lo, step, kmax);
+  return Array.from({ length: kmax + 1 }, (_, k) => (m >= 0 ? f(0 + f(step * (k - m))) : f(lo + f(step * k))));
 }
 
 /** The simplex threshold τ by sorting: Σ max(v − τ, 0) = s. */

@@ -111,6 +111,8 @@ describe('f64 twins of the projections', () => {
     }
     expect(Array.from(run(project.box(0, 1), [NaN, 2]))).toEqual([NaN, 1]);
     expect(Array.from(run(project.grid({ step: 1, min: -1, max: 1 }), [NaN, 0.4]))).toEqual([NaN, 0]);
+    // ties from the zero level to the even multiple of step, as the f32 kernel: ±0.5 → 0, ±1.5 → ±2
+    expect(Array.from(run(project.grid({ step: 1, min: -2, max: 2 }), [0.5, -0.5, 1.5, -1.5]))).toEqual([0, 0, 2, -2]);
   });
 
   it('box with array bounds: checked lo ≤ hi and lengths; in the core the bounds are copied as f32', async () => {

@@ -27,6 +27,10 @@ for (const build of BUILDS) {
       expect(ternary.kmax).toBe(2);
       expect(new Set(ternary.apply(e.tensor([103], x)).data)).toEqual(new Set([-0.5, 0, 0.5]));
       expect(project.grid({ step: 0.3, min: 0, max: 1 }).kmax).toBe(3);
+      // counted from the zero level: a tie between two levels goes to the even multiple of step
+      // (±s/2 → 0 on the ternary grid, where counting from min = −s would give ±s), as PyTorch's fake quantization rounds; without a zero level, from min
+      expect(Array.from(project.grid({ step: 0.5, min: -0.5, max: 0.5 }).apply(e.tensor([6], [0.25, -0.25, 0.75, -0.75, 0.26, -1.3])).data)).toEqual([0, 0, 0.5, -0.5, 0.5, -0.5]);
+      expect(Array.from(project.grid({ step: 1, min: -0.5, max: 1.5 }).apply(e.tensor([3], [0, 1, 0.2])).data)).toEqual([-0.5, 1.5, 0.5]);
       const used = e.arena.usedBytes;
       project.simplex().apply(e.tensor([103], x)).dispose();
       expect(e.arena.usedBytes, 'apply frees its scratch').toBeLessThanOrEqual(used + 512);

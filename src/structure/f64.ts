@@ -9,7 +9,9 @@
  *   groupLasso:  x_g ← 0 if ‖x_g‖ ≤ t, else (1 − t/‖x_g‖)·x_g    (rows, columns or index sets)
  *   box/clamp:   x ← min(max(x, lo), hi)
  *   l2Ball:      x ← x·r/‖x‖ when ‖x‖ > r
- *   grid:        x ← min(lo + step·clamp(round_half_even((x − lo)/step), 0, kmax), max)
+ *   grid:        x ← min(o + step·clamp(round_half_even((x − o)/step), klo, khi), max), counted from
+ *                the zero level o = 0 when lo + step·m = 0 for a whole m ≤ kmax (klo = −m,
+ *                khi = kmax − m), else from o = lo (klo = 0, khi = kmax), as the kernel counts
  *   simplex:     x ← max(x − τ, 0) with Σ max(x − τ, 0) = s
  *   l1Ball:      x ← sign(x)·max(|x| − τ, 0) with Σ max(|x| − τ, 0) = r, when ‖x‖₁ > r
  *
@@ -117,12 +119,24 @@ export function l2Ball(x: Float64Array, off: number, n: number, r: number): numb
 }
 
 export function grid(x: Float64Array, off: number, n: number, lo: number, step: number, kmax: number, hi: number): void {
+  const m = gridZeroLevel(lo, step, kmax);
+  const o = m >= 0 ? 0 : lo, klo = m >= 0 ? -m : 0, khi = m >= 0 ? kmax - m : kmax;
   for (let i = off; i < off + n; i++) {
-    const q = (x[i] - lo) / step;
+    const q = (x[i] - o) / step;
     let k = Math.round(q);
     if (k - q === 0.5 && k % 2 !== 0) k -= 1;
-    x[i] = Math.min(lo + step * Math.min(Math.max(k, 0), kmax), hi);
+    x[i] = Math.min(o + step * Math.min(Math.max(k, klo), khi), hi);
   }
+}
+
+/**
+ * The index m of the grid's zero level (lo + step·m = 0 exactly for a whole m in [0, kmax]),
+ * or −1 when 0 is not a level: the grid then counts from 0, not lo (the kernel's rule,
+ * assembly/project.ts zeroLevel; with f32 lo and step the product is exact in f64).
+ */
+export function gridZeroLevel(lo: number, step: number, kmax: number): number {
+  const m = Math.round(-lo / step);
+  return m >= 0 && m <= kmax && lo + step * m === 0 ? m : -1;
 }
 
 /** τ with Σ max(v − τ, 0) = s over v = |x| (abs) or x, s > 0; NaN when the span holds a NaN or ±Inf. */

@@ -8,7 +8,7 @@
  * | `l2Ball(r)` | ‖z‖₂ ≤ r | x·r/‖x‖ when ‖x‖ > r |
  * | `l1Ball(r)` | ‖z‖₁ ≤ r | sign(x)·max(\|x\| − τ, 0), Σ max(\|x\| − τ, 0) = r (Duchi et al. 2008) |
  * | `simplex(s)` | z ≥ 0, Σz = s | max(x − τ, 0), Σ max(x − τ, 0) = s (Held et al. 1974; Michelot 1986) |
- * | `grid({ step, min, max })` | {min + k·step ≤ max} | the nearest level (not convex: quantization by projection, e.g. ternary {−s, 0, s}) |
+ * | `grid({ step, min, max })` | {min + k·step ≤ max} | the nearest level (not convex: quantization by projection, e.g. ternary {−s, 0, s}); counted from the zero level when 0 is one (ties to the even multiple of step, as PyTorch's fake quantization rounds), else from min |
  *
  * τ is found without a sort, in expected linear time (assembly/project_threshold.ts). `box` and `grid`
  * keep NaN as NaN elementwise; `l2Ball`, `l1Ball` and `simplex` throw `ValueError` on a
@@ -198,11 +198,14 @@ class Grid extends StepBase {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: ${arg} must be a finite number, got ${describe(v)}`);
     }
     if (min > max) throw new ValueError(`${op}: min (${min}) must be ≤ max (${max})`);
-    // the levels as the kernel computes them: f32(min) + f32(step)·k
+    // the levels as the kernel computes them: f32(step)·(k − m) + 0 from the zero level m when
+    // 0 is a level (then kmax ≥ m, as level m = 0 ≤ max), else f32(min) + f32(step)·k
     const lo = Math.fround(min), st = Math.fround(step);
+    const m = max >= 0 ? F.gridZeroLevel(lo, st, Infinity) : -1;
+    const level = (k: number): number => (m >= 0 ? Math.fround(Math.fround(st * (k - m)) + 0) : Math.fround(lo + Math.fround(st * k)));
     let kmax = Math.floor((max - min) / step);
-    while (Math.fround(lo + Math.fround(st * (kmax + 1))) <= max) kmax++;
-    while (kmax > 0 && Math.fround(lo + Math.fround(st * kmax)) > max) kmax--;
+    while (level(kmax + 1) <= max) kmax++;
+    while (kmax > 0 && level(kmax) > max) kmax--;
     if (kmax > 1 << 24) throw new ValueError(`${op}: (max − min)/step is ${kmax}, more levels than f32 counts exactly (2^24)`);
     this.step = step;
     this.min = min;

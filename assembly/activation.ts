@@ -21,6 +21,7 @@
 // scalar tail, and the scalar build runs the tail loop only.
 
 import { ld, st } from "./memory";
+import { stPick } from "./select";
 import { f32_rng_uniform } from "./rng";
 
 // ---- erf in f64 (relative error < 1e-13, checked against an independent reference in tests) ----
@@ -70,7 +71,7 @@ export function f32_relu(n: i32, x: usize, y: usize): void {
       v128.store(y + o, f32x4.max(v128.load(x + o), z));
     }
   }
-  for (; i < n; i++) { const v = ld(x, i); st(y, i, v > 0 ? v : 0); }
+  for (; i < n; i++) { const v = ld(x, i); stPick(y, i, v > 0, v, 0); }
 }
 
 export function f32_relu_backward(n: i32, x: usize, dy: usize, dx: usize): void {
@@ -82,7 +83,7 @@ export function f32_relu_backward(n: i32, x: usize, dy: usize, dx: usize): void 
       v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(x + o), z)));
     }
   }
-  for (; i < n; i++) st(dx, i, ld(x, i) > 0 ? ld(dy, i) : 0);
+  for (; i < n; i++) stPick(dx, i, ld(x, i) > 0, ld(dy, i), 0);
 }
 
 export function f32_leaky_relu(n: i32, x: usize, y: usize, slope: f32): void {
@@ -95,7 +96,7 @@ export function f32_leaky_relu(n: i32, x: usize, y: usize, slope: f32): void {
       v128.store(y + o, v128.bitselect(v, f32x4.mul(v, s), f32x4.gt(v, z)));
     }
   }
-  for (; i < n; i++) { const v = ld(x, i); st(y, i, v > 0 ? v : v * slope); }
+  for (; i < n; i++) { const b = load<i32>(x + (<usize>i << 2)), v = reinterpret<f32>(b); stPick(y, i, !(v > 0), v * slope, b); }
 }
 
 export function f32_leaky_relu_backward(n: i32, x: usize, dy: usize, dx: usize, slope: f32): void {
@@ -108,7 +109,7 @@ export function f32_leaky_relu_backward(n: i32, x: usize, dy: usize, dx: usize, 
       v128.store(dx + o, v128.bitselect(g, f32x4.mul(g, s), f32x4.gt(v128.load(x + o), z)));
     }
   }
-  for (; i < n; i++) { const g = ld(dy, i); st(dx, i, ld(x, i) > 0 ? g : g * slope); }
+  for (; i < n; i++) { const b = load<i32>(dy + (<usize>i << 2)); stPick(dx, i, !(ld(x, i) > 0), reinterpret<f32>(b) * slope, b); }
 }
 
 // ---- tanh, sigmoid ----
@@ -219,9 +220,8 @@ export function f32_dropout(n: i32, state: usize, x: usize, mask: usize, y: usiz
   f32_rng_uniform(n, state, mask, 0, 1);
   const keep: f32 = <f32>1 / (<f32>1 - p);
   for (let i = 0; i < n; i++) {
-    const m: f32 = ld(mask, i) >= p ? keep : 0;
-    st(mask, i, m);
-    st(y, i, ld(x, i) * m);
+    stPick(mask, i, ld(mask, i) >= p, keep, 0); // read back as f32 below (see select.ts)
+    st(y, i, ld(x, i) * ld(mask, i));
   }
 }
 
@@ -230,5 +230,5 @@ export function f32_dropout(n: i32, state: usize, x: usize, mask: usize, y: usiz
 export function f32_dropout_mask(n: i32, state: usize, mask: usize, p: f32): void {
   f32_rng_uniform(n, state, mask, 0, 1);
   const keep: f32 = <f32>1 / (<f32>1 - p);
-  for (let i = 0; i < n; i++) st(mask, i, ld(mask, i) >= p ? keep : <f32>0);
+  for (let i = 0; i < n; i++) stPick(mask, i, ld(mask, i) >= p, keep, 0);
 }

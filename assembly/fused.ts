@@ -16,7 +16,10 @@
 // db must not overlap the other arguments. beta == 0 overwrites db without
 // reading it. No alignment needed; any m, n >= 0.
 // SIMD bodies: 4 lanes (16 columns at a time in the column-sum kernel, as
-// f32_col_sums), scalar tails; the scalar build runs the tails only.
+// f32_col_sums), scalar tails; the scalar build runs the tails only. The tails pick
+// [x > 0] as i32 bits (select.ts: a float select is a branch in V8).
+
+import { stPick } from "./select";
 
 export function f32_bias_relu(m: i32, n: i32, x: usize, ldx: i32, b: usize, y: usize, ldy: i32): void {
   for (let i = 0; i < m; i++) {
@@ -35,7 +38,7 @@ export function f32_bias_relu(m: i32, n: i32, x: usize, ldx: i32, b: usize, y: u
       const v = load<f32>(xr + o) + load<f32>(b + o);
       // the SIMD build's f32_relu takes max(v, 0) (NaN stays NaN), the scalar build's v > 0 ? v : 0
       if (ASC_FEATURE_SIMD) store<f32>(yr + o, max<f32>(v, 0));
-      else store<f32>(yr + o, v > 0 ? v : 0);
+      else stPick(yr + o, 0, v > 0, v, 0);
     }
   }
 }
@@ -90,8 +93,8 @@ export function f32_relu_backward_col_sums(m: i32, n: i32, y: usize, dy: usize, 
     const row = <usize>i * rs;
     for (let c = j; c < n; c++) {
       const o = row + (<usize>c << 2);
-      const d: f32 = load<f32>(y + o) > 0 ? load<f32>(dy + o) : 0;
-      store<f32>(dx + o, d);
+      stPick(dx + o, 0, load<f32>(y + o) > 0, load<f32>(dy + o), 0);
+      const d = load<f32>(dx + o); // read back: the pick stays i32 up to its store (select.ts)
       const po = db + (<usize>c << 2);
       store<f32>(po, load<f32>(po) + d);
     }

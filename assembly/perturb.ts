@@ -17,6 +17,7 @@
 import { f32_sumsq } from "./norms";
 import { f32_mul_scalar } from "./vector";
 import { f32_project_l2_ball } from "./project";
+import { pick } from "./select";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
@@ -33,7 +34,8 @@ export function f32_sign(n: i32, x: usize, y: usize): void {
   }
   for (; i < n; i++) {
     const v = load<f32>(at(x, i));
-    store<f32>(at(y, i), v > 0 ? <f32>1 : v < 0 ? <f32>-1 : v);
+    // v > 0 ? 1 : v < 0 ? -1 : v, picked as i32 bits (select.ts)
+    store<i32>(at(y, i), pick(v > 0, 1, pick(v < 0, -1, load<i32>(at(x, i)))));
   }
 }
 

@@ -33,6 +33,7 @@
 
 import { f32_sumsq_blocked } from "./norms";
 import { f32_scal } from "./vector";
+import { clampBits } from "./select";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
@@ -54,10 +55,7 @@ export function f32_project_box(n: i32, x: usize, lo: usize, hi: usize): void {
     }
   }
   for (; i < n; i++) {
-    let v = load<f32>(at(x, i));
-    const l = load<f32>(at(lo, i)), h = load<f32>(at(hi, i));
-    v = v < l ? l : v;
-    store<f32>(at(x, i), h < v ? h : v);
+    store<i32>(at(x, i), clampBits(load<i32>(at(x, i)), load<i32>(at(lo, i)), load<i32>(at(hi, i))));
   }
 }
 
@@ -75,10 +73,9 @@ export function f32_project_clamp(n: i32, x: usize, lo: f32, hi: f32): void {
       v128.store(p, f32x4.pmin(f32x4.pmax(v3, vlo), vhi), 48);
     }
   }
+  const lob = reinterpret<i32>(lo), hib = reinterpret<i32>(hi);
   for (; i < n; i++) {
-    let v = load<f32>(at(x, i));
-    v = v < lo ? lo : v;
-    store<f32>(at(x, i), hi < v ? hi : v);
+    store<i32>(at(x, i), clampBits(load<i32>(at(x, i)), lob, hib));
   }
 }
 
@@ -171,10 +168,12 @@ export function f32_project_grid(n: i32, x: usize, lo: f32, step: f32, kmax: f32
     if (ASC_FEATURE_RELAXED_SIMD) i = grid16(exactMultiples(step, kmax) ? n : 0, x, i, o, step, inv, klo, khi, false, true);
     i = grid16(n, x, i, o, step, inv, klo, khi, false, false);
   }
+  // the tail clamps o + step·k between the end levels instead of k between klo and khi: the
+  // same bits (o + step·k rounds monotonically in k, and the end levels are rounded alike),
+  // with the clamp's picks last, so they stay i32 (select.ts)
+  const zlo = reinterpret<i32>(o + step * klo), zhi = reinterpret<i32>(o + step * khi);
   for (; i < n; i++) {
-    let k = nearest<f32>((load<f32>(at(x, i)) - o) * inv);
-    k = k < klo ? klo : k;
-    k = khi < k ? khi : k;
-    store<f32>(at(x, i), o + step * k);
+    const z = o + step * nearest<f32>((load<f32>(at(x, i)) - o) * inv);
+    store<i32>(at(x, i), clampBits(reinterpret<i32>(z), zlo, zhi));
   }
 }

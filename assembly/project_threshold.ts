@@ -13,6 +13,7 @@
 // give the same bits (the same f64 comparisons and sums; see project.ts).
 
 import { f32_prox_l1 } from "./prox";
+import { stPick } from "./select";
 import { compact, compactBracket, compactSparse, hiCount, hiSum, keptSum, listSum, nonFinite } from "./compact";
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
@@ -265,7 +266,7 @@ export function f32_project_simplex(n: i32, x: usize, scratch: usize, s: f32): f
   }
   for (; i < n; i++) {
     const r = load<f32>(at(x, i)) - t;
-    store<f32>(at(x, i), 0 < r ? r : 0);
+    stPick(x, i, 0 < r, r, 0);
   }
   return tau;
 }

@@ -13,15 +13,29 @@
 // f32_zero_nonfinite is a scalar loop (it runs only after a guard fired).
 
 import { at } from "./memory";
+import { minMaxBits } from "./select";
+import { f32_project_clamp } from "./project";
 
-/** x <- min(max(x, lo), hi) (NaN stays NaN, like torch.clamp). */
+/**
+ * x <- min(max(x, lo), hi) (NaN stays NaN, like torch.clamp). With bounds that are neither 0 nor
+ * NaN (clipping by value: ±c) that is f32_project_clamp's pmin(pmax(x, lo), hi), whose ±0 rule
+ * differs only against a zero bound: one instruction per bound where f32x4.min/max are
+ * sequences in V8 (1M floats: 0.075 against 0.38 ms). Otherwise the wasm min and max.
+ */
 export function f32_clip(n: i32, x: usize, lo: f32, hi: f32): void {
+  if (lo != 0 && hi != 0 && lo == lo && hi == hi) {
+    f32_project_clamp(n, x, lo, hi);
+    return;
+  }
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
     for (; i + 4 <= n; i += 4) v128.store(at(x, i), f32x4.min(f32x4.max(v128.load(at(x, i)), vlo), vhi));
   }
-  for (; i < n; i++) store<f32>(at(x, i), Mathf.min(Mathf.max(load<f32>(at(x, i)), lo), hi));
+  // Mathf.min/max are compares and branches in V8 (mispredicted on random data): the same
+  // result picked as i32 bits (select.ts)
+  const lob = reinterpret<i32>(lo), hib = reinterpret<i32>(hi);
+  for (; i < n; i++) store<i32>(at(x, i), minMaxBits(load<i32>(at(x, i)), lob, hib));
 }
 
 /** Index of the first NaN or ±Inf in x, or -1 when all are finite. */

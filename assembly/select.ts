@@ -32,3 +32,20 @@
   const b = select<i32>(lo, v, reinterpret<f32>(v) < reinterpret<f32>(lo));
   return select<i32>(hi, b, reinterpret<f32>(hi) < reinterpret<f32>(b));
 }
+
+/**
+ * The bits of f32.min(f32.max(v, lo), hi) (wasm's min and max: NaN if v is NaN, max(−0, +0) =
+ * +0, min(−0, +0) = −0), all three as bits, picked as i32: a larger value wins, equal values
+ * (±0 against ∓0, or the same bits) give the AND of the bits for the max and the OR for the
+ * min, and a NaN v is kept.
+ */
+@inline export function minMaxBits(v: i32, lo: i32, hi: i32): i32 {
+  const x = reinterpret<f32>(v), l = reinterpret<f32>(lo), h = reinterpret<f32>(hi);
+  let b = select<i32>(v, lo, x > l);
+  b = select<i32>(v & lo, b, x == l);
+  b = select<i32>(v, b, x != x);
+  const y = reinterpret<f32>(b);
+  let c = select<i32>(b, hi, y < h);
+  c = select<i32>(b | hi, c, y == h);
+  return select<i32>(b, c, y != y);
+}

@@ -49,6 +49,14 @@ for (const build of BUILDS) {
       e.arena.free(hi); e.arena.free(lo); e.arena.free(p);
     });
 
+    it('f32_clip: min(max(v, lo), hi) as wasm (and JS) take them: NaN stays, max(−0, +0) = +0, min(−0, +0) = −0', async () => {
+      const x = values();
+      for (const [lo, hi] of [[-0.25, 0.25], [0, 0], [-0, 0], [0, -0], [-0, -0], [0, 1], [-1, -0], [-Infinity, Infinity]]) {
+        const out = await run(x, (k, n, p) => k.f32_clip(n, p, lo, hi));
+        expect(same(out, x.map((v) => Math.min(Math.max(v, lo), hi))), `clip [${lo}, ${hi}]`).toBe(true);
+      }
+    });
+
     it('prox.l1 / elasticNet: sign(x)·max(|x| − t, 0)·c + 0', async () => {
       const x = values();
       for (const [t, t2] of [[0.25, 0], [0, 0], [0.1, 0.5], [Infinity, 0], [1e-45, 3]]) {

@@ -276,7 +276,9 @@ export function compactBracket(n: i32, x: usize, dst: usize, lo: f32, hi: f32, u
       if (useAbs) { v0 = abs<f32>(v0); v1 = abs<f32>(v1); v2 = abs<f32>(v2); v3 = abs<f32>(v3); }
       const k0 = <i32>(v0 > hi), k1 = <i32>(v1 > hi), k2 = <i32>(v2 > hi), k3 = <i32>(v3 > hi);
       count += (k0 + k1) + (k2 + k3);
-      const w0: f32 = k0 ? v0 : 0, w1: f32 = k1 ? v1 : 0, w2: f32 = k2 ? v2 : 0, w3: f32 = k3 ? v3 : 0;
+      // k ? v : +0 as a mask of the bits (a float select is a branch in V8: select.ts)
+      const w0 = reinterpret<f32>(reinterpret<i32>(v0) & -k0), w1 = reinterpret<f32>(reinterpret<i32>(v1) & -k1);
+      const w2 = reinterpret<f32>(reinterpret<i32>(v2) & -k2), w3 = reinterpret<f32>(reinterpret<i32>(v3) & -k3);
       if (q == 0) { h0 = w0; h1 = w1; h2 = w2; h3 = w3; } // h = w0 + w1, g = w2 + w3, then h + g
       else if (q == 1) { h0 += w0; h1 += w1; h2 += w2; h3 += w3; }
       else if (q == 2) { g0 = w0; g1 = w1; g2 = w2; g3 = w3; }

@@ -19,6 +19,7 @@
 
 import { f64_dot } from "./linalg_blas";
 import { f64_gemv_n, f64_gemv_t } from "./linalg_gemv";
+import { pick64 } from "./select";
 
 @inline function ldf(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -48,8 +49,9 @@ export function f64_glm_fg(kind: i32, m: i32, d: i32, block: i32, x: usize, y: u
       for (let k = 0; k < rows; k++) {
         const zi = ldf(z, k), yi = ldf(yb, k);
         const e = Math.exp(-Math.abs(zi));
-        s += ((zi > 0 ? zi : 0) + Math.log1p(e)) - yi * zi;
-        if (grad != 0) stf(z, k, scale * ((zi >= 0 ? 1 / (1 + e) : e / (1 + e)) - yi));
+        // picks, not selects: the sign of z is data (select.ts)
+        s += (pick64(zi > 0, zi, 0) + Math.log1p(e)) - yi * zi;
+        if (grad != 0) stf(z, k, scale * (pick64(zi >= 0, 1, e) / (1 + e) - yi));
       }
     } else {
       for (let k = 0; k < rows; k++) {
@@ -71,7 +73,7 @@ function curvature(kind: i32, rows: i32, z: usize, scale: f64): void {
     let c: f64;
     if (kind == 0) {
       const e = Math.exp(-Math.abs(zi));
-      const mu = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const mu = pick64(zi >= 0, 1, e) / (1 + e);
       c = mu * (1 - mu);
     } else {
       c = Math.exp(zi);

@@ -16,6 +16,7 @@
 // These are scalar loops: the losses are O(batch x outputs), small next to GEMM.
 
 import { ld, st } from "./memory";
+import { pick64 } from "./select";
 
 /** Index of the first x[i] outside [lo, hi), or -1. */
 export function i32_find_out_of_range(n: i32, x: usize, lo: i32, hi: i32): i32 {
@@ -59,8 +60,9 @@ export function f32_bce_logits(n: i32, z: usize, y: usize, grad: usize, scale: f
   for (let i = 0; i < n; i++) {
     const v = <f64>ld(z, i), t = <f64>ld(y, i);
     const e = Math.exp(-Math.abs(v));
-    s += (v > 0 ? v : 0) - v * t + Math.log1p(e);
-    const sig = v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    // picks, not selects (select.ts): the sign of the logits is data
+    s += pick64(v > 0, v, 0) - v * t + Math.log1p(e);
+    const sig = pick64(v >= 0, 1, e) / (1.0 + e);
     st(grad, i, <f32>(<f64>scale * (sig - t)));
   }
   return s;

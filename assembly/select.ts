@@ -49,3 +49,12 @@
   c = select<i32>(b | hi, c, y == h);
   return select<i32>(b, c, y != y);
 }
+
+/**
+ * `cond ? a : b` for f64, picked as i64 bits and read back (an f64 select is a branch too). One
+ * arm is a constant: binaryen folds a select back to f64 only when both arms are reinterpreted
+ * values.
+ */
+@inline export function pick64(cond: bool, a: f64, b: f64): f64 {
+  return reinterpret<f64>(select<i64>(reinterpret<i64>(a), reinterpret<i64>(b), cond));
+}

@@ -8,6 +8,22 @@ export function median(xs) {
   return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/**
+ * mulberry32: a uniform generator on [0, 1) from a seed, the same stream as the package's
+ * src/runtime/mulberry32.ts (test data) for the Node-side scripts that run on dist/ (bench
+ * data, scripts/fista-plot.mjs).
+ */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** len floats in [-0.5, 0.5) from a 32-bit LCG seeded with `seed` (reproducible bench data). */
 export function randomF32(len, seed) {
   const x = new Float32Array(len);

@@ -5,19 +5,8 @@
 // Writes docs/img/fista-vs-ista.svg and prints the iteration counts the docs quote.
 // Run after `npm run build`: node scripts/fista-plot.mjs
 import { writeFileSync } from 'node:fs';
+import { rng } from '../bench/util.mjs'; // mulberry32, as test/helpers.ts rng()
 import { lineChart, minimize, prox } from '../dist/index.js';
-
-/** mulberry32, as test/helpers.ts rng(). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // the problem of the test: m = 50 samples, p = 100 correlated features scaled by 1/(1 + j/3)
 const m = 50, p = 100, lambda = 0.01;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init, type Engine } from '../src/index.js';
+import { mulberry32 } from '../src/runtime/mulberry32.js';
 
 export const BUILDS = ['simd', 'scalar'] as const;
 export type Build = (typeof BUILDS)[number];
@@ -22,16 +23,7 @@ export function engineFor(build: Build): Promise<Engine> {
 }
 
 /** mulberry32: a small seeded generator for test data (independent of the core's RNG). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** n uniform numbers in [lo, hi) from seed, as f32-representable values. */
 export function randArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {

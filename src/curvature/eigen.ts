@@ -19,6 +19,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Core } from '../runtime/core.js';
+import { mulberry32 } from '../runtime/mulberry32.js';
 import { eigh } from '../solve/linalg.js';
 
 export type Operator = (v: Float64Array, out: Float64Array) => void;
@@ -49,14 +50,9 @@ export interface TopEigenResult {
 
 /** mulberry32 in [-1, 1): a deterministic start vector. */
 function startVector(n: number, seed: number): Float64Array {
-  let a = (seed ^ 0x9e3779b9) >>> 0;
+  const u = mulberry32(seed ^ 0x9e3779b9);
   const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    v[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) v[i] = u() * 2 - 1;
   return v;
 }
 

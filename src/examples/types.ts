@@ -6,6 +6,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { Engine } from '../engine.js';
+import { mulberry32 } from '../runtime/mulberry32.js';
 
 export interface ExampleOptions {
   /** small sizes (tests, a quick look); default false */
@@ -36,14 +37,7 @@ export interface Example {
 
 /** A seeded uniform generator for example data (mulberry32; independent of the core's RNG). */
 export function uniform(seed: number): () => number {
-  let a = (seed ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed ^ 0x9e3779b9);
 }
 
 /** A standard normal draw from a uniform generator (Box-Muller). */

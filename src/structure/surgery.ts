@@ -23,6 +23,7 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { checkKnown, describe } from '../runtime/validate.js';
 import type { Core } from '../runtime/core.js';
+import { mulberry32Next } from '../runtime/mulberry32.js';
 import { seedWords } from '../runtime/rng.js';
 import { checkTensor, Tensor } from '../runtime/tensor.js';
 
@@ -42,14 +43,6 @@ export interface SurgeryReport {
   projected: number;
   /** the combination's weights: MGDA's α (on the simplex), 1 for sum and pcgrad */
   weights: Float64Array;
-}
-
-/** mulberry32 step on a one-element state: a uint32 stream for task orders. */
-function nextU32(state: Uint32Array): number {
-  let a = (state[0] = (state[0] + 0x6d2b79f5) >>> 0);
-  a = Math.imul(a ^ (a >>> 15), a | 1);
-  a ^= a + Math.imul(a ^ (a >>> 7), a | 61);
-  return (a ^ (a >>> 14)) >>> 0;
 }
 
 /**
@@ -120,7 +113,7 @@ export class SurgeryPlan {
     o.length = 0;
     for (let j = 0; j < this.k; j++) if (j !== i) o.push(j);
     for (let a = o.length - 1; a > 0; a--) {
-      const b = nextU32(this.orderState) % (a + 1);
+      const b = mulberry32Next(this.orderState) % (a + 1);
       const t = o[a];
       o[a] = o[b];
       o[b] = t;

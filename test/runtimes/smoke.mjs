@@ -19,7 +19,7 @@
 //   leastSquares  full-batch gradient descent on 1/(2n)·‖Xw − y‖² with
 //                 engine.matmul and BLAS-1 kernels (needs only the core).
 
-/** mulberry32: a tiny seeded generator so every runtime sees the same data. */
+/** mulberry32 (src/runtime/mulberry32.ts; copied, since this file runs alone in every runtime): the same data everywhere. */
 function rng(seed) {
   let a = seed >>> 0;
   return () => {

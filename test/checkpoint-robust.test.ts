@@ -18,7 +18,7 @@ import {
   type Engine,
   type Sequential,
 } from '../src/index.js';
-import { BUILDS, engineFor, removeTempDirs, tempDir } from './helpers.js';
+import { BUILDS, engineFor, fails, removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -41,22 +41,6 @@ function trained(engine: Engine, opts: { activation?: 'relu' | 'tanh'; optimizer
 /** Everything a failed load must leave as it was. */
 function snapshot(model: Sequential, opt: Opt): unknown {
   return { p: model.parameters(), r: model.rngState(), o: opt.state() };
-}
-
-function fails(C: new (...a: never[]) => Error, f: () => unknown, ...patterns: (RegExp | string)[]): string {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected ${C.name}`).toBeInstanceOf(C);
-  const msg = (err as Error).message;
-  for (const p of patterns) {
-    if (typeof p === 'string') expect(msg).toContain(p);
-    else expect(msg).toMatch(p);
-  }
-  return msg;
 }
 
 /** An optimizer stand-in whose state() returns `state` (so encodeCheckpoint seals a tampered state with a valid checksum). */

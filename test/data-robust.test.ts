@@ -20,24 +20,7 @@ import {
 } from '../src/index.js';
 import { MAX_CLASSES } from '../src/data/dataset.js';
 import { describe as show } from '../src/runtime/validate.js';
-import { engineFor } from './helpers.js';
-
-/** Runs f, expects an error of class C whose message matches every pattern; returns the message. */
-function fails(C: new (...a: never[]) => Error, f: () => unknown, ...patterns: (RegExp | string)[]): string {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected ${C.name}`).toBeInstanceOf(C);
-  const msg = (err as Error).message;
-  for (const p of patterns) {
-    if (typeof p === 'string') expect(msg).toContain(p);
-    else expect(msg).toMatch(p);
-  }
-  return msg;
-}
+import { engineFor, fails } from './helpers.js';
 
 describe('class labels are integers in [0, 2^24) (item 3)', () => {
   it('a huge label is a FormatError naming file, line and column, at once', () => {

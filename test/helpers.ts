@@ -114,6 +114,23 @@ export function disposedAfterAll(): (options: Parameters<typeof init>[0]) => Pro
   };
 }
 
+/** Runs f, expects an error of class C whose message matches every pattern; returns the message. */
+export function fails(C: new (...a: never[]) => Error, f: () => unknown, ...patterns: (RegExp | string)[]): string {
+  let err: unknown;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected ${C.name}`).toBeInstanceOf(C);
+  const msg = (err as Error).message;
+  for (const p of patterns) {
+    if (typeof p === 'string') expect(msg).toContain(p);
+    else expect(msg).toMatch(p);
+  }
+  return msg;
+}
+
 /** max |a - b| / max |b| */
 export function relErr(a: Float32Array, b: Float32Array): number {
   let d = 0, s = 0;

@@ -16,7 +16,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { init } from '../dist/index.js';
-import { cpuDescription, median, randomF32 } from './util.mjs';
+import { cpuDescription, loadTfjsWasm, median, randomF32 } from './util.mjs';
 
 const SHORT = process.argv.includes('--short');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -113,22 +113,6 @@ function plainVariant(form, m, n, k, A, B) {
   return loops[form];
 }
 
-/** @tensorflow/tfjs-backend-wasm, one thread; dataSync forces completion. */
-async function loadTfjs() {
-  try {
-    const tf = await import('@tensorflow/tfjs-core');
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setThreadsCount?.(1);
-    if (!(await tf.setBackend('wasm'))) return null;
-    await tf.ready();
-    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    return { tf, label: `tfjs-backend-wasm ${wasm.version_wasm}${simd ? ' (SIMD)' : ''}, ${wasm.getThreadsCount?.() ?? 1} thread` };
-  } catch (e) {
-    console.error(`tfjs-backend-wasm unavailable: ${e.message}`);
-    return null;
-  }
-}
-
 function tfVariant(tf, form, m, n, k, A, B) {
   const { ar, ac, br, bc } = stored(form, m, n, k);
   const a = tf.tensor2d(A, [ar, ac]);
@@ -213,7 +197,7 @@ try {
 } catch (e) {
   console.error(`no 2-thread engine here: ${e.message}`);
 }
-const tfjs = SHORT ? null : await loadTfjs();
+const tfjs = SHORT ? null : await loadTfjsWasm();
 const rounds = SHORT ? 3 : 5;
 const peaks = SHORT ? {} : peakVariants();
 

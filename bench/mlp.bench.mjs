@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { init } from '../dist/index.js';
-import { cpuDescription, median, randomF32 } from './util.mjs';
+import { cpuDescription, loadTfjsWasm, median, randomF32 } from './util.mjs';
 
 const SHORT = process.argv.includes('--short');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,45 +52,37 @@ async function wasmgradVariant(simd, relaxedSimd = false) {
 }
 
 async function tfjsVariant() {
-  try {
-    const tf = await import('@tensorflow/tfjs-core');
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setThreadsCount?.(1);
-    if (!(await tf.setBackend('wasm'))) return null;
-    await tf.ready();
-    const simdOk = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const vars = [];
-    for (let i = 0; i + 1 < SIZES.length; i++) {
-      vars.push(tf.variable(tf.tensor2d(randomF32(SIZES[i] * SIZES[i + 1], 10 + i), [SIZES[i], SIZES[i + 1]])));
-      vars.push(tf.variable(tf.tensor1d(randomF32(SIZES[i + 1], 20 + i))));
-    }
-    const x = tf.tensor2d(X, [BATCH, SIZES[0]]);
-    const onehot = tf.oneHot(tf.tensor1d(LABELS, 'int32'), SIZES[3]);
-    // The Node bundle of tfjs-core 4.22 registers no gradient functions (tf.variableGrads
-    // throws), so the backward pass is written out with the same tf ops autodiff would use.
-    const step = () => {
-      const out = tf.tidy(() => {
-        const [w1, b1, w2, b2, w3, b3] = vars;
-        const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
-        const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
-        const z = tf.add(tf.matMul(h2, w3), b3);
-        const logp = tf.logSoftmax(z);
-        const loss = tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1)));
-        const dz = tf.div(tf.sub(tf.exp(logp), onehot), BATCH);
-        const dh2 = tf.mul(tf.matMul(dz, w3, false, true), tf.step(h2));
-        const dh1 = tf.mul(tf.matMul(dh2, w2, false, true), tf.step(h1));
-        return [loss, tf.matMul(x, dh1, true, false), tf.sum(dh1, 0), tf.matMul(h1, dh2, true, false), tf.sum(dh2, 0), tf.matMul(h2, dz, true, false), tf.sum(dz, 0)];
-      });
-      for (const t of out) {
-        t.dataSync();
-        t.dispose();
-      }
-    };
-    return { label: `tfjs-backend-wasm ${wasm.version_wasm}${simdOk ? ' (SIMD)' : ''}, ${wasm.getThreadsCount?.() ?? 1} thread`, step };
-  } catch (err) {
-    console.error(`tfjs-backend-wasm unavailable: ${err.message}`);
-    return null;
+  const loaded = await loadTfjsWasm();
+  if (!loaded) return null;
+  const { tf, label } = loaded;
+  const vars = [];
+  for (let i = 0; i + 1 < SIZES.length; i++) {
+    vars.push(tf.variable(tf.tensor2d(randomF32(SIZES[i] * SIZES[i + 1], 10 + i), [SIZES[i], SIZES[i + 1]])));
+    vars.push(tf.variable(tf.tensor1d(randomF32(SIZES[i + 1], 20 + i))));
   }
+  const x = tf.tensor2d(X, [BATCH, SIZES[0]]);
+  const onehot = tf.oneHot(tf.tensor1d(LABELS, 'int32'), SIZES[3]);
+  // The Node bundle of tfjs-core 4.22 registers no gradient functions (tf.variableGrads
+  // throws), so the backward pass is written out with the same tf ops autodiff would use.
+  const step = () => {
+    const out = tf.tidy(() => {
+      const [w1, b1, w2, b2, w3, b3] = vars;
+      const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
+      const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
+      const z = tf.add(tf.matMul(h2, w3), b3);
+      const logp = tf.logSoftmax(z);
+      const loss = tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1)));
+      const dz = tf.div(tf.sub(tf.exp(logp), onehot), BATCH);
+      const dh2 = tf.mul(tf.matMul(dz, w3, false, true), tf.step(h2));
+      const dh1 = tf.mul(tf.matMul(dh2, w2, false, true), tf.step(h1));
+      return [loss, tf.matMul(x, dh1, true, false), tf.sum(dh1, 0), tf.matMul(h1, dh2, true, false), tf.sum(dh2, 0), tf.matMul(h2, dz, true, false), tf.sum(dz, 0)];
+    });
+    for (const t of out) {
+      t.dataSync();
+      t.dispose();
+    }
+  };
+  return { label, step };
 }
 
 const variants = [await wasmgradVariant(true), await wasmgradVariant(true, true), await wasmgradVariant(false)].filter((v) => v !== null);

@@ -24,6 +24,26 @@ export function rng(seed) {
   };
 }
 
+/**
+ * @tensorflow/tfjs-core on its wasm backend with one thread: { tf, label } (label names the
+ * backend's version, SIMD and thread count), or null with the reason on stderr when the
+ * backend cannot load.
+ */
+export async function loadTfjsWasm() {
+  try {
+    const tf = await import('@tensorflow/tfjs-core');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setThreadsCount?.(1);
+    if (!(await tf.setBackend('wasm'))) return null;
+    await tf.ready();
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    return { tf, label: `tfjs-backend-wasm ${wasm.version_wasm}${simd ? ' (SIMD)' : ''}, ${wasm.getThreadsCount?.() ?? 1} thread` };
+  } catch (e) {
+    console.error(`tfjs-backend-wasm unavailable: ${e.message}`);
+    return null;
+  }
+}
+
 /** len floats in [-0.5, 0.5) from a 32-bit LCG seeded with `seed` (reproducible bench data). */
 export function randomF32(len, seed) {
   const x = new Float32Array(len);
